@@ -1,0 +1,58 @@
+// Byte-for-byte comparison of a gateway's output with a reviewed golden. A mismatch names the
+// first differing byte, the event it falls in, and both versions of that event.
+import type { CheckResult } from '../report/types.ts';
+
+export interface ByteDiff {
+  offset: number;
+  /** Index of the SSE event (blank-line separated block) that holds the offset. */
+  eventIndex: number;
+  expectedEvent: string;
+  actualEvent: string;
+}
+
+export function firstDifference(expected: Buffer, actual: Buffer): ByteDiff | null {
+  const n = Math.min(expected.length, actual.length);
+  let offset = 0;
+  while (offset < n && expected[offset] === actual[offset]) offset++;
+  if (offset === n && expected.length === actual.length) return null;
+  return {
+    offset,
+    eventIndex: eventIndexAt(expected, offset),
+    expectedEvent: eventAt(expected, offset),
+    actualEvent: eventAt(actual, offset),
+  };
+}
+
+export function compareWithGolden(name: string, expected: Buffer, actual: Buffer): CheckResult {
+  const diff = firstDifference(expected, actual);
+  if (!diff) return { name, ok: true };
+  return {
+    name,
+    ok: false,
+    message: `output differs from golden at byte ${diff.offset} (event ${diff.eventIndex}; golden ${expected.length} bytes, output ${actual.length} bytes)`,
+    detail: `golden event ${diff.eventIndex}:\n${show(diff.expectedEvent)}\noutput event ${diff.eventIndex}:\n${show(diff.actualEvent)}`,
+  };
+}
+
+const BOUNDARY = /\r\n\r\n|\n\n|\r\r/g;
+
+function eventIndexAt(buf: Buffer, offset: number): number {
+  const text = buf.subarray(0, offset).toString('latin1');
+  return (text.match(BOUNDARY) ?? []).length;
+}
+
+/** The blank-line separated block of text that contains `offset` (or the tail, past the end). */
+function eventAt(buf: Buffer, offset: number): string {
+  const text = buf.toString('latin1');
+  let start = 0;
+  for (const m of text.matchAll(BOUNDARY)) {
+    const end = m.index + m[0].length;
+    if (end > offset) return Buffer.from(text.slice(start, end), 'latin1').toString('utf8');
+    start = end;
+  }
+  return start >= text.length ? '<end of stream>' : Buffer.from(text.slice(start), 'latin1').toString('utf8');
+}
+
+function show(event: string): string {
+  return event === '<end of stream>' ? `  ${event}` : event.replace(/\r/g, '\\r').split('\n').map((l) => `  ${l}`).join('\n').trimEnd();
+}

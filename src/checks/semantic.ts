@@ -1,0 +1,157 @@
+// What an OpenAI client makes of a gateway's output: text, refusal, reasoning, tool calls, usage,
+// finish reason, error, and whether [DONE] came. Written independently of the gateway's encoder
+// (it reads chunks the way the official SDK accumulates them) so it can judge it.
+import type { Expectation } from '../fixtures/cassette-schema.ts';
+import { createSseParser } from '../sse/parser.ts';
+import { jsonMismatches } from '../fixtures/request-check.ts';
+
+export interface ToolCallSeen {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface SemanticOutput {
+  text: string;
+  refusal: string;
+  reasoning: string;
+  toolCalls: ToolCallSeen[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  finishReason: string | null;
+  error: { message?: string; type?: string } | null;
+  sawDone: boolean;
+  /** Events after [DONE] or after an error: a client would never see them. */
+  eventsAfterEnd: number;
+  problems: string[];
+}
+
+export function readOpenAIStream(body: Buffer): SemanticOutput {
+  const s: SemanticOutput = {
+    text: '',
+    refusal: '',
+    reasoning: '',
+    toolCalls: [],
+    usage: null,
+    finishReason: null,
+    error: null,
+    sawDone: false,
+    eventsAfterEnd: 0,
+    problems: [],
+  };
+  const parser = createSseParser({
+    onEvent(ev) {
+      if (s.sawDone || s.error) {
+        s.eventsAfterEnd++;
+        return;
+      }
+      if (ev.data === '[DONE]') {
+        s.sawDone = true;
+        return;
+      }
+      let chunk: Record<string, any>;
+      try {
+        chunk = JSON.parse(ev.data);
+      } catch {
+        s.problems.push(`event is not JSON: ${ev.data.slice(0, 80)}`);
+        return;
+      }
+      if (chunk['error'] !== undefined || ev.type === 'error') {
+        const e = chunk['error'] ?? chunk;
+        s.error = { message: e?.message, type: e?.type };
+        return;
+      }
+      if (chunk['usage']) s.usage = pickUsage(chunk['usage']);
+      for (const choice of chunk['choices'] ?? []) {
+        if ((choice.index ?? 0) !== 0) continue;
+        const d = choice.delta ?? {};
+        if (typeof d.content === 'string') s.text += d.content;
+        if (typeof d.refusal === 'string') s.refusal += d.refusal;
+        const r = d.reasoning_content ?? d.reasoning;
+        if (typeof r === 'string') s.reasoning += r;
+        for (const tc of d.tool_calls ?? []) {
+          const i = tc.index ?? 0;
+          const call = (s.toolCalls[i] ??= { id: '', name: '', arguments: '' });
+          if (tc.id) call.id = tc.id;
+          if (tc.function?.name) call.name += tc.function.name;
+          if (tc.function?.arguments) call.arguments += tc.function.arguments;
+        }
+        if (choice.finish_reason) s.finishReason = choice.finish_reason;
+      }
+    },
+  });
+  parser.feed(body);
+  parser.end();
+  return s;
+}
+
+/** The same summary from a non-streaming chat.completion body. */
+export function readOpenAICompletion(body: Buffer): SemanticOutput {
+  const s = readOpenAIStream(Buffer.alloc(0));
+  let c: Record<string, any>;
+  try {
+    c = JSON.parse(body.toString('utf8'));
+  } catch {
+    s.problems.push('response body is not JSON');
+    return s;
+  }
+  if (c['error']) s.error = { message: c['error'].message, type: c['error'].type };
+  const m = c['choices']?.[0]?.message ?? {};
+  s.text = m.content ?? '';
+  s.refusal = m.refusal ?? '';
+  s.reasoning = m.reasoning_content ?? m.reasoning ?? '';
+  s.toolCalls = (m.tool_calls ?? []).map((tc: any) => ({ id: tc.id, name: tc.function?.name, arguments: tc.function?.arguments }));
+  s.finishReason = c['choices']?.[0]?.finish_reason ?? null;
+  if (c['usage']) s.usage = pickUsage(c['usage']);
+  s.sawDone = true;
+  return s;
+}
+
+function pickUsage(u: any): SemanticOutput['usage'] {
+  return { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens };
+}
+
+/**
+ * Compares what the client saw with the cassette's reviewed expectation. `strictEnd` (normalizing
+ * gateways) also requires a terminal error to be the last event, with no [DONE] after it.
+ */
+export function semanticMismatches(seen: SemanticOutput, expect: Expectation, strictEnd: boolean): string[] {
+  const out = [...seen.problems];
+  if (seen.text !== expect.text) out.push(`text: expected ${JSON.stringify(expect.text)}, got ${JSON.stringify(seen.text)}`);
+  if ((expect.refusal ?? '') !== seen.refusal) out.push(`refusal: expected ${JSON.stringify(expect.refusal ?? '')}, got ${JSON.stringify(seen.refusal)}`);
+  if ((expect.reasoning ?? '') !== seen.reasoning) out.push(`reasoning: expected ${JSON.stringify(expect.reasoning ?? '')}, got ${JSON.stringify(seen.reasoning)}`);
+  if (seen.toolCalls.length !== expect.toolCalls.length) {
+    out.push(`tool calls: expected ${expect.toolCalls.length}, got ${seen.toolCalls.length}`);
+  }
+  expect.toolCalls.forEach((want, i) => {
+    const got = seen.toolCalls[i];
+    if (!got) return;
+    if (got.id !== want.id) out.push(`tool call ${i} id: expected ${want.id}, got ${got.id}`);
+    if (got.name !== want.name) out.push(`tool call ${i} name: expected ${want.name}, got ${got.name}`);
+    let args: unknown;
+    try {
+      args = JSON.parse(got.arguments);
+    } catch {
+      out.push(`tool call ${i} arguments are not JSON: ${JSON.stringify(got.arguments)}`);
+      return;
+    }
+    out.push(...jsonMismatches(want.arguments, args, false, `tool call ${i} arguments`));
+  });
+  if (expect.usage) {
+    if (!seen.usage) out.push('usage: expected usage, got none');
+    else out.push(...jsonMismatches(expect.usage, seen.usage, false, 'usage'));
+  }
+  if (seen.finishReason !== expect.finishReason) out.push(`finish_reason: expected ${expect.finishReason}, got ${seen.finishReason}`);
+  if (expect.error) {
+    if (!seen.error) out.push(`error: expected an error event${seen.sawDone ? ', got a normal end with [DONE]' : ''}`);
+    else {
+      if (expect.error.message !== undefined && seen.error.message !== expect.error.message) {
+        out.push(`error message: expected ${JSON.stringify(expect.error.message)}, got ${JSON.stringify(seen.error.message)}`);
+      }
+      if (strictEnd && seen.eventsAfterEnd > 0) out.push(`error: ${seen.eventsAfterEnd} event(s) after the terminal error`);
+    }
+  } else {
+    if (seen.error) out.push(`unexpected error event: ${seen.error.message}`);
+    else if (!seen.sawDone) out.push('stream ended without [DONE]');
+  }
+  return out;
+}

@@ -1,0 +1,227 @@
+// The reference gateway: an OpenAI-compatible HTTP front (POST /v1/chat/completions, GET
+// /v1/models, GET /healthz) over the provider routes of its config. It listens on 127.0.0.1 by
+// default and runs in-process in harness runs.
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { Agent, request as undiciRequest } from 'undici';
+import { errorTypeFor } from '../canonical/openai-chat-encoder.ts';
+import type { ErrorKind } from '../canonical/events.ts';
+import { getProvider } from '../providers/index.ts';
+import { errorEventFromBody } from '../providers/openai-compatible/errors.ts';
+import type { ChatRequest, DecoderContext, ProviderRoute } from '../providers/types.ts';
+import { resolveRoute, type GatewayConfig, type RouteConfig } from './config.ts';
+import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeline } from './pipeline.ts';
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Streams currently open to clients. */
+  readonly activeStreams: number;
+  /** Bytes held inside all open stream pipelines right now. */
+  bufferedBytes(): number;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+};
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1 });
+  const pipelines = new Set<StreamPipeline>();
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // Last resort: a bug in the gateway must still give the client a well-formed answer.
+      if (!res.headersSent) sendError(res, 500, 'internal', `gateway error: ${(err as Error).message}`);
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/v1/models') {
+      const data = config.routes.map((r) => ({ id: r.match, object: 'model', created: 0, owned_by: r.provider }));
+      return sendJson(res, 200, { object: 'list', data });
+    }
+    if (path !== '/v1/chat/completions') return sendError(res, 404, 'bad_request', `no route for ${req.method} ${path}`);
+    if (req.method !== 'POST') return sendError(res, 405, 'bad_request', `${req.method} is not allowed on ${path}`);
+
+    const raw = await readBody(req, config.limits.maxRequestBytes);
+    if (raw === null) return sendError(res, 413, 'bad_request', `request body exceeds ${config.limits.maxRequestBytes} bytes`);
+    let body: ChatRequest;
+    try {
+      body = JSON.parse(raw.toString('utf8')) as ChatRequest;
+    } catch {
+      return sendError(res, 400, 'bad_request', 'request body is not valid JSON');
+    }
+    if (body === null || typeof body !== 'object' || typeof body.model !== 'string') {
+      return sendError(res, 400, 'bad_request', 'request body must be a JSON object with a string "model"');
+    }
+    const resolved = resolveRoute(config.routes, body.model);
+    if (!resolved) return sendError(res, 404, 'bad_request', `no route for model ${JSON.stringify(body.model)}`, 'model_not_found');
+    await proxy(req, res, { ...body, model: resolved.upstreamModel }, resolved.route, raw);
+  }
+
+  async function proxy(req: IncomingMessage, res: ServerResponse, body: ChatRequest, route: RouteConfig, raw: Buffer): Promise<void> {
+    const provider = getProvider(route.provider)!;
+    const providerRoute: ProviderRoute = {
+      baseUrl: (route.baseUrl ?? provider.defaultBaseUrl).replace(/\/+$/, ''),
+      apiKey: route.apiKey,
+      headers: route.headers,
+      options: route.options,
+    };
+    const upstream = provider.buildRequest(body, providerRoute);
+    const query = new URLSearchParams(upstream.query).toString();
+    const url = `${providerRoute.baseUrl}${upstream.path}${query ? `?${query}` : ''}`;
+
+    // A client that goes away aborts the upstream request at once.
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+    };
+    res.on('close', onClose);
+
+    let response: Awaited<ReturnType<typeof undiciRequest>>;
+    try {
+      response = await undiciRequest(url, {
+        method: upstream.method,
+        headers: upstream.headers,
+        body: upstream.body,
+        signal: abort.signal,
+        dispatcher,
+      });
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      return sendError(res, 502, 'upstream', `upstream request failed: ${describeNetworkError(err)}`);
+    }
+
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const text = await readUpstreamText(response.body);
+      let event = { type: 'error' as const, kind: 'upstream' as ErrorKind, message: `upstream answered ${response.statusCode}`, status: response.statusCode } as ReturnType<typeof errorEventFromBody>;
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (parsed !== null && typeof parsed === 'object') event = errorEventFromBody(parsed as Record<string, unknown>, response.statusCode);
+      } catch {
+        if (text.trim()) event.message = `upstream answered ${response.statusCode}: ${text.trim().slice(0, 500)}`;
+      }
+      return sendError(res, response.statusCode, event.kind, event.message, event.code ?? null, event.errorType);
+    }
+
+    if (body.stream !== true) {
+      // Non-streaming: the upstream's JSON goes back as it is.
+      res.writeHead(response.statusCode, { 'content-type': 'application/json' });
+      for await (const chunk of response.body) {
+        if (!res.write(chunk)) await once(res, 'drain');
+      }
+      res.end();
+      return;
+    }
+
+    const context: DecoderContext = makeContext(config, body.model, raw);
+    const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const pipeline =
+      route.mode === 'passthrough' && provider.supportsPassthrough
+        ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes })
+        : createNormalizingPipeline({ provider, context, includeUsage });
+    pipelines.add(pipeline);
+    res.writeHead(200, SSE_HEADERS);
+    res.flushHeaders();
+    try {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        const out = pipeline.feed(chunk);
+        // Backpressure: a slow client stops us reading the upstream instead of growing a buffer.
+        if (out.length > 0 && !res.write(out)) await once(res, 'drain');
+      }
+      res.end(pipeline.end());
+    } catch (err) {
+      if (abort.signal.aborted || res.destroyed) {
+        response.body.destroy();
+        return;
+      }
+      res.end(pipeline.fail(`upstream stream failed: ${describeNetworkError(err)}`));
+    } finally {
+      pipelines.delete(pipeline);
+      res.off('close', onClose);
+    }
+  }
+
+  server.listen(config.listen.port, config.listen.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${config.listen.host}:${port}`,
+    port,
+    get activeStreams() {
+      return pipelines.size;
+    },
+    bufferedBytes() {
+      let n = 0;
+      for (const p of pipelines) n += p.bufferedBytes;
+      return n;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dispatcher.close();
+    },
+  };
+}
+
+/** Ids and clock for one request: fixed and derived from the request in deterministic mode. */
+function makeContext(config: GatewayConfig, model: string, raw: Buffer): DecoderContext {
+  const fixed = config.deterministic;
+  let counter = 0;
+  const digest = fixed ? createHash('sha256').update(raw).digest('hex') : '';
+  return {
+    model,
+    maxLineBytes: config.limits.maxLineBytes,
+    now: fixed ? () => fixed.created : () => Math.floor(Date.now() / 1000),
+    newId: fixed
+      ? (prefix) => `${prefix}${digest.slice(0, 24)}${counter++ === 0 ? '' : `-${counter - 1}`}`
+      : (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return null;
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts, size);
+}
+
+async function readUpstreamText(body: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < 64 * 1024) parts.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, kind: ErrorKind, message: string, code: string | number | null = null, type?: string): void {
+  sendJson(res, status, { error: { message, type: type ?? errorTypeFor(kind), param: null, code } });
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e.cause?.code ?? e.code ?? e.cause?.message ?? e.message ?? String(err);
+}

@@ -1,0 +1,68 @@
+// Loading user-written YAML (cassettes, scenarios, gateway configs, target profiles) against a
+// zod schema, so every problem is reported as `file:line:column: what is wrong`.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+
+/** Bad input: the CLI exits 2 with this message. */
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly problem: string,
+  ) {
+    super(`${file}${line !== null ? `:${line}` : ''}: ${problem}`);
+    this.name = 'InputError';
+  }
+}
+
+export interface LoadedYaml<T> {
+  value: T;
+  file: string;
+  /** Line (1-based) of the node at a path inside the document, for errors found after validation. */
+  lineOf(path: readonly (string | number)[]): number | null;
+}
+
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): LoadedYaml<z.infer<S>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(file, null, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseYamlText(file, text, schema);
+}
+
+export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): LoadedYaml<z.infer<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = lineCounter.linePos(firstError.pos[0]).line;
+    throw new InputError(file, line, `invalid YAML: ${firstError.message.split('\n')[0]}`);
+  }
+  const lineOf = (path: readonly (string | number)[]) => nodeLine(doc, lineCounter, path);
+  const result = schema.safeParse(doc.toJS());
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const where = path.length ? `${formatPath(path)}: ` : '';
+    throw new InputError(file, lineOf(path) ?? 1, `${where}${issue.message}`);
+  }
+  return { value: result.data, file, lineOf };
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function nodeLine(doc: Document, lc: LineCounter, path: readonly (string | number)[]): number | null {
+  // Walk down as far as the path exists: a missing key is reported at its parent.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && (node as YamlNode).range) {
+      return lc.linePos((node as YamlNode).range![0]).line;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,160 @@
+// Decoder for upstreams that stream OpenAI chat-completion chunks (OpenAI, Azure, xAI, Together,
+// vLLM/Backend.AI, …). Each payload is parsed once; every quirk these upstreams are known for is
+// tolerated here: empty `choices` (Azure prompt filter, usage and annotation chunks), usage on a
+// content chunk (Together) or on every chunk (vLLM continuous usage), `null` tool_calls, whole
+// tool calls in one chunk (xAI), `event: error` (Groq) and `data: {"error":…}`, errors followed
+// by `[DONE]` (vLLM).
+import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
+import { createSseParser, type SseEvent } from '../../sse/parser.ts';
+import type { DecoderContext, StreamDecoder } from '../types.ts';
+import { errorEventFromBody } from './errors.ts';
+
+export interface OpenAIChatDecoderOptions {
+  /** Provider-specific finish reasons mapped to OpenAI's (e.g. Together's "eos"). */
+  finishReasons?: Record<string, FinishReason>;
+}
+
+const OPENAI_FINISH: Record<string, FinishReason> = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+  content_filter: 'content_filter',
+  function_call: 'function_call',
+};
+
+export function mapFinishReason(raw: string, extra?: Record<string, FinishReason>): FinishReason {
+  return extra?.[raw] ?? OPENAI_FINISH[raw] ?? 'stop';
+}
+
+export function convertOpenAIUsage(u: Record<string, unknown>): CanonicalUsage {
+  const usage: CanonicalUsage = {
+    promptTokens: num(u['prompt_tokens']),
+    completionTokens: num(u['completion_tokens']),
+    totalTokens: num(u['total_tokens']),
+  };
+  const cached = (u['prompt_tokens_details'] as Record<string, unknown> | null | undefined)?.['cached_tokens'];
+  if (typeof cached === 'number') usage.cachedPromptTokens = cached;
+  const reasoning = (u['completion_tokens_details'] as Record<string, unknown> | null | undefined)?.['reasoning_tokens'];
+  if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
+  return usage;
+}
+
+export function createOpenAIChatDecoder(context: DecoderContext, options: OpenAIChatDecoderOptions = {}): StreamDecoder {
+  let out: CanonicalEvent[] = [];
+  let started = false;
+  let terminal: 'done' | 'error' | null = null;
+  const startedToolCalls = new Set<number>();
+
+  const parser = createSseParser(
+    {
+      onEvent(ev) {
+        if (terminal === null) handle(ev);
+      },
+    },
+    { maxLineBytes: context.maxLineBytes },
+  );
+
+  function fail(event: Extract<CanonicalEvent, { type: 'error' }>): void {
+    out.push(event);
+    terminal = 'error';
+  }
+
+  function handle(ev: SseEvent): void {
+    if (ev.data === '[DONE]') {
+      terminal = 'done';
+      return;
+    }
+    let chunk: Record<string, unknown>;
+    try {
+      chunk = JSON.parse(ev.data) as Record<string, unknown>;
+    } catch {
+      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
+      return;
+    }
+    if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) {
+      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
+      return;
+    }
+    if (ev.type === 'error' || chunk['error'] !== undefined || chunk['object'] === 'error') {
+      fail(errorEventFromBody(chunk));
+      return;
+    }
+    if (!started && typeof chunk['id'] === 'string' && chunk['id'] !== '') {
+      started = true;
+      out.push({
+        type: 'start',
+        id: chunk['id'],
+        model: typeof chunk['model'] === 'string' && chunk['model'] !== '' ? chunk['model'] : context.model,
+        created: typeof chunk['created'] === 'number' && chunk['created'] > 0 ? chunk['created'] : context.now(),
+      });
+    }
+    const choices = chunk['choices'];
+    if (Array.isArray(choices)) {
+      for (let i = 0; i < choices.length; i++) handleChoice(choices[i] as Record<string, unknown>, i);
+    }
+    const usage = chunk['usage'];
+    if (usage !== null && typeof usage === 'object') out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Record<string, unknown>) });
+  }
+
+  function handleChoice(c: Record<string, unknown>, position: number): void {
+    const choice = typeof c['index'] === 'number' ? c['index'] : position;
+    const delta = c['delta'] as Record<string, unknown> | null | undefined;
+    if (delta) {
+      const reasoning = delta['reasoning_content'] ?? delta['reasoning'];
+      if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning-delta', choice, text: reasoning });
+      const content = delta['content'];
+      if (typeof content === 'string' && content !== '') out.push({ type: 'text-delta', choice, text: content });
+      const refusal = delta['refusal'];
+      if (typeof refusal === 'string' && refusal !== '') out.push({ type: 'refusal-delta', choice, text: refusal });
+      const toolCalls = delta['tool_calls'];
+      if (Array.isArray(toolCalls)) {
+        for (let k = 0; k < toolCalls.length; k++) handleToolCall(toolCalls[k] as Record<string, unknown>, k, choice);
+      }
+    }
+    const finish = c['finish_reason'];
+    if (typeof finish === 'string') out.push({ type: 'finish', choice, reason: mapFinishReason(finish, options.finishReasons), raw: finish });
+  }
+
+  function handleToolCall(tc: Record<string, unknown>, position: number, choice: number): void {
+    const index = typeof tc['index'] === 'number' ? tc['index'] : position;
+    const fn = (tc['function'] ?? {}) as Record<string, unknown>;
+    if (!startedToolCalls.has(index)) {
+      startedToolCalls.add(index);
+      out.push({
+        type: 'tool-call-start',
+        choice,
+        index,
+        id: typeof tc['id'] === 'string' ? tc['id'] : context.newId('call_'),
+        name: typeof fn['name'] === 'string' ? fn['name'] : '',
+      });
+    }
+    const args = fn['arguments'];
+    if (typeof args === 'string' && args !== '') out.push({ type: 'tool-call-delta', choice, index, arguments: args });
+  }
+
+  return {
+    feed(bytes, sink) {
+      out = sink;
+      parser.feed(bytes);
+    },
+    end(sink) {
+      out = sink;
+      parser.end();
+      if (terminal === null) {
+        terminal = 'error';
+        sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before [DONE]' });
+      }
+    },
+    get bufferedBytes() {
+      return parser.bufferedBytes;
+    },
+  };
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+function preview(s: string): string {
+  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
+}

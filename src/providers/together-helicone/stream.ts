@@ -1,0 +1,2 @@
+// Helicone proxies Together's stream body through unchanged.
+export { createStreamDecoder } from '../together/stream.ts';

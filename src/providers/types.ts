@@ -1,0 +1,57 @@
+// What every provider folder exports: a descriptor with request translation and a stream decoder.
+import type { CanonicalEvent } from '../canonical/events.ts';
+
+/** The OpenAI chat request as the client sent it (model already resolved to the upstream name). */
+export type ChatRequest = Record<string, unknown> & { model: string; stream?: boolean };
+
+/** A configured route to one provider (from the gateway config). */
+export interface ProviderRoute {
+  /** Provider base URL without a trailing slash, e.g. https://api.openai.com */
+  baseUrl: string;
+  /** The credential; never logged, never written to a report. */
+  apiKey?: string;
+  /** Extra headers sent upstream (e.g. Helicone-Auth), already resolved. */
+  headers: Record<string, string>;
+  /** Provider-specific settings (e.g. Azure's apiVersion and deployment). */
+  options: Record<string, string>;
+}
+
+export interface UpstreamRequest {
+  method: 'POST';
+  /** Path relative to the route's base URL, starting with '/'. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface DecoderContext {
+  /** Invents ids where the upstream gives none (deterministic in harness runs). */
+  newId(prefix: string): string;
+  /** Unix seconds, injected so outputs are reproducible. */
+  now(): number;
+  /** The model name the client asked for, for providers whose stream does not say. */
+  model: string;
+  /** Largest SSE line the decoder will buffer. */
+  maxLineBytes?: number;
+}
+
+/** Native upstream bytes in, canonical events out. One instance per upstream response. */
+export interface StreamDecoder {
+  feed(chunk: Buffer, out: CanonicalEvent[]): void;
+  /** The upstream body ended; pushes a terminal error if the stream was cut short. */
+  end(out: CanonicalEvent[]): void;
+  /** Bytes held for incomplete input (memory gauge). */
+  readonly bufferedBytes: number;
+}
+
+export interface ProviderDescriptor {
+  name: string;
+  displayName: string;
+  /** The real provider's base URL, used when a route gives none. */
+  defaultBaseUrl: string;
+  /** Passthrough forwards upstream events unchanged: only for upstreams that speak OpenAI chat chunks. */
+  supportsPassthrough: boolean;
+  buildRequest(request: ChatRequest, route: ProviderRoute): UpstreamRequest;
+  createStreamDecoder(context: DecoderContext): StreamDecoder;
+}

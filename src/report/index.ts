@@ -1,0 +1,6 @@
+export * from './types.ts';
+export { renderMarkdown } from './markdown.ts';
+export { renderJunit } from './junit.ts';
+export { renderConsoleSummary, type ConsoleOptions } from './console.ts';
+export { writeReports } from './write.ts';
+export { makeRunId } from './run-id.ts';

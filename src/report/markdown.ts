@@ -1,0 +1,130 @@
+// The Markdown report: summary.md, written to be pasted as a pull-request comment (GitHub
+// Flavored Markdown). A pure function of the RunSummary, so the same run renders identically.
+
+import type { CaseResult, RunSummary, ScenarioResult } from './types.ts';
+import { failedChecks, formatDuration, normalizeNewlines, plural, visibleControls, wholeMs } from './format.ts';
+
+const PASS = '✅';
+const FAIL = '❌';
+
+// Punctuation that could start emphasis, links, code, HTML, entities, strikethrough, math or
+// end a table cell. A backslash escape is valid before any ASCII punctuation in CommonMark.
+const MD_SPECIAL = /[\\`*_[\]<>|~&$]/g;
+
+/** Plain text as inline Markdown: specials escaped, line breaks as `<br>` (safe in table cells). */
+export function mdText(s: string): string {
+  return normalizeNewlines(visibleControls(s))
+    .replace(MD_SPECIAL, '\\$&')
+    .replace(/\n/g, '<br>');
+}
+
+/**
+ * Text as a code span, with a backtick run longer than any inside it. In a table cell `|` must
+ * still be written `\|` (GFM splits cells before parsing code spans, and removes the backslash).
+ */
+export function mdCode(s: string, inTable = false): string {
+  let text = normalizeNewlines(visibleControls(s)).replace(/\n/g, ' ');
+  if (text === '') return '_(empty)_';
+  if (inTable) text = text.replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  // A span that starts or ends with a backtick needs padding; one space each side is stripped.
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+/** A fenced code block whose fence is longer than any backtick run in the content. */
+export function mdFence(content: string, info = 'text'): string {
+  const text = normalizeNewlines(visibleControls(content)).replace(/\n+$/, '');
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${text}\n${fence}`;
+}
+
+function statusIcon(status: 'pass' | 'fail'): string {
+  return status === 'pass' ? PASS : FAIL;
+}
+
+function statusWord(status: 'pass' | 'fail'): string {
+  return status === 'pass' ? 'PASS' : 'FAIL';
+}
+
+function scenarioSection(s: ScenarioResult): string[] {
+  const failed = s.cases.filter((c) => c.status === 'fail').length;
+  const lines = [
+    `### ${statusIcon(s.status)} ${mdText(s.name)}`,
+    '',
+    `${mdCode(s.file)} · ${mdText(s.kind)} · ${formatDuration(s.durationMs)} · ` +
+      `${s.cases.length - failed}/${s.cases.length} cases passed`,
+    '',
+  ];
+  if (s.cases.length === 0) {
+    lines.push('_No cases._', '');
+    return lines;
+  }
+  lines.push('| Case | Status | Duration (ms) | Failed checks |', '| --- | --- | ---: | --- |');
+  for (const c of s.cases) {
+    const failedNames = failedChecks(c).map((ch) => mdCode(ch.name, true));
+    const failedCell = failedNames.length > 0 ? failedNames.join(', ') : c.status === 'fail' ? '—' : '';
+    lines.push(
+      `| ${mdText(c.name)} | ${statusIcon(c.status)} ${c.status} | ${wholeMs(c.durationMs)} | ${failedCell} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function failureEntries(s: ScenarioResult, c: CaseResult): string[] {
+  const facts = [`- **Scenario:** ${mdText(s.name)}`];
+  const file = c.file ?? s.file;
+  if (file) facts.push(`- **File:** ${mdCode(file)}`);
+
+  const checks = failedChecks(c);
+  if (checks.length === 0) {
+    // Marked failed with no failing check: still listed, so a failure is never silent.
+    return [`### ${mdText(c.name)}`, '', ...facts, '- **Message:** case failed without a failed check', ''];
+  }
+  const out: string[] = [];
+  for (const ch of checks) {
+    out.push(`### ${mdText(c.name)} — ${mdCode(ch.name)}`, '', ...facts);
+    out.push(`- **Message:** ${ch.message ? mdText(ch.message) : '_(no message)_'}`, '');
+    if (ch.detail !== undefined && ch.detail !== '') out.push(mdFence(ch.detail), '');
+  }
+  return out;
+}
+
+/** summary.md: title and totals, a table per scenario, then every failure and every mask. */
+export function renderMarkdown(summary: RunSummary): string {
+  const t = summary.totals;
+  const lines: string[] = [
+    `## ${statusIcon(summary.status)} streamproof ${statusWord(summary.status)} — ` +
+      `${t.passed}/${t.cases} cases passed, ${t.failed} failed, ${plural(t.scenarios, 'scenario')}`,
+    '',
+    `**Target:** ${mdCode(summary.target)} · **Run:** ${mdCode(summary.runId)} · ` +
+      `**Duration:** ${formatDuration(summary.durationMs)} · ` +
+      `**Tool:** ${mdText(summary.tool.name)} ${mdText(summary.tool.version)}`,
+    '',
+  ];
+
+  for (const s of summary.scenarios) lines.push(...scenarioSection(s));
+
+  const failures: string[] = [];
+  for (const s of summary.scenarios) {
+    for (const c of s.cases) {
+      if (c.status === 'fail' || failedChecks(c).length > 0) failures.push(...failureEntries(s, c));
+    }
+  }
+  if (failures.length > 0) lines.push('## Failures', '', ...failures);
+
+  const masks: string[] = [];
+  for (const s of summary.scenarios) {
+    for (const c of s.cases) {
+      if (c.masks && c.masks.length > 0) {
+        masks.push(`- **${mdText(c.name)}** (${mdText(s.name)}): ${c.masks.map((m) => mdCode(m)).join(', ')}`);
+      }
+    }
+  }
+  if (masks.length > 0) lines.push('## Masks applied', '', ...masks, '');
+
+  return lines.join('\n').replace(/\n+$/, '') + '\n';
+}

@@ -1,0 +1,30 @@
+// Finds and loads scenario files; cassette globs resolve relative to the scenario file.
+import { dirname } from 'node:path';
+import { findYamlFiles } from '../input/find-yaml.ts';
+import { globSync } from 'tinyglobby';
+import { InputError, loadYamlFile } from '../input/yaml-input.ts';
+import { scenarioSchema, type Scenario } from './schema.ts';
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+  /** Cassette files the fixture globs matched, sorted. */
+  fixtureFiles: string[];
+}
+
+/** Scenario files under the given paths (directories are searched for *.yaml, recursively). */
+export function findScenarioFiles(paths: readonly string[]): string[] {
+  return findYamlFiles(paths);
+}
+
+export function loadScenario(file: string): LoadedScenario {
+  const loaded = loadYamlFile(file, scenarioSchema);
+  const scenario = loaded.value;
+  const base = dirname(file);
+  const fixtureFiles = scenario.fixtures.flatMap((pattern, i) => {
+    const matched = globSync(pattern, { cwd: base, absolute: true }).filter((f) => /\.ya?ml$/.test(f));
+    if (matched.length === 0) throw new InputError(file, loaded.lineOf(['fixtures', i]), `fixtures[${i}]: ${JSON.stringify(pattern)} matches no cassette`);
+    return matched;
+  });
+  return { file, scenario, fixtureFiles: [...new Set(fixtureFiles)].sort() };
+}
