@@ -6,36 +6,43 @@
 // never held in memory whole and output starts before the input ends.
 
 import { open } from 'node:fs/promises';
+import type { CliIo } from '../cli.ts';
 import { createSseParser, SseLineTooLongError } from '../sse/parser.ts';
+import { parseFlags, UsageError, withUsage } from './args.ts';
 
-export interface InspectIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+const USAGE = `usage: streamproof inspect [FILE|-] [--format sse]
 
-const USAGE = 'usage: streamproof inspect [--format sse] [FILE|-]';
+  FILE         a raw captured stream; - or nothing reads stdin
+  --format F   how FILE is framed: sse (text/event-stream, the default)
+
+Prints one JSON line per event an EventSource would dispatch,
+{"event": type or null, "data": ..., "id": last event ID or null},
+and {"retry": ms} for each valid retry field, in stream order.`;
+
 const FORMATS = ['sse'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface Options {
-  format: Format;
-  /** null means stdin. */
-  file: string | null;
+export async function runInspect(args: string[], io: CliIo): Promise<number> {
+  return withUsage('inspect', USAGE, io.stderr, async () => {
+    const { values, positionals } = parseFlags(args, {
+      format: { type: 'string', default: 'sse' },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (!isFormat(values.format)) {
+      throw new UsageError(`unsupported --format ${JSON.stringify(values.format)} (supported: ${FORMATS.join(', ')})`);
+    }
+    if (positionals.length > 1) throw new UsageError(`expected at most one FILE, got ${positionals.length}`);
+    const file = positionals[0] === undefined || positionals[0] === '-' ? null : positionals[0];
+    return inspectSse(file, io);
+  });
 }
 
-export async function runInspect(args: string[], io: InspectIo): Promise<number> {
-  const parsed = parseArgs(args);
-  if (parsed === 'help') {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (typeof parsed === 'string') {
-    io.stderr(`streamproof inspect: ${parsed}\n${USAGE}\n`);
-    return 2;
-  }
-
-  const source = parsed.file ?? 'stdin';
+async function inspectSse(file: string | null, io: CliIo): Promise<number> {
+  const source = file ?? 'stdin';
   let lines: string[] = [];
   const parser = createSseParser({
     onEvent: (e) => lines.push(JSON.stringify({ event: e.type, data: e.data, id: e.id })),
@@ -50,15 +57,15 @@ export async function runInspect(args: string[], io: InspectIo): Promise<number>
 
   let input: AsyncIterable<unknown>;
   let close = async (): Promise<void> => {};
-  if (parsed.file === null) {
+  if (file === null) {
     input = io.stdin;
   } else {
     try {
-      const handle = await open(parsed.file, 'r');
+      const handle = await open(file, 'r');
       input = handle.createReadStream();
       close = () => handle.close().catch(() => {});
     } catch (err) {
-      io.stderr(`streamproof inspect: cannot read ${parsed.file}: ${reason(err)}\n`);
+      io.stderr(`streamproof inspect: cannot read ${file}: ${reason(err)}\n`);
       return 2;
     }
   }
@@ -73,7 +80,7 @@ export async function runInspect(args: string[], io: InspectIo): Promise<number>
     flush(); // what was dispatched before the failure is still real output
     if (err instanceof SseLineTooLongError) {
       io.stderr(`streamproof inspect: ${source}: ${err.message}\n`);
-      return 1;
+      return 2;
     }
     io.stderr(`streamproof inspect: cannot read ${source}: ${reason(err)}\n`);
     return 2;
@@ -81,35 +88,6 @@ export async function runInspect(args: string[], io: InspectIo): Promise<number>
     await close();
   }
   return 0;
-}
-
-function parseArgs(args: string[]): Options | 'help' | string {
-  let format: string = 'sse';
-  let file: string | null = null;
-  let sawFile = false;
-  let onlyPositional = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!onlyPositional && arg === '--') {
-      onlyPositional = true;
-    } else if (!onlyPositional && (arg === '-h' || arg === '--help')) {
-      return 'help';
-    } else if (!onlyPositional && arg === '--format') {
-      const value = args[++i];
-      if (value === undefined) return '--format needs a value';
-      format = value;
-    } else if (!onlyPositional && arg.startsWith('--format=')) {
-      format = arg.slice('--format='.length);
-    } else if (!onlyPositional && arg.startsWith('-') && arg !== '-') {
-      return `unknown option ${arg}`;
-    } else {
-      if (sawFile) return `unexpected argument ${arg} (only one FILE may be given)`;
-      sawFile = true;
-      file = arg === '-' && !onlyPositional ? null : arg;
-    }
-  }
-  if (!isFormat(format)) return `unsupported --format ${JSON.stringify(format)} (supported: ${FORMATS.join(', ')})`;
-  return { format, file };
 }
 
 function isFormat(s: string): s is Format {

@@ -1,0 +1,123 @@
+// `streamproof run` end to end: the shipped scenarios pass; one changed byte in a golden or a
+// cassette fails the run and names the case, offset and event; bad input exits 2 with file:line.
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
+import { harnessGatewayConfig } from '../../src/scenario/target.ts';
+import type { ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { REPO_ROOT } from '../helpers/cassettes.ts';
+import { runCli } from '../helpers/cli.ts';
+
+/** A private copy of scenarios/ and fixtures/ that a test may break. */
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'streamproof-run-'));
+  cpSync(join(REPO_ROOT, 'scenarios'), join(dir, 'scenarios'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
+  return dir;
+}
+
+const FIXTURE = 'fixtures/openai/text-usage';
+
+describe('streamproof run', () => {
+  it('passes every shipped scenario and writes the reports', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'streamproof-reports-'));
+    const r = await runCli(['run', join(REPO_ROOT, 'scenarios'), '--report-dir', reports]);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/PASS\s+openai\/text-usage \[normalize\]/);
+    expect(r.stdout).toContain(`reports: `);
+    expect(readdirSync(reports).sort()).toEqual(['junit.xml', 'summary.json', 'summary.md']);
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
+    expect(summary.version).toBe(1);
+    expect(summary.totals.failed).toBe(0);
+  });
+
+  it('fails on one changed byte of a golden, naming case, offset and event', async () => {
+    const dir = workspace();
+    const golden = join(dir, `${FIXTURE}.normalize.sse`);
+    const bytes = readFileSync(golden);
+    const offset = bytes.indexOf('Hello');
+    bytes[offset] = 'J'.charCodeAt(0);
+    writeFileSync(golden, bytes);
+    const r = await runCli(['run', join(dir, 'scenarios'), '--report-dir', join(dir, 'reports')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL\s+openai\/text-usage \[normalize\]/);
+    expect(r.stdout).toContain(`golden: output differs from golden at byte ${offset} (event 1;`);
+    expect(readFileSync(join(dir, 'reports', 'summary.md'), 'utf8')).toContain('Jello');
+  });
+
+  it('fails on one changed byte of a cassette chunk', async () => {
+    const dir = workspace();
+    const file = join(dir, `${FIXTURE}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"content":" there,"', '"content":" there;"'));
+    const r = await runCli(['run', join(dir, 'scenarios'), '--report-dir', join(dir, 'reports')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/golden: output differs from golden at byte \d+ \(event 2;/);
+    expect(r.stdout).toMatch(/FAIL\s+openai\/text-usage \[passthrough\]/);
+  });
+
+  it('exits 2 naming the file and line of a malformed scenario', async () => {
+    const dir = workspace();
+    const file = join(dir, 'scenarios', 'openai-compatible.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('modes: [normalize, passthrough]', 'modes: [normalize, sideways]'));
+    const r = await runCli(['run', join(dir, 'scenarios')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}:\\d+: modes\\[1\\]: `));
+  });
+
+  it('exits 2 naming the file and line of a malformed cassette', async () => {
+    const dir = workspace();
+    const file = join(dir, `${FIXTURE}.yaml`);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('data: \'{"id":"chatcmpl-'));
+    lines[at] = lines[at]!.replace('data:', 'dta:');
+    writeFileSync(file, lines.join('\n'));
+    const r = await runCli(['run', join(dir, 'scenarios')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:${at + 1}: response.chunks[0]`);
+  });
+
+  it('exits 2 on an unknown flag', async () => {
+    const r = await runCli(['run', '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('usage: streamproof run');
+  });
+});
+
+describe('streamproof run --target', () => {
+  let gateway: RunningGateway;
+  let replayPort: number;
+
+  beforeAll(async () => {
+    replayPort = await freePort();
+    // The external gateway is configured, as a real one would be, with the replay URLs the run prints.
+    const replay = { baseUrl: (slot: string) => `http://127.0.0.1:${replayPort}/p/${slot}` } as ReplayUpstream;
+    gateway = await startGateway(harnessGatewayConfig(replay, 'normalize'));
+  });
+  afterAll(() => gateway.close());
+
+  it('runs the scenarios against a gateway by URL with a target profile', async () => {
+    const dir = workspace();
+    const profile = join(dir, 'profile.yaml');
+    writeFileSync(profile, readFileSync(join(REPO_ROOT, 'profiles', 'reference.yaml')));
+    const r = await runCli(['run', join(dir, 'scenarios'), '--target', gateway.url, '--target-profile', profile, '--replay-port', String(replayPort), '--report-dir', join(dir, 'reports')]);
+    expect(r.stdout).toContain(`openai             http://127.0.0.1:${replayPort}/p/openai`);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toContain('[passthrough]');
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
