@@ -16,6 +16,8 @@ export interface OpenAIChatEncoderOptions {
 export interface OpenAIChatEncoder {
   /** Encodes one event; returns the SSE text to write ('' when nothing is due yet). */
   encode(event: CanonicalEvent): string;
+  /** Writes the role chunk now (for streams the gateway synthesises before any upstream data). */
+  open(): string;
   /** The upstream ended cleanly: writes held usage and [DONE]. */
   finish(): string;
   /** True once a terminal error or [DONE] has been written. */
@@ -99,6 +101,9 @@ export function createOpenAIChatEncoder(options: OpenAIChatEncoderOptions): Open
           return exhaustive;
         }
       }
+    },
+    open() {
+      return closed ? '' : ensureStarted();
     },
     finish() {
       if (closed) return '';

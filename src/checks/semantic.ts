@@ -111,10 +111,13 @@ function pickUsage(u: any): SemanticOutput['usage'] {
 }
 
 /**
- * Compares what the client saw with the cassette's reviewed expectation. `strictEnd` (normalizing
- * gateways) also requires a terminal error to be the last event, with no [DONE] after it.
+ * Compares what the client saw with the cassette's reviewed expectation. A normalizing gateway
+ * must also speak pure OpenAI: finish reasons mapped, and a terminal error as the last event
+ * with no [DONE] after it; a passthrough gateway forwards the upstream's own words.
  */
-export function semanticMismatches(seen: SemanticOutput, expect: Expectation, strictEnd: boolean): string[] {
+export function semanticMismatches(seen: SemanticOutput, expect: Expectation, mode: 'normalize' | 'passthrough'): string[] {
+  const strictEnd = mode === 'normalize';
+  const finishReason = mode === 'passthrough' ? (expect.rawFinishReason ?? expect.finishReason) : expect.finishReason;
   const out = [...seen.problems];
   if (seen.text !== expect.text) out.push(`text: expected ${JSON.stringify(expect.text)}, got ${JSON.stringify(seen.text)}`);
   if ((expect.refusal ?? '') !== seen.refusal) out.push(`refusal: expected ${JSON.stringify(expect.refusal ?? '')}, got ${JSON.stringify(seen.refusal)}`);
@@ -140,7 +143,7 @@ export function semanticMismatches(seen: SemanticOutput, expect: Expectation, st
     if (!seen.usage) out.push('usage: expected usage, got none');
     else out.push(...jsonMismatches(expect.usage, seen.usage, false, 'usage'));
   }
-  if (seen.finishReason !== expect.finishReason) out.push(`finish_reason: expected ${expect.finishReason}, got ${seen.finishReason}`);
+  if (seen.finishReason !== finishReason) out.push(`finish_reason: expected ${finishReason}, got ${seen.finishReason}`);
   if (expect.error) {
     if (!seen.error) out.push(`error: expected an error event${seen.sawDone ? ', got a normal end with [DONE]' : ''}`);
     else {

@@ -27,6 +27,12 @@ export const gatewayConfigSchema = z
       .strict()
       .optional()
       .describe('Fixed clock and request-derived ids, so outputs are byte-reproducible.'),
+    heartbeatMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('Write an SSE comment (`: keep-alive`) after this many ms without output; 0 = never.'),
     limits: z
       .object({
         maxLineBytes: z.number().int().positive().default(4 * 1024 * 1024),

@@ -8,6 +8,8 @@ import type { DecoderContext, ProviderDescriptor } from '../providers/types.ts';
 import { errorTypeFor } from '../canonical/openai-chat-encoder.ts';
 
 export interface StreamPipeline {
+  /** Client bytes to write as soon as the stream opens (a synthesised role chunk), or ''. */
+  open(): string;
   /** Upstream bytes in; client bytes out (possibly empty). */
   feed(chunk: Buffer): string | Buffer;
   /** The upstream body ended cleanly (EOF). */
@@ -51,6 +53,9 @@ export function createNormalizingPipeline({ provider, context, includeUsage }: P
   }
 
   return {
+    open() {
+      return provider.synthesizesStream ? encoder.open() : '';
+    },
     feed(chunk) {
       if (encoder.closed) return '';
       return decodeSafely(() => decoder.feed(chunk, events));
@@ -113,6 +118,9 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
   }
 
   return {
+    open() {
+      return '';
+    },
     feed(chunk) {
       if (closed) return EMPTY;
       held.push(chunk);

@@ -7,10 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { Agent, request as undiciRequest } from 'undici';
 import { errorTypeFor } from '../canonical/openai-chat-encoder.ts';
-import type { ErrorKind } from '../canonical/events.ts';
+import type { CanonicalEvent, ErrorKind } from '../canonical/events.ts';
+import { aggregateChatCompletion } from '../canonical/chat-completion.ts';
+import { encodeSseComment } from '../sse/encoder.ts';
 import { getProvider } from '../providers/index.ts';
-import { errorEventFromBody } from '../providers/openai-compatible/errors.ts';
-import type { ChatRequest, DecoderContext, ProviderRoute } from '../providers/types.ts';
+import { errorEventFromBody, errorKind } from '../providers/openai-compatible/errors.ts';
+import type { ChatRequest, DecoderContext, ProviderDescriptor, ProviderRoute } from '../providers/types.ts';
+
+type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 import { resolveRoute, type GatewayConfig, type RouteConfig } from './config.ts';
 import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeline } from './pipeline.ts';
 
@@ -78,7 +82,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       headers: route.headers,
       options: route.options,
     };
-    const upstream = provider.buildRequest(body, providerRoute);
+    const clientStreams = body.stream === true;
+    // OpenAI-compatible upstreams answer a non-streaming client themselves; every other upstream
+    // is read as a stream and its events aggregated into one chat.completion.
+    const forwardJson = !clientStreams && provider.supportsPassthrough;
+    const upstream = await provider.buildRequest(forwardJson ? body : { ...body, stream: true }, providerRoute);
     const query = new URLSearchParams(upstream.query).toString();
     const url = `${providerRoute.baseUrl}${upstream.path}${query ? `?${query}` : ''}`;
 
@@ -88,68 +96,74 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (!res.writableFinished) abort.abort(new Error('client disconnected'));
     };
     res.on('close', onClose);
-
-    let response: Awaited<ReturnType<typeof undiciRequest>>;
     try {
-      response = await undiciRequest(url, {
-        method: upstream.method,
-        headers: upstream.headers,
-        body: upstream.body,
-        signal: abort.signal,
-        dispatcher,
-      });
-    } catch (err) {
-      if (abort.signal.aborted) return;
-      return sendError(res, 502, 'upstream', `upstream request failed: ${describeNetworkError(err)}`);
-    }
-
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      const text = await readUpstreamText(response.body);
-      let event = { type: 'error' as const, kind: 'upstream' as ErrorKind, message: `upstream answered ${response.statusCode}`, status: response.statusCode } as ReturnType<typeof errorEventFromBody>;
+      let response: Awaited<ReturnType<typeof undiciRequest>>;
       try {
-        const parsed = JSON.parse(text) as unknown;
-        if (parsed !== null && typeof parsed === 'object') event = errorEventFromBody(parsed as Record<string, unknown>, response.statusCode);
-      } catch {
-        if (text.trim()) event.message = `upstream answered ${response.statusCode}: ${text.trim().slice(0, 500)}`;
+        response = await undiciRequest(url, { method: upstream.method, headers: upstream.headers, body: upstream.body, signal: abort.signal, dispatcher });
+      } catch (err) {
+        if (!abort.signal.aborted) sendError(res, 502, 'upstream', `upstream request failed: ${describeNetworkError(err)}`);
+        return;
       }
-      return sendError(res, response.statusCode, event.kind, event.message, event.code ?? null, event.errorType);
-    }
+      if (response.statusCode < 200 || response.statusCode >= 300) return await sendUpstreamError(res, response);
 
-    if (body.stream !== true) {
-      // Non-streaming: the upstream's JSON goes back as it is.
-      res.writeHead(response.statusCode, { 'content-type': 'application/json' });
-      for await (const chunk of response.body) {
-        if (!res.write(chunk)) await once(res, 'drain');
-      }
-      res.end();
-      return;
+      const context = makeContext(config, body.model, raw);
+      if (forwardJson) return await forwardBody(res, response);
+      if (!clientStreams) return await sendAggregated(res, response, provider, context);
+      await stream(res, response, provider, route, context, body, abort.signal);
+    } finally {
+      res.off('close', onClose);
     }
+  }
 
-    const context: DecoderContext = makeContext(config, body.model, raw);
+  async function stream(
+    res: ServerResponse,
+    response: UpstreamResponse,
+    provider: ProviderDescriptor,
+    route: RouteConfig,
+    context: DecoderContext,
+    body: ChatRequest,
+    aborted: AbortSignal,
+  ): Promise<void> {
     const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
     const pipeline =
       route.mode === 'passthrough' && provider.supportsPassthrough
         ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes })
         : createNormalizingPipeline({ provider, context, includeUsage });
     pipelines.add(pipeline);
+    // One writer for events and heartbeats: everything written is whole events, so a heartbeat
+    // written between two writes can never land inside an event.
+    let heartbeat: NodeJS.Timeout | undefined;
+    const armHeartbeat = () => {
+      if (config.heartbeatMs <= 0) return;
+      clearTimeout(heartbeat);
+      heartbeat = setTimeout(() => {
+        if (res.writableEnded || res.destroyed) return;
+        res.write(HEARTBEAT);
+        armHeartbeat();
+      }, config.heartbeatMs);
+    };
+    const write = async (out: string | Buffer) => {
+      if (out.length === 0) return;
+      armHeartbeat();
+      // Backpressure: a slow client stops us reading the upstream instead of growing a buffer.
+      if (!res.write(out)) await once(res, 'drain');
+    };
     res.writeHead(200, SSE_HEADERS);
     res.flushHeaders();
+    armHeartbeat();
     try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        const out = pipeline.feed(chunk);
-        // Backpressure: a slow client stops us reading the upstream instead of growing a buffer.
-        if (out.length > 0 && !res.write(out)) await once(res, 'drain');
-      }
+      await write(pipeline.open());
+      for await (const chunk of response.body as AsyncIterable<Buffer>) await write(pipeline.feed(chunk));
       res.end(pipeline.end());
     } catch (err) {
-      if (abort.signal.aborted || res.destroyed) {
+      if (aborted.aborted || res.destroyed) {
         response.body.destroy();
         return;
       }
       res.end(pipeline.fail(`upstream stream failed: ${describeNetworkError(err)}`));
     } finally {
+      clearTimeout(heartbeat);
       pipelines.delete(pipeline);
-      res.off('close', onClose);
     }
   }
 
@@ -173,6 +187,46 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       await dispatcher.close();
     },
   };
+}
+
+type UpstreamResponse = Awaited<ReturnType<typeof undiciRequest>>;
+
+const HEARTBEAT = encodeSseComment('keep-alive');
+
+/** An upstream error status: the same status, with an OpenAI-shaped body keeping the provider's message. */
+async function sendUpstreamError(res: ServerResponse, response: UpstreamResponse): Promise<void> {
+  const text = await readUpstreamText(response.body);
+  let event: ErrorEvent = { type: 'error', kind: errorKind(response.statusCode), message: `upstream answered ${response.statusCode}`, status: response.statusCode };
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed !== null && typeof parsed === 'object') event = errorEventFromBody(parsed as Record<string, unknown>, response.statusCode);
+  } catch {
+    if (text.trim()) event.message = `upstream answered ${response.statusCode}: ${text.trim().slice(0, 500)}`;
+  }
+  sendError(res, response.statusCode, event.kind, event.message, event.code ?? null, event.errorType);
+}
+
+async function forwardBody(res: ServerResponse, response: UpstreamResponse): Promise<void> {
+  res.writeHead(response.statusCode, { 'content-type': 'application/json' });
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    if (!res.write(chunk)) await once(res, 'drain');
+  }
+  res.end();
+}
+
+async function sendAggregated(res: ServerResponse, response: UpstreamResponse, provider: ProviderDescriptor, context: DecoderContext): Promise<void> {
+  const decoder = provider.createStreamDecoder(context);
+  const events: CanonicalEvent[] = [];
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) decoder.feed(chunk, events);
+    decoder.end(events);
+  } catch (err) {
+    events.push({ type: 'error', kind: 'upstream', message: `upstream response failed: ${describeNetworkError(err)}` });
+  }
+  const result = aggregateChatCompletion(events, { id: context.newId('chatcmpl-'), model: context.model, created: context.now() });
+  if (!result.ok) return sendError(res, result.error.status ?? 502, result.error.kind, result.error.message, result.error.code ?? null, result.error.errorType);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(result.json) });
+  res.end(result.json);
 }
 
 /** Ids and clock for one request: fixed and derived from the request in deterministic mode. */

@@ -52,6 +52,21 @@ export interface ProviderDescriptor {
   defaultBaseUrl: string;
   /** Passthrough forwards upstream events unchanged: only for upstreams that speak OpenAI chat chunks. */
   supportsPassthrough: boolean;
-  buildRequest(request: ChatRequest, route: ProviderRoute): UpstreamRequest;
+  /**
+   * Translates the client's request. The gateway sets `stream: true` whenever it will read the
+   * upstream as a stream (also for a non-streaming client it answers from the aggregated
+   * events); a provider whose upstream cannot stream ignores it. May be async (request signing).
+   */
+  buildRequest(request: ChatRequest, route: ProviderRoute): UpstreamRequest | Promise<UpstreamRequest>;
   createStreamDecoder(context: DecoderContext): StreamDecoder;
+  /**
+   * For upstreams that do not stream (the decoder only sees the body at the end): the gateway
+   * writes the role chunk as soon as the client's stream opens, and heartbeats while it waits.
+   */
+  synthesizesStream?: boolean;
+  /**
+   * Route options for harness runs against the replay upstream (a fake project id, region or
+   * credentials): never real secrets.
+   */
+  harnessOptions?: Record<string, string>;
 }

@@ -13,6 +13,17 @@ export interface CheckResult {
   detail?: string;
 }
 
+/** One measured figure (benchmarks), reported with its unit and, when gated, its threshold. */
+export interface Measurement {
+  /** e.g. "added_ttft_p99", "sse_parse_throughput" */
+  name: string;
+  value: number;
+  unit: string;
+  /** The threshold as written in the scenario, e.g. "< 5" (absent when not gated). */
+  threshold?: string;
+  ok?: boolean;
+}
+
 export interface CaseResult {
   /** e.g. "openai/text-usage [normalize]" */
   name: string;
@@ -23,6 +34,8 @@ export interface CaseResult {
   checks: CheckResult[];
   /** JSON-path masks applied to this case's output before comparison (listed, never hidden). */
   masks?: string[];
+  /** Figures a benchmark case measured (load, soak, micro, http-load). */
+  measurements?: Measurement[];
 }
 
 export interface ScenarioResult {

@@ -21,7 +21,9 @@ export function loadScenario(file: string): LoadedScenario {
   const loaded = loadYamlFile(file, scenarioSchema);
   const scenario = loaded.value;
   const base = dirname(file);
-  const fixtureFiles = scenario.fixtures.flatMap((pattern, i) => {
+  // Every kind that replays cassettes names them with `fixtures:` globs.
+  const patterns: string[] = 'fixtures' in scenario && Array.isArray(scenario.fixtures) ? scenario.fixtures : [];
+  const fixtureFiles = patterns.flatMap((pattern, i) => {
     const matched = globSync(pattern, { cwd: base, absolute: true }).filter((f) => /\.ya?ml$/.test(f));
     if (matched.length === 0) throw new InputError(file, loaded.lineOf(['fixtures', i]), `fixtures[${i}]: ${JSON.stringify(pattern)} matches no cassette`);
     return matched;

@@ -23,6 +23,8 @@ export const parityScenarioSchema = z
   })
   .strict();
 
+// Each kind: a schema here (or in its own <kind>-schema.ts) and a runner in run-<kind>.ts,
+// dispatched in run.ts. Adding a kind is one line in this union and one case there.
 export const scenarioSchema = z.discriminatedUnion('kind', [parityScenarioSchema]);
 
 export type ParityScenario = z.infer<typeof parityScenarioSchema>;

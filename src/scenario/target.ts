@@ -35,11 +35,12 @@ export function harnessGatewayConfig(replay: ReplayUpstream, mode: GatewayMode):
     baseUrl: replay.baseUrl(p.name),
     apiKey: `sk-streamproof-${p.name}`,
     headers: {},
-    options: (p.name === 'together-helicone' ? { heliconeKey: 'sk-helicone-streamproof' } : {}) as Record<string, string>,
+    options: { ...p.harnessOptions },
   }));
   return {
     listen: { host: '127.0.0.1', port: 0 },
     deterministic: { created: HARNESS_CREATED },
+    heartbeatMs: 0,
     limits: { maxLineBytes: 4 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024 },
     routes,
   };

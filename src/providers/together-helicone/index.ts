@@ -9,4 +9,5 @@ export const provider: ProviderDescriptor = {
   supportsPassthrough: true,
   buildRequest,
   createStreamDecoder,
+  harnessOptions: { heliconeKey: 'sk-helicone-streamproof' },
 };
