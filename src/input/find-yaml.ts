@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { InputError } from './yaml-input.ts';
 
-export function findYamlFiles(paths: readonly string[]): string[] {
+export function findYamlFiles(paths: readonly string[], ignore: readonly string[] = []): string[] {
   return paths.flatMap((p) => {
     let isDir: boolean;
     try {
@@ -12,6 +12,6 @@ export function findYamlFiles(paths: readonly string[]): string[] {
     } catch {
       throw new InputError(p, null, 'no such file or directory');
     }
-    return isDir ? globSync(['**/*.yaml', '**/*.yml'], { cwd: p, absolute: true }).sort() : [resolve(p)];
+    return isDir ? globSync(['**/*.yaml', '**/*.yml'], { cwd: p, absolute: true, ignore: [...ignore] }).sort() : [resolve(p)];
   });
 }

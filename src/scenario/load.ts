@@ -12,9 +12,13 @@ export interface LoadedScenario {
   fixtureFiles: string[];
 }
 
-/** Scenario files under the given paths (directories are searched for *.yaml, recursively). */
+/**
+ * Scenario files under the given paths (directories are searched for *.yaml, recursively).
+ * Benchmarks (`bench/` folders) are long and machine-bound: a directory search skips them, so
+ * they run only when named (`streamproof run scenarios/bench`, `npm run bench`).
+ */
 export function findScenarioFiles(paths: readonly string[]): string[] {
-  return findYamlFiles(paths);
+  return paths.flatMap((p) => findYamlFiles([p], /(^|\/)bench\/?$/.test(p) ? [] : ['**/bench/**']));
 }
 
 export function loadScenario(file: string): LoadedScenario {
