@@ -90,6 +90,7 @@ export function createOpenAIChatEncoder(options: OpenAIChatEncoderOptions): Open
           const error = {
             message: event.message,
             type: event.errorType ?? errorTypeFor(event.kind),
+            param: null,
             code: event.code ?? null,
           };
           return `data: ${JSON.stringify({ error })}\n\n`;

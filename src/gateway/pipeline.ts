@@ -114,7 +114,7 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
   }
 
   function errorEvent(message: string): string {
-    return `data: ${JSON.stringify({ error: { message, type: errorTypeFor('upstream'), code: null } })}\n\n`;
+    return `data: ${JSON.stringify({ error: { message, type: errorTypeFor('upstream'), param: null, code: null } })}\n\n`;
   }
 
   return {

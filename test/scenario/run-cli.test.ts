@@ -77,7 +77,8 @@ describe('streamproof run', () => {
     writeFileSync(file, lines.join('\n'));
     const r = await runCli(['run', join(dir, 'scenarios')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}:${at + 1}: response.chunks[0]`);
+    // The unknown key makes the whole chunk invalid: the error points at the chunk (its `- at:` line).
+    expect(r.stderr).toContain(`${file}:${at}: response.chunks[0]`);
   });
 
   it('exits 2 on an unknown flag', async () => {
