@@ -23,6 +23,10 @@ const commands: Record<string, Command> = {
     summary: 'print the events of a raw stream as JSON lines',
     run: async (args, io) => (await import('./commands/inspect.ts')).runInspect(args, io),
   },
+  fuzz: {
+    summary: 'fuzz the gateway: re-chunked, re-framed, generated and malformed streams',
+    run: async (args, io) => (await import('./commands/fuzz.ts')).runFuzzCommand(args, io),
+  },
   replay: {
     summary: 'serve cassettes from a standalone replay upstream',
     run: async (args, io) => (await import('./commands/replay.ts')).runReplay(args, io),

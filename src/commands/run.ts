@@ -54,6 +54,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       target,
       runId,
       updateGoldens: values['update-goldens'],
+      reportDir,
       replayPort,
       onReplayReady(replay) {
         if (!target.external) return;

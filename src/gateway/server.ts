@@ -1,7 +1,6 @@
 // The reference gateway: an OpenAI-compatible HTTP front (POST /v1/chat/completions, GET
 // /v1/models, GET /healthz) over the provider routes of its config. It listens on 127.0.0.1 by
 // default and runs in-process in harness runs.
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
@@ -16,6 +15,7 @@ import type { ChatRequest, DecoderContext, ProviderDescriptor, ProviderRoute } f
 
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 import { resolveRoute, type GatewayConfig, type RouteConfig } from './config.ts';
+import { requestContext } from './context.ts';
 import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeline } from './pipeline.ts';
 
 export interface RunningGateway {
@@ -106,7 +106,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       }
       if (response.statusCode < 200 || response.statusCode >= 300) return await sendUpstreamError(res, response);
 
-      const context = makeContext(config, body.model, raw);
+      const context = requestContext({ model: body.model, rawRequest: raw, maxLineBytes: config.limits.maxLineBytes, fixedCreated: config.deterministic?.created });
       if (forwardJson) return await forwardBody(res, response);
       if (!clientStreams) return await sendAggregated(res, response, provider, context);
       await stream(res, response, provider, route, context, body, abort.signal);
@@ -227,21 +227,6 @@ async function sendAggregated(res: ServerResponse, response: UpstreamResponse, p
   if (!result.ok) return sendError(res, result.error.status ?? 502, result.error.kind, result.error.message, result.error.code ?? null, result.error.errorType);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(result.json) });
   res.end(result.json);
-}
-
-/** Ids and clock for one request: fixed and derived from the request in deterministic mode. */
-function makeContext(config: GatewayConfig, model: string, raw: Buffer): DecoderContext {
-  const fixed = config.deterministic;
-  let counter = 0;
-  const digest = fixed ? createHash('sha256').update(raw).digest('hex') : '';
-  return {
-    model,
-    maxLineBytes: config.limits.maxLineBytes,
-    now: fixed ? () => fixed.created : () => Math.floor(Date.now() / 1000),
-    newId: fixed
-      ? (prefix) => `${prefix}${digest.slice(0, 24)}${counter++ === 0 ? '' : `-${counter - 1}`}`
-      : (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`,
-  };
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {

@@ -5,6 +5,7 @@ import type { CaseResult, RunSummary, ScenarioResult } from '../report/types.ts'
 import { SUMMARY_VERSION } from '../report/types.ts';
 import { loadScenario, type LoadedScenario } from './load.ts';
 import { runParityScenario } from './run-parity.ts';
+import { runFuzzScenario } from './run-fuzz-scenario.ts';
 import type { TargetUnderTest } from './target.ts';
 import { TOOL_VERSION } from '../version.ts';
 
@@ -13,6 +14,8 @@ export interface RunOptions {
   target: TargetUnderTest;
   runId: string;
   updateGoldens: boolean;
+  /** The run's report directory (fuzz counterexamples are written under it). */
+  reportDir: string;
   /** A fixed port for the replay upstream (so an external gateway's config can point at it). */
   replayPort?: number;
   /** Called once the replay upstream is up, before any scenario runs. */
@@ -40,6 +43,9 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
               onCase: (r) => options.onCase?.(scenario.name, r),
             }),
           );
+          break;
+        case 'fuzz':
+          scenarios.push(await runFuzzScenario(file, scenario, options.reportDir, (r) => options.onCase?.(scenario.name, r)));
           break;
       }
     }

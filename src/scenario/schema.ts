@@ -1,6 +1,7 @@
 // Scenario files: what a run does. One kind per runner; `kind: parity` replays cassettes through
 // the gateway and checks the output byte for byte.
 import { z } from 'zod';
+import { fuzzScenarioSchema } from './fuzz-schema.ts';
 
 export const chunkingsSchema = z
   .object({
@@ -25,7 +26,7 @@ export const parityScenarioSchema = z
 
 // Each kind: a schema here (or in its own <kind>-schema.ts) and a runner in run-<kind>.ts,
 // dispatched in run.ts. Adding a kind is one line in this union and one case there.
-export const scenarioSchema = z.discriminatedUnion('kind', [parityScenarioSchema]);
+export const scenarioSchema = z.discriminatedUnion('kind', [parityScenarioSchema, fuzzScenarioSchema]);
 
 export type ParityScenario = z.infer<typeof parityScenarioSchema>;
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -1,0 +1,81 @@
+// Generators for upstreams that stream OpenAI chat chunks, with each provider's documented
+// quirks (provider-wire-formats.md sections 1, 3, 8, 9, 10): the bytes a real upstream of that
+// kind would send for a StreamModel.
+import { argumentFragments, type StreamModel } from '../model.ts';
+import type { StreamGenerator } from './types.ts';
+
+interface Flavor {
+  /** Azure: a prompt-filter chunk first, alphabetical keys, content_filter_results on choices. */
+  azure?: boolean;
+  /** xAI: tool calls arrive whole; no finish_reason key until the end. */
+  wholeToolCalls?: boolean;
+  /** Together: usage on the last content chunk, finish "eos" for stop. */
+  usageOnLastChunk?: boolean;
+  finishWord?: (finish: StreamModel['finish']) => string;
+  /** The delta field reasoning is sent in. */
+  reasoningField?: 'reasoning_content' | 'reasoning';
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value as object)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
+}
+
+function openAIChatGenerator(flavor: Flavor): StreamGenerator['generate'] {
+  return (m) => {
+    const events: string[] = [];
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => {
+      const obj = { id: m.id, object: 'chat.completion.chunk', created: m.created, model: m.model, choices, ...extra };
+      events.push(JSON.stringify(flavor.azure ? sortKeys(obj) : obj));
+    };
+    const choice = (delta: Record<string, unknown>, finish: string | null = null) => {
+      const c: Record<string, unknown> = { index: 0, delta };
+      if (finish !== null || !flavor.wholeToolCalls) c['finish_reason'] = finish;
+      if (flavor.azure) c['content_filter_results'] = {};
+      return c;
+    };
+    if (flavor.azure) {
+      events.push(JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] }));
+    }
+    chunk([choice({ role: 'assistant', content: '' })]);
+    for (const r of m.reasoning) chunk([choice({ [flavor.reasoningField ?? 'reasoning_content']: r })]);
+    for (const t of m.text) chunk([choice({ content: t })]);
+    m.toolCalls.forEach((call, index) => {
+      if (flavor.wholeToolCalls) {
+        chunk([choice({ tool_calls: [{ id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) }, index, type: 'function' }] })]);
+        return;
+      }
+      chunk([choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] })]);
+      for (const f of argumentFragments(call)) chunk([choice({ tool_calls: [{ index, function: { arguments: f } }] })]);
+    });
+    const finishWord = flavor.finishWord?.(m.finish) ?? m.finish;
+    const usage = m.usage && { prompt_tokens: m.usage.prompt, completion_tokens: m.usage.completion, total_tokens: m.usage.prompt + m.usage.completion };
+    if (flavor.usageOnLastChunk) {
+      chunk([choice({}, finishWord)], { usage });
+    } else {
+      chunk([choice({}, finishWord)]);
+      if (usage) chunk([], { usage });
+    }
+    return events.map((e) => `data: ${e}\n\n`).join('') + 'data: [DONE]\n\n';
+  };
+}
+
+const base = {
+  framing: 'sse' as const,
+  includeUsage: true,
+  terminator: 'data: [DONE]\n\n',
+  errorEvent: (message: string) => `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`,
+};
+
+export const openaiGenerator: StreamGenerator = { ...base, provider: 'openai', generate: openAIChatGenerator({}) };
+export const azureGenerator: StreamGenerator = { ...base, provider: 'azure', generate: openAIChatGenerator({ azure: true }) };
+export const xaiGenerator: StreamGenerator = { ...base, provider: 'xai', generate: openAIChatGenerator({ wholeToolCalls: true }) };
+const togetherFlavor: Flavor = { usageOnLastChunk: true, finishWord: (f) => (f === 'stop' ? 'eos' : f) };
+export const togetherGenerator: StreamGenerator = { ...base, provider: 'together', generate: openAIChatGenerator(togetherFlavor) };
+export const togetherHeliconeGenerator: StreamGenerator = { ...base, provider: 'together-helicone', generate: openAIChatGenerator(togetherFlavor) };
+export const backendaiGenerator: StreamGenerator = { ...base, provider: 'backendai', generate: openAIChatGenerator({ reasoningField: 'reasoning' }) };

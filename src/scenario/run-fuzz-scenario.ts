@@ -1,0 +1,31 @@
+// Runs a `kind: fuzz` scenario: one case per property and provider.
+import { join } from 'node:path';
+import { parseDuration } from '../fuzz/duration.ts';
+import { runFuzz } from '../fuzz/run-fuzz.ts';
+import { providerNames } from '../providers/index.ts';
+import type { CaseResult, ScenarioResult } from '../report/types.ts';
+import { InputError } from '../input/yaml-input.ts';
+import type { FuzzScenario } from './fuzz-schema.ts';
+
+export async function runFuzzScenario(file: string, scenario: FuzzScenario, reportDir: string, onCase?: (r: CaseResult) => void): Promise<ScenarioResult> {
+  const unknown = (scenario.providers ?? []).filter((p) => !providerNames().includes(p));
+  if (unknown.length) throw new InputError(file, null, `providers: unknown provider ${unknown.join(', ')} (known: ${providerNames().join(', ')})`);
+  const started = performance.now();
+  const cases = await runFuzz({
+    providers: scenario.providers,
+    properties: scenario.properties,
+    runs: scenario.runs,
+    seed: scenario.seed,
+    timeBudgetMs: parseDuration(scenario.timeBudget)!,
+    counterexampleDir: join(reportDir, 'counterexamples'),
+    onResult: onCase,
+  });
+  return {
+    name: scenario.name,
+    file,
+    kind: 'fuzz',
+    status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
+    durationMs: performance.now() - started,
+    cases,
+  };
+}
