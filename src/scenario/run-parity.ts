@@ -13,6 +13,7 @@ import { applyMasks } from '../checks/masks.ts';
 import { readOpenAICompletion, readOpenAIStream, semanticMismatches } from '../checks/semantic.ts';
 import type { CaseResult, CheckResult, ScenarioResult } from '../report/types.ts';
 import { addressRequest } from '../target/profile.ts';
+import { getProvider } from '../providers/index.ts';
 import type { ParityScenario } from './schema.ts';
 import type { GatewayMode, TargetUnderTest } from './target.ts';
 
@@ -130,7 +131,7 @@ async function runCase(
 
   // Semantic equality with the cassette's reviewed expectation.
   const seen = cassette.streaming ? readOpenAIStream(first.client.body) : readOpenAICompletion(first.client.body);
-  const mismatches = first.client.status === cassette.expect.status || cassette.expect.status !== 200 ? semanticMismatches(seen, cassette.expect, mode) : ['no successful response to read'];
+  const mismatches = first.client.status === cassette.expect.status || cassette.expect.status !== 200 ? semanticMismatches(seen, cassette.expect, effectiveMode(cassette.provider, mode)) : ['no successful response to read'];
   checks.push(
     mismatches.length === 0
       ? { name: 'semantic', ok: true }
@@ -146,6 +147,11 @@ async function runCase(
   };
   if (masks.length) result.masks = [...masks];
   return result;
+}
+
+/** A route in passthrough mode normalizes anyway when its upstream is not OpenAI-shaped. */
+function effectiveMode(provider: string, mode: GatewayMode): GatewayMode {
+  return mode === 'passthrough' && getProvider(provider)?.supportsPassthrough !== true ? 'normalize' : mode;
 }
 
 function applyMasksFor(cassette: Cassette, body: Buffer, masks: readonly string[]): Buffer {
