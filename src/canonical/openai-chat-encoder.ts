@@ -64,6 +64,8 @@ export function createOpenAIChatEncoder(options: OpenAIChatEncoderOptions): Open
         case 'text-delta':
           return ensureStarted() + content(event.choice, `"content":${JSON.stringify(event.text)}`);
         case 'reasoning-delta':
+          // A signature-only delta carries no text: OpenAI chunks have nowhere to put it.
+          if (event.text === '') return '';
           return ensureStarted() + content(event.choice, `"reasoning_content":${JSON.stringify(event.text)}`);
         case 'refusal-delta':
           return ensureStarted() + content(event.choice, `"refusal":${JSON.stringify(event.text)}`);

@@ -1,6 +1,7 @@
-// `streamproof inspect [--format sse] [FILE|-]`: parse a raw captured stream and print, one JSON
-// object per line, what a conforming client would see: every event an EventSource would
-// dispatch, and every valid `retry:` field, in stream order.
+// `streamproof inspect [--format sse|eventstream] [FILE|-]`: parse a raw captured stream and print,
+// one JSON object per line, what a conforming client would see: every event an EventSource would
+// dispatch, and every valid `retry:` field, in stream order; or, for AWS event streams, every
+// decoded frame (inspect-eventstream.ts).
 //
 // The input is read chunk by chunk and fed to the parser as it arrives, so a large capture is
 // never held in memory whole and output starts before the input ends.
@@ -8,18 +9,24 @@
 import { open } from 'node:fs/promises';
 import type { CliIo } from '../cli.ts';
 import { createSseParser, SseLineTooLongError } from '../sse/parser.ts';
+import { EventStreamFramingError } from '../eventstream/frame-reader.ts';
+import { createEventStreamInspector } from './inspect-eventstream.ts';
 import { parseFlags, UsageError, withUsage } from './args.ts';
 
-const USAGE = `usage: streamproof inspect [FILE|-] [--format sse]
+const USAGE = `usage: streamproof inspect [FILE|-] [--format sse|eventstream]
 
   FILE         a raw captured stream; - or nothing reads stdin
-  --format F   how FILE is framed: sse (text/event-stream, the default)
+  --format F   how FILE is framed: sse (text/event-stream, the default) or
+               eventstream (AWS application/vnd.amazon.eventstream, binary)
 
-Prints one JSON line per event an EventSource would dispatch,
+sse: prints one JSON line per event an EventSource would dispatch,
 {"event": type or null, "data": ..., "id": last event ID or null},
-and {"retry": ms} for each valid retry field, in stream order.`;
+and {"retry": ms} for each valid retry field, in stream order.
+eventstream: prints one JSON line per frame, {"headers": {...}, "payload": ...}
+(payload parsed as JSON where it is JSON), plus "decoded" (the base64 inner
+event) for Bedrock InvokeModel chunk frames. A corrupt frame is exit 2.`;
 
-const FORMATS = ['sse'] as const;
+const FORMATS = ['sse', 'eventstream'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function runInspect(args: string[], io: CliIo): Promise<number> {
@@ -37,17 +44,30 @@ export async function runInspect(args: string[], io: CliIo): Promise<number> {
     }
     if (positionals.length > 1) throw new UsageError(`expected at most one FILE, got ${positionals.length}`);
     const file = positionals[0] === undefined || positionals[0] === '-' ? null : positionals[0];
-    return inspectSse(file, io);
+    return inspect(file, io, values.format);
   });
 }
 
-async function inspectSse(file: string | null, io: CliIo): Promise<number> {
+/** Bytes in, JSON lines out (through `emit`); throws on input the format cannot read. */
+interface Inspector {
+  feed(chunk: Uint8Array): void;
+  end(): void;
+}
+
+function sseInspector(emit: (line: string) => void): Inspector {
+  return createSseParser({
+    onEvent: (e) => emit(JSON.stringify({ event: e.type, data: e.data, id: e.id })),
+    onRetry: (ms) => emit(JSON.stringify({ retry: ms })),
+  });
+}
+
+async function inspect(file: string | null, io: CliIo, format: Format): Promise<number> {
   const source = file ?? 'stdin';
   let lines: string[] = [];
-  const parser = createSseParser({
-    onEvent: (e) => lines.push(JSON.stringify({ event: e.type, data: e.data, id: e.id })),
-    onRetry: (ms) => lines.push(JSON.stringify({ retry: ms })),
-  });
+  const emit = (line: string): void => {
+    lines.push(line);
+  };
+  const inspector = format === 'eventstream' ? createEventStreamInspector(emit) : sseInspector(emit);
   // Everything one read produced is written at once, before the next read.
   const flush = (): void => {
     if (lines.length === 0) return;
@@ -72,13 +92,14 @@ async function inspectSse(file: string | null, io: CliIo): Promise<number> {
 
   try {
     for await (const chunk of input) {
-      parser.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array));
+      inspector.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array));
       flush();
     }
-    parser.end();
+    inspector.end();
+    flush();
   } catch (err) {
     flush(); // what was dispatched before the failure is still real output
-    if (err instanceof SseLineTooLongError) {
+    if (err instanceof SseLineTooLongError || err instanceof EventStreamFramingError) {
       io.stderr(`streamproof inspect: ${source}: ${err.message}\n`);
       return 2;
     }

@@ -52,7 +52,7 @@ type Source = { body: Buffer; includeUsage: boolean; modes: PipelineMode[] };
 
 function sources(target: FuzzTarget): fc.Arbitrary<Source> {
   const modes: PipelineMode[] = target.provider.supportsPassthrough ? ['normalize', 'passthrough'] : ['normalize'];
-  const generated = streamModel(target.generator.model).map((m): Source => ({ body: toBuffer(target.generator.generate(m)), includeUsage: target.generator.includeUsage, modes }));
+  const generated = modelArb(target.generator).map((m): Source => ({ body: toBuffer(target.generator.generate(m)), includeUsage: target.generator.includeUsage, modes }));
   const streaming = target.cassettes.filter((c) => c.streaming && c.response.status === 200);
   if (streaming.length === 0) return generated;
   const recorded = fc.constantFrom(...streaming).map((c): Source => ({ body: cassetteBody(c), includeUsage: includesUsage(c), modes }));
@@ -113,9 +113,9 @@ export function generatedProperty(target: FuzzTarget): BuiltProperty<StreamModel
   };
   const output = (m: StreamModel) => gatewayOutput({ provider: target.provider, mode: 'normalize', includeUsage: g.includeUsage, maxLineBytes: 1 << 24 }, [toBuffer(g.generate(m))]);
   return {
-    arbitrary: streamModel(g.model),
+    arbitrary: modelArb(g),
     check(m) {
-      const problems = semanticMismatches(readOpenAIStream(Buffer.from(output(m))), expectation(m), 'normalize');
+      const problems = generatedMismatches(readOpenAIStream(Buffer.from(output(m))), m, g);
       return problems.length ? problems.join('; ') : null;
     },
     counterexample(m, reason) {
@@ -144,20 +144,18 @@ export function malformedProperty(target: FuzzTarget): BuiltProperty<{ model: St
     }
     const seen = readOpenAIStream(Buffer.from(text));
     const want = expectationOf(model);
-    if (!g.includeUsage) delete want.usage;
     if (seen.problems.length) return { seen, failure: `malformed output: ${seen.problems[0]}` };
     if (seen.eventsAfterEnd > 0) return { seen, failure: `${seen.eventsAfterEnd} event(s) after the terminal event` };
     if (seen.sawDone === (seen.error !== null)) return { seen, failure: seen.sawDone ? 'both [DONE] and an error' : 'neither [DONE] nor an error at the end' };
     if (mutated.mustFail && !seen.error) return { seen, failure: `${mutation.kind} was reported as a success` };
-    if (seen.sawDone && mutated.meaningKept && semanticMismatches(seen, want, 'normalize').length) {
-      return { seen, failure: `success reported with different content: ${semanticMismatches(seen, want, 'normalize')[0]}` };
-    }
+    const differences = seen.sawDone && mutated.meaningKept ? generatedMismatches(seen, model, g) : [];
+    if (differences.length) return { seen, failure: `success reported with different content: ${differences[0]}` };
     if (seen.error && mutated.meaningKept && !want.text.startsWith(seen.text)) return { seen, failure: 'the text before the error is not a prefix of the stream text' };
     return { seen, failure: null };
   };
   return {
     arbitrary: fc.record({
-      model: streamModel(g.model),
+      model: modelArb(g),
       mutation: mutationArb(g),
       cuts: fc.array(fc.integer({ min: 1, max: 4096 }), { maxLength: 8 }),
     }),
@@ -174,6 +172,23 @@ export function malformedProperty(target: FuzzTarget): BuiltProperty<{ model: St
       return { reads: splitAt(mutated.body, cuts), expect, mode: 'normalize', includeUsage: g.includeUsage, reason };
     },
   };
+}
+
+/** What the client saw against the generated meaning (ids the gateway invents: present, distinct). */
+function generatedMismatches(seen: SemanticOutput, m: StreamModel, g: StreamGenerator): string[] {
+  const want = expectationOf(m);
+  if (!g.includeUsage) delete want.usage;
+  if (g.inventsToolCallIds) {
+    const ids = seen.toolCalls.map((t) => t.id);
+    if (ids.some((id) => !id) || new Set(ids).size !== ids.length) return [`invented tool-call ids are missing or repeated: ${JSON.stringify(ids)}`];
+    want.toolCalls = want.toolCalls.map((t, i) => ({ ...t, id: ids[i] ?? t.id }));
+  }
+  return semanticMismatches(seen, want, 'normalize');
+}
+
+function modelArb(g: StreamGenerator): fc.Arbitrary<StreamModel> {
+  const adjust = g.adjust;
+  return adjust ? streamModel(g.model).map((m) => adjust(m)) : streamModel(g.model);
 }
 
 export function buildProperty(name: PropertyName, target: FuzzTarget): BuiltProperty<any> | null {

@@ -196,11 +196,11 @@ describe('runInspect arguments', () => {
   });
 
   it('any other --format is exit 2 with a clear message', async () => {
-    for (const args of [['--format', 'eventstream'], ['--format=json'], ['--format=']]) {
+    for (const args of [['--format', 'ndjson'], ['--format=json'], ['--format=']]) {
       const r = await inspect(args, [SAMPLE]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^streamproof inspect: unsupported --format ".*" \(supported: sse\)\n/);
+      expect(r.stderr).toMatch(/^streamproof inspect: unsupported --format ".*" \(supported: sse, eventstream\)\n/);
     }
   });
 

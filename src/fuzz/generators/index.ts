@@ -8,6 +8,11 @@ import {
   togetherHeliconeGenerator,
   xaiGenerator,
 } from './openai-chat.ts';
+import { anthropicGenerator, bedrockInvokeGenerator, vertexAnthropicGenerator } from './anthropic.ts';
+import { geminiGenerator, vertexGeminiGenerator } from './gemini.ts';
+import { bedrockGenerator } from './bedrock.ts';
+import { openaiResponsesGenerator } from './openai-responses.ts';
+import { straicoGenerator } from './straico.ts';
 
 export const generators: readonly StreamGenerator[] = [
   openaiGenerator,
@@ -16,6 +21,14 @@ export const generators: readonly StreamGenerator[] = [
   togetherGenerator,
   togetherHeliconeGenerator,
   backendaiGenerator,
+  anthropicGenerator,
+  vertexAnthropicGenerator,
+  geminiGenerator,
+  vertexGeminiGenerator,
+  bedrockGenerator,
+  bedrockInvokeGenerator,
+  openaiResponsesGenerator,
+  straicoGenerator,
 ];
 
 export function getGenerator(provider: string): StreamGenerator | undefined {

@@ -9,6 +9,10 @@ export interface StreamGenerator {
   model?: ModelOptions;
   /** Whether the generated client request asks for stream_options.include_usage. */
   includeUsage: boolean;
+  /** The upstream invents no tool-call ids, so the gateway does: expected ids are not known. */
+  inventsToolCallIds?: boolean;
+  /** Fits a generated meaning to what the dialect can say (applied before generate and checks). */
+  adjust?(model: StreamModel): StreamModel;
   /** The upstream body a real provider would send for this meaning. */
   generate(model: StreamModel): string | Buffer;
   /** The terminal event's bytes where the dialect has one (OpenAI's `data: [DONE]`). */

@@ -1,0 +1,46 @@
+// Generators for Gemini's `alt=sse` stream (provider-wire-formats.md sections 5 and 6a): CRLF
+// framing, no terminator, cumulative usageMetadata, function calls arriving whole.
+import type { StreamModel } from '../model.ts';
+import type { StreamGenerator } from './types.ts';
+
+const FINISH: Record<StreamModel['finish'], string> = { stop: 'STOP', length: 'MAX_TOKENS', tool_calls: 'STOP', content_filter: 'SAFETY' };
+
+function geminiStream(m: StreamModel): string {
+  const parts: Record<string, unknown>[][] = [
+    ...m.reasoning.map((r) => [{ text: r, thought: true }]),
+    ...m.text.map((t) => [{ text: t }]),
+  ];
+  if (m.toolCalls.length) parts.push(m.toolCalls.map((c) => ({ functionCall: { name: c.name, args: c.args } })));
+  if (parts.length === 0) parts.push([{ text: '' }]);
+  const usage = m.usage ?? { prompt: 0, completion: 0 };
+  return parts
+    .map((p, i) => {
+      const last = i === parts.length - 1;
+      // Cumulative: every chunk reports the counts so far; the last one the totals.
+      const completion = last ? usage.completion : Math.floor((usage.completion * (i + 1)) / parts.length);
+      const candidate: Record<string, unknown> = { content: { parts: p, role: 'model' } };
+      if (last) candidate['finishReason'] = FINISH[m.finish];
+      candidate['index'] = 0;
+      const chunk = {
+        candidates: [candidate],
+        usageMetadata: { promptTokenCount: usage.prompt, candidatesTokenCount: completion, totalTokenCount: usage.prompt + completion },
+        modelVersion: m.model,
+        responseId: m.id.slice(9),
+      };
+      return `data: ${JSON.stringify(chunk)}\r\n\r\n`;
+    })
+    .join('');
+}
+
+const gemini = {
+  framing: 'sse' as const,
+  includeUsage: true,
+  inventsToolCallIds: true,
+  generate: geminiStream,
+  // A final CR alone still ends the blank line: only a cut before it loses the last chunk.
+  completeLength: (body: Buffer) => body.length - 1,
+  errorEvent: (message: string) => `data: ${JSON.stringify({ error: { code: 503, message, status: 'UNAVAILABLE' } })}\r\n\r\n`,
+};
+
+export const geminiGenerator: StreamGenerator = { provider: 'gemini', ...gemini };
+export const vertexGeminiGenerator: StreamGenerator = { provider: 'vertex-gemini', ...gemini };

@@ -1,0 +1,12 @@
+import type { ProviderDescriptor } from '../types.ts';
+import { buildRequest } from './request.ts';
+import { createStreamDecoder } from './stream.ts';
+
+export const provider: ProviderDescriptor = {
+  name: 'anthropic',
+  displayName: 'Anthropic',
+  defaultBaseUrl: 'https://api.anthropic.com',
+  supportsPassthrough: false,
+  buildRequest,
+  createStreamDecoder,
+};

@@ -1,0 +1,15 @@
+import type { ProviderDescriptor } from '../types.ts';
+import { HARNESS_AWS_OPTIONS } from './auth.ts';
+import { buildRequest } from './request.ts';
+import { createStreamDecoder } from './stream.ts';
+
+export const provider: ProviderDescriptor = {
+  name: 'bedrock',
+  displayName: 'AWS Bedrock (ConverseStream)',
+  // Other regions: set the route's baseUrl (and options.region).
+  defaultBaseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+  supportsPassthrough: false,
+  buildRequest,
+  createStreamDecoder,
+  harnessOptions: { ...HARNESS_AWS_OPTIONS },
+};

@@ -1,0 +1,12 @@
+import type { ProviderDescriptor } from '../types.ts';
+import { buildRequest } from './request.ts';
+import { createStreamDecoder } from './stream.ts';
+
+export const provider: ProviderDescriptor = {
+  name: 'gemini',
+  displayName: 'Google Gemini API',
+  defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+  supportsPassthrough: false,
+  buildRequest,
+  createStreamDecoder,
+};

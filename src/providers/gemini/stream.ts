@@ -1,0 +1,227 @@
+// Gemini `streamGenerateContent?alt=sse` (Gemini API and Vertex AI): CRLF-framed `data:` events,
+// each a whole GenerateContentResponse holding only the new parts. What makes it unlike OpenAI:
+// - no terminator: the body just ends. A chunk carrying `finishReason` (or a prompt block) is
+//   the terminal event; EOF before it is a truncated stream, never a success.
+// - `usageMetadata` on every chunk, cumulative: the last value of each field wins, never a sum.
+// - function calls arrive whole (args as an object) with no id; the id is invented.
+// - `finishReason` is STOP even when the answer is function calls: we say tool_calls.
+// - errors after the 200 arrive in-band as `{"error":{code,message,status}}`.
+// Decisions: a blocked prompt (promptFeedback.blockReason, no candidates) is a content_filter
+// finish, not an error (the request was answered with nothing, as OpenAI reports filtered output);
+// MALFORMED_FUNCTION_CALL and its kin are errors (see FAILED_CALL). A raw error body written
+// without `data:` (seen only in hand-made mocks) is no SSE event: it ends as a truncation.
+import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
+import { createSseParser, type SseEvent } from '../../sse/parser.ts';
+import type { DecoderContext, StreamDecoder } from '../types.ts';
+import { errorKind } from '../openai-compatible/errors.ts';
+
+type Json = Record<string, unknown>;
+type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
+
+const FINISH: Record<string, FinishReason> = {
+  STOP: 'stop',
+  MAX_TOKENS: 'length',
+  SAFETY: 'content_filter',
+  RECITATION: 'content_filter',
+  BLOCKLIST: 'content_filter',
+  PROHIBITED_CONTENT: 'content_filter',
+  SPII: 'content_filter',
+  IMAGE_SAFETY: 'content_filter',
+  IMAGE_PROHIBITED_CONTENT: 'content_filter',
+  IMAGE_RECITATION: 'content_filter',
+};
+
+/**
+ * Finish reasons that mean the model tried to call a function and failed: no usable call was
+ * produced, so ending with `stop` (or `tool_calls`) would tell the client a lie. They end the
+ * stream with an error carrying the reason as its code.
+ */
+const FAILED_CALL = new Set(['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS']);
+
+/** Google's canonical error statuses, for an in-band error that carries no HTTP code. */
+const STATUS_HTTP: Record<string, number> = {
+  INVALID_ARGUMENT: 400,
+  FAILED_PRECONDITION: 400,
+  OUT_OF_RANGE: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  RESOURCE_EXHAUSTED: 429,
+  CANCELLED: 499,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+};
+
+const TOKEN_COUNTS = ['promptTokenCount', 'candidatesTokenCount', 'totalTokenCount', 'thoughtsTokenCount'];
+
+/** Maps a Gemini finishReason to OpenAI's word; unknown and OTHER reasons become `stop`. */
+export function mapGeminiFinishReason(raw: string, madeFunctionCalls: boolean): FinishReason {
+  const reason = FINISH[raw] ?? 'stop';
+  return reason === 'stop' && madeFunctionCalls ? 'tool_calls' : reason;
+}
+
+/** Gemini usageMetadata → canonical usage. Thoughts count as completion tokens, as OpenAI's reasoning tokens do. */
+export function convertGeminiUsage(u: Json): CanonicalUsage {
+  const prompt = num(u['promptTokenCount']) + num(u['toolUsePromptTokenCount']);
+  const thoughts = u['thoughtsTokenCount'];
+  const completion = num(u['candidatesTokenCount']) + num(thoughts);
+  const total = u['totalTokenCount'];
+  const usage: CanonicalUsage = { promptTokens: prompt, completionTokens: completion, totalTokens: typeof total === 'number' ? total : prompt + completion };
+  if (typeof u['cachedContentTokenCount'] === 'number') usage.cachedPromptTokens = u['cachedContentTokenCount'];
+  if (typeof thoughts === 'number') usage.reasoningTokens = thoughts;
+  return usage;
+}
+
+/** An in-band `{"error":{code,message,status}}` object → a canonical error, message kept verbatim. */
+export function geminiErrorEvent(body: Json): ErrorEvent {
+  const e = (body['error'] !== null && typeof body['error'] === 'object' ? body['error'] : {}) as Json;
+  const status = typeof e['status'] === 'string' ? e['status'] : undefined;
+  const code = typeof e['code'] === 'number' ? e['code'] : undefined;
+  const http = code !== undefined && code >= 400 && code < 600 ? code : status !== undefined ? STATUS_HTTP[status] : undefined;
+  const event: ErrorEvent = {
+    type: 'error',
+    kind: errorKind(http),
+    message: typeof e['message'] === 'string' ? e['message'] : typeof body['error'] === 'string' ? body['error'] : 'upstream error',
+    code: status ?? code ?? null,
+  };
+  if (http !== undefined) event.status = http;
+  return event;
+}
+
+export function createGeminiStreamDecoder(context: DecoderContext): StreamDecoder {
+  let out: CanonicalEvent[] = [];
+  let started = false;
+  let failed = false;
+  const seen = new Set<number>(); // candidate indexes that sent anything
+  const finished = new Set<number>(); // candidate indexes that sent a finishReason
+  const toolCallCount = new Map<number, number>(); // per choice: OpenAI indexes count tool calls only
+  const usage: Json = {}; // the latest value of every usageMetadata field
+
+  const parser = createSseParser(
+    {
+      onEvent(ev) {
+        if (!failed) handle(ev);
+      },
+    },
+    { maxLineBytes: context.maxLineBytes },
+  );
+
+  function fail(event: ErrorEvent): void {
+    out.push(event);
+    failed = true;
+  }
+
+  function handle(ev: SseEvent): void {
+    if (ev.data.trim() === '') return; // an empty event carries nothing (keep-alive)
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(ev.data);
+    } catch {
+      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
+      return;
+    }
+    if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) {
+      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
+      return;
+    }
+    const c = chunk as Json;
+    if (c['error'] !== undefined && c['error'] !== null) {
+      fail(geminiErrorEvent(c));
+      return;
+    }
+    if (!started) {
+      started = true;
+      const model = c['modelVersion'];
+      out.push({ type: 'start', id: context.newId('chatcmpl-'), model: typeof model === 'string' && model !== '' ? model : context.model, created: context.now() });
+    }
+    const meta = c['usageMetadata'];
+    if (meta !== null && typeof meta === 'object') Object.assign(usage, meta);
+
+    const candidates = c['candidates'];
+    if (Array.isArray(candidates)) {
+      for (let i = 0; i < candidates.length && !failed; i++) handleCandidate(candidates[i] as Json, i);
+    }
+    // A blocked prompt: one chunk with promptFeedback.blockReason and no candidates.
+    const block = (c['promptFeedback'] as Json | undefined)?.['blockReason'];
+    if (typeof block === 'string' && !failed && !finished.has(0)) {
+      seen.add(0);
+      finished.add(0);
+      out.push({ type: 'finish', choice: 0, reason: 'content_filter', raw: block });
+    }
+  }
+
+  function handleCandidate(candidate: Json, position: number): void {
+    if (candidate === null || typeof candidate !== 'object') return;
+    const choice = typeof candidate['index'] === 'number' ? candidate['index'] : position;
+    seen.add(choice);
+    const parts = (candidate['content'] as Json | undefined)?.['parts'];
+    if (Array.isArray(parts)) for (const part of parts) handlePart(part as Json, choice);
+    const raw = candidate['finishReason'];
+    if (typeof raw !== 'string' || raw === '' || raw === 'FINISH_REASON_UNSPECIFIED' || finished.has(choice)) return;
+    finished.add(choice);
+    if (FAILED_CALL.has(raw)) {
+      const detail = candidate['finishMessage'];
+      fail({ type: 'error', kind: 'upstream', message: typeof detail === 'string' && detail !== '' ? `${raw}: ${detail}` : `upstream finished with ${raw}`, code: raw });
+      return;
+    }
+    out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, toolCallCount.has(choice)), raw });
+  }
+
+  function handlePart(part: Json, choice: number): void {
+    if (part === null || typeof part !== 'object') return;
+    const call = part['functionCall'] as Json | undefined;
+    if (call !== null && typeof call === 'object') {
+      const index = toolCallCount.get(choice) ?? 0;
+      toolCallCount.set(choice, index + 1);
+      const id = typeof call['id'] === 'string' && call['id'] !== '' ? call['id'] : context.newId('call_');
+      out.push({ type: 'tool-call-start', choice, index, id, name: typeof call['name'] === 'string' ? call['name'] : '' });
+      out.push({ type: 'tool-call-delta', choice, index, arguments: JSON.stringify(call['args'] ?? {}) });
+      return;
+    }
+    const text = part['text'];
+    if (typeof text !== 'string' || text === '') return; // e.g. an empty part carrying only a thoughtSignature
+    if (part['thought'] === true) {
+      const signature = part['thoughtSignature'];
+      out.push(typeof signature === 'string' ? { type: 'reasoning-delta', choice, text, signature } : { type: 'reasoning-delta', choice, text });
+    } else {
+      out.push({ type: 'text-delta', choice, text });
+    }
+  }
+
+  return {
+    feed(bytes, sink) {
+      out = sink;
+      parser.feed(bytes);
+    },
+    end(sink) {
+      out = sink;
+      parser.end();
+      if (failed) return;
+      failed = true; // nothing after the end
+      const complete = finished.size > 0 && [...seen].every((i) => finished.has(i));
+      if (!complete) {
+        sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
+        return;
+      }
+      // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
+      // may carry only `trafficType`: no counts, no usage.
+      if (TOKEN_COUNTS.some((k) => typeof usage[k] === 'number')) sink.push({ type: 'usage', usage: convertGeminiUsage(usage) });
+    },
+    get bufferedBytes() {
+      return parser.bufferedBytes;
+    },
+  };
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+function preview(s: string): string {
+  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
+}
+
+export function createStreamDecoder(context: DecoderContext): StreamDecoder {
+  return createGeminiStreamDecoder(context);
+}
