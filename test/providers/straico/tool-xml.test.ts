@@ -19,6 +19,13 @@ describe('straico tool-call XML', () => {
     expect(parsed).toEqual({ ok: true, text: '', calls: [{ name: 'note', arguments: '{"text":"use </arguments> carefully"}' }] });
   });
 
+  it('does not end a call at a tool-call tag inside its JSON arguments (found by the fuzzer)', () => {
+    const args = '{"text":"a </tool_call> b <tool_call> c","n":1}';
+    const answer = `Sure.\n<tool_call><name>send_note</name><arguments>${args}</arguments></tool_call>\n<tool_call><name>ping</name><arguments>{}</arguments></tool_call>`;
+    const parsed = parseAnswer(answer);
+    expect(parsed).toEqual({ ok: true, text: 'Sure.', calls: [{ name: 'send_note', arguments: args }, { name: 'ping', arguments: '{}' }] });
+  });
+
   it('leaves text alone when there are no calls', () => {
     expect(parseAnswer('Plain <b>html</b> answer. ')).toEqual({ ok: true, text: 'Plain <b>html</b> answer. ', calls: [] });
   });
