@@ -12,6 +12,7 @@ import { createSseParser, type SseEvent } from '../../sse/parser.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorEventFromPayload } from './errors.ts';
 import { createUsageTally } from './usage.ts';
+import { preview } from '../payload.ts';
 
 type Json = Record<string, unknown>;
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
@@ -233,6 +234,3 @@ function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function preview(s: string): string {
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
-}

@@ -6,6 +6,7 @@ import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonic
 import { errorKind } from '../openai-compatible/errors.ts';
 import type { DecoderContext } from '../types.ts';
 import type { ErrorEvent } from '../bedrock/event-decoder.ts';
+import { num } from '../payload.ts';
 
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -151,9 +152,6 @@ function record(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : 0;
-}
 
 function numOrUndefined(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;

@@ -6,6 +6,7 @@
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { createBedrockDecoder } from './event-decoder.ts';
+import { num } from '../payload.ts';
 
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -119,9 +120,6 @@ function record(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : 0;
-}
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';

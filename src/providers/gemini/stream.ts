@@ -14,6 +14,7 @@ import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonic
 import { createSseParser, type SseEvent } from '../../sse/parser.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
+import { num, preview } from '../payload.ts';
 
 type Json = Record<string, unknown>;
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
@@ -214,13 +215,7 @@ export function createGeminiStreamDecoder(context: DecoderContext): StreamDecode
   };
 }
 
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : 0;
-}
 
-function preview(s: string): string {
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
-}
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
   return createGeminiStreamDecoder(context);

@@ -8,6 +8,7 @@ import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonic
 import { createSseParser, type SseEvent } from '../../sse/parser.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorEventFromBody } from './errors.ts';
+import { num, preview } from '../payload.ts';
 
 export interface OpenAIChatDecoderOptions {
   /** Provider-specific finish reasons mapped to OpenAI's (e.g. Together's "eos"). */
@@ -149,12 +150,4 @@ export function createOpenAIChatDecoder(context: DecoderContext, options: OpenAI
       return parser.bufferedBytes;
     },
   };
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : 0;
-}
-
-function preview(s: string): string {
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
 }

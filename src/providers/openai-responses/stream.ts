@@ -13,6 +13,7 @@ import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonic
 import { createSseParser, type SseEvent } from '../../sse/parser.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
+import { num, preview } from '../payload.ts';
 
 type Json = Record<string, unknown>;
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
@@ -317,12 +318,4 @@ function stringAt(value: unknown, key: string, inner: string): string | undefine
 function pickString(...values: unknown[]): string | undefined {
   for (const v of values) if (typeof v === 'string') return v;
   return undefined;
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : 0;
-}
-
-function preview(s: string): string {
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
 }

@@ -11,6 +11,7 @@ import { convertOpenAIUsage } from '../openai-compatible/chat-stream.ts';
 import { errorEventFromBody } from '../openai-compatible/errors.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { parseAnswer, type ParsedToolCall } from './tool-xml.ts';
+import { preview } from '../payload.ts';
 
 type Json = Record<string, unknown>;
 
@@ -160,6 +161,3 @@ function error(out: CanonicalEvent[], kind: ErrorKind, message: string): void {
   out.push({ type: 'error', kind, message });
 }
 
-function preview(s: string): string {
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
-}

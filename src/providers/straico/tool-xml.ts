@@ -5,6 +5,7 @@
 //
 //   <tool_call><name>get_weather</name><arguments>{"city":"Oslo"}</arguments></tool_call>
 //   <tool_result><name>get_weather</name><content>{"temp_c":4}</content></tool_result>
+import { preview } from '../payload.ts';
 
 export interface ToolDefinition {
   name: string;
@@ -180,6 +181,3 @@ function fail(message: string): ParsedAnswer {
   return { ok: false, message };
 }
 
-function preview(s: string): string {
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
-}
