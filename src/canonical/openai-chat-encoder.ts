@@ -25,100 +25,101 @@ export interface OpenAIChatEncoder {
 }
 
 export function createOpenAIChatEncoder(options: OpenAIChatEncoderOptions): OpenAIChatEncoder {
-  let prefix: string | null = null; // `{"id":…,"object":…,"created":…,"model":…` shared by every chunk
-  let usage: CanonicalUsage | null = null;
-  let closed = false;
-  const rolesSent = new Set<number>();
+  return new ChatChunkEncoder(options);
+}
 
-  function begin(id: string, model: string, created: number): string {
-    prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)}`;
-    rolesSent.add(0);
-    return chunk(0, '{"role":"assistant","content":""}', 'null');
+// A class rather than a closure: one encoder per open stream, so methods live on the prototype.
+class ChatChunkEncoder implements OpenAIChatEncoder {
+  private prefix: string | null = null; // `{"id":…,"object":…,"created":…,"model":…` shared by every chunk
+  private usage: CanonicalUsage | null = null;
+  private done = false;
+  /** Choices whose role has been sent; choice 0's goes in the first chunk. */
+  private rolesSent: number[] = [];
+
+  constructor(private readonly options: OpenAIChatEncoderOptions) {}
+
+  get closed(): boolean {
+    return this.done;
   }
 
-  function ensureStarted(): string {
-    if (prefix !== null) return '';
-    const s = options.fallbackStart();
-    return begin(s.id, s.model, s.created);
-  }
-
-  function chunk(choice: number, delta: string, finish: string): string {
-    return `data: ${prefix}${`,"choices":[{"index":${choice},"delta":${delta},"finish_reason":${finish}}]}`}\n\n`;
-  }
-
-  function content(choice: number, fields: string): string {
-    // The first delta of a choice other than 0 carries the role, as OpenAI's n>1 streams do.
-    if (!rolesSent.has(choice)) {
-      rolesSent.add(choice);
-      return chunk(choice, `{"role":"assistant",${fields}}`, 'null');
-    }
-    return chunk(choice, `{${fields}}`, 'null');
-  }
-
-  return {
-    encode(event) {
-      if (closed) return '';
-      switch (event.type) {
-        case 'start':
-          return prefix === null ? begin(event.id, event.model, event.created) : '';
-        case 'text-delta':
-          return ensureStarted() + content(event.choice, `"content":${JSON.stringify(event.text)}`);
-        case 'reasoning-delta':
-          // A signature-only delta carries no text: OpenAI chunks have nowhere to put it.
-          if (event.text === '') return '';
-          return ensureStarted() + content(event.choice, `"reasoning_content":${JSON.stringify(event.text)}`);
-        case 'refusal-delta':
-          return ensureStarted() + content(event.choice, `"refusal":${JSON.stringify(event.text)}`);
-        case 'tool-call-start':
-          return (
-            ensureStarted() +
-            content(
-              event.choice,
-              `"tool_calls":[{"index":${event.index},"id":${JSON.stringify(event.id)},"type":"function","function":{"name":${JSON.stringify(event.name)},"arguments":""}}]`,
-            )
-          );
-        case 'tool-call-delta':
-          return (
-            ensureStarted() +
-            content(event.choice, `"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.arguments)}}}]`)
-          );
-        case 'finish':
-          return ensureStarted() + chunk(event.choice, '{}', JSON.stringify(event.reason));
-        case 'usage':
-          usage = event.usage;
-          return '';
-        case 'error': {
-          closed = true;
-          const error = {
-            message: event.message,
-            type: event.errorType ?? errorTypeFor(event.kind),
-            param: null,
-            code: event.code ?? null,
-          };
-          return `data: ${JSON.stringify({ error })}\n\n`;
-        }
-        case 'comment':
-          return '';
-        default: {
-          const exhaustive: never = event;
-          return exhaustive;
-        }
+  encode(event: CanonicalEvent): string {
+    if (this.done) return '';
+    switch (event.type) {
+      case 'start':
+        return this.prefix === null ? this.begin(event.id, event.model, event.created) : '';
+      case 'text-delta':
+        return this.ensureStarted() + this.content(event.choice, `"content":${JSON.stringify(event.text)}`);
+      case 'reasoning-delta':
+        // A signature-only delta carries no text: OpenAI chunks have nowhere to put it.
+        if (event.text === '') return '';
+        return this.ensureStarted() + this.content(event.choice, `"reasoning_content":${JSON.stringify(event.text)}`);
+      case 'refusal-delta':
+        return this.ensureStarted() + this.content(event.choice, `"refusal":${JSON.stringify(event.text)}`);
+      case 'tool-call-start':
+        return (
+          this.ensureStarted() +
+          this.content(
+            event.choice,
+            `"tool_calls":[{"index":${event.index},"id":${JSON.stringify(event.id)},"type":"function","function":{"name":${JSON.stringify(event.name)},"arguments":""}}]`,
+          )
+        );
+      case 'tool-call-delta':
+        return this.ensureStarted() + this.content(event.choice, `"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.arguments)}}}]`);
+      case 'finish':
+        return this.ensureStarted() + this.chunk(event.choice, '{}', JSON.stringify(event.reason));
+      case 'usage':
+        this.usage = event.usage;
+        return '';
+      case 'error': {
+        this.done = true;
+        const error = { message: event.message, type: event.errorType ?? errorTypeFor(event.kind), param: null, code: event.code ?? null };
+        return `data: ${JSON.stringify({ error })}\n\n`;
       }
-    },
-    open() {
-      return closed ? '' : ensureStarted();
-    },
-    finish() {
-      if (closed) return '';
-      closed = true;
-      let out = ensureStarted();
-      if (options.includeUsage && usage !== null) out += `data: ${prefix},"choices":[],"usage":${encodeUsage(usage)}}\n\n`;
-      return out + 'data: [DONE]\n\n';
-    },
-    get closed() {
-      return closed;
-    },
-  };
+      case 'comment':
+        return '';
+      default: {
+        const exhaustive: never = event;
+        return exhaustive;
+      }
+    }
+  }
+
+  open(): string {
+    return this.done ? '' : this.ensureStarted();
+  }
+
+  finish(): string {
+    if (this.done) return '';
+    this.done = true;
+    let out = this.ensureStarted();
+    if (this.options.includeUsage && this.usage !== null) out += `data: ${this.prefix},"choices":[],"usage":${encodeUsage(this.usage)}}\n\n`;
+    return out + 'data: [DONE]\n\n';
+  }
+
+  private begin(id: string, model: string, created: number): string {
+    this.prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)}`;
+    this.rolesSent.push(0);
+    return this.chunk(0, '{"role":"assistant","content":""}', 'null');
+  }
+
+  private ensureStarted(): string {
+    if (this.prefix !== null) return '';
+    const s = this.options.fallbackStart();
+    return this.begin(s.id, s.model, s.created);
+  }
+
+  private chunk(choice: number, delta: string, finish: string): string {
+    return `data: ${this.prefix},"choices":[{"index":${choice},"delta":${delta},"finish_reason":${finish}}]}\n\n`;
+  }
+
+  private content(choice: number, fields: string): string {
+    // The first delta of a choice other than 0 carries the role, as OpenAI's n>1 streams do.
+    if (!this.rolesSent.includes(choice)) {
+      this.rolesSent.push(choice);
+      return this.chunk(choice, `{"role":"assistant",${fields}}`, 'null');
+    }
+    return this.chunk(choice, `{${fields}}`, 'null');
+  }
 }
 
 export function encodeUsage(u: CanonicalUsage): string {

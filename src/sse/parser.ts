@@ -60,71 +60,72 @@ const SPACE = 0x20;
 const DEFAULT_MAX_LINE = 4 * 1024 * 1024;
 
 export function createSseParser(handlers: SseParserHandlers, options: SseParserOptions = {}): SseParser {
-  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE;
-  const { onEvent, onRetry, onComment, onBoundary } = handlers;
+  return new ByteSseParser(handlers, options.maxLineBytes ?? DEFAULT_MAX_LINE);
+}
 
-  let pending: Buffer | null = null; // bytes of an incomplete line
-  let pendingStart = 0; // absolute offset where the pending line starts
-  let skipLF = false; // the previous read ended with CR: an LF first in the next read belongs to it
-  let bomState: 'checking' | 'done' = 'checking';
-  let bomHeld: Buffer | null = null;
-  let offset = 0; // absolute offset of the first byte of the current read
+// A class rather than a closure: a gateway holds one parser per open stream, and prototype methods
+// keep each instance to its fields (a closure-based parser allocated ~2 KB of functions per stream).
+class ByteSseParser implements SseParser {
+  private pending: Buffer | null = null; // bytes of an incomplete line
+  private pendingStart = 0; // absolute offset where the pending line starts
+  private skipLF = false; // the previous read ended with CR: an LF first in the next read belongs to it
+  private checkingBom = true;
+  private bomHeld: Buffer | null = null;
+  private offset = 0; // absolute offset of the first byte of the current read
+  // Data lines of the event being built: most events have one, so no array until a second.
+  private data: string | null = null;
+  private moreData: string[] | null = null;
+  private eventType: string | null = null;
+  private lastId: string | null = null;
 
-  let dataParts: string[] = [];
-  let eventType: string | null = null;
-  let lastId: string | null = null;
+  constructor(
+    private readonly handlers: SseParserHandlers,
+    private readonly maxLine: number,
+  ) {}
 
-  function dispatch(): void {
-    if (dataParts.length === 0) {
-      eventType = null;
-      return;
-    }
-    const data = dataParts.length === 1 ? dataParts[0]! : dataParts.join('\n');
-    const type = eventType;
-    dataParts = [];
-    eventType = null;
-    onEvent({ type, data, id: lastId });
+  get bufferedBytes(): number {
+    return (this.pending?.length ?? 0) + (this.bomHeld?.length ?? 0);
   }
 
-  function processLine(buf: Buffer, start: number, end: number, endOffset: number): void {
-    if (start === end) {
-      dispatch();
-      onBoundary?.(endOffset);
-      return;
-    }
-    const first = buf[start]!;
-    if (first === COLON) {
-      onComment?.(buf.toString('utf8', start + 1, end));
-      return;
-    }
-    // Search only this line: an unbounded indexOf would scan the rest of a large read per line.
-    const rel = buf.subarray(start, end).indexOf(COLON);
-    const colon = rel === -1 ? end : start + rel;
-    const nameLen = colon - start;
-    let valueStart = colon + 1;
-    if (valueStart < end && buf[valueStart] === SPACE) valueStart++;
-    if (valueStart > end) valueStart = end;
-
-    // Compare field names as bytes: unknown fields are never decoded.
-    if (nameLen === 4 && first === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61) {
-      dataParts.push(buf.toString('utf8', valueStart, end)); // data
-    } else if (nameLen === 5 && first === 0x65 && isName(buf, start, 'event')) {
-      eventType = buf.toString('utf8', valueStart, end);
-    } else if (nameLen === 2 && first === 0x69 && buf[start + 1] === 0x64) {
-      if (buf.subarray(valueStart, end).indexOf(0) === -1) lastId = buf.toString('utf8', valueStart, end); // id
-    } else if (nameLen === 5 && first === 0x72 && isName(buf, start, 'retry')) {
-      if (valueStart < end && allDigits(buf, valueStart, end)) {
-        onRetry?.(Number(buf.toString('latin1', valueStart, end)));
+  feed(input: Uint8Array): void {
+    let chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    if (this.checkingBom) {
+      // The BOM (EF BB BF) is stripped only at stream start, and may itself arrive split.
+      const head = this.bomHeld ? Buffer.concat([this.bomHeld, chunk]) : chunk;
+      this.bomHeld = null;
+      if (head.length === 0) return; // an empty read: the stream has not started yet
+      const n = Math.min(head.length, 3);
+      if (head[0] === 0xef && (n < 2 || head[1] === 0xbb) && (n < 3 || head[2] === 0xbf)) {
+        if (n < 3) {
+          this.bomHeld = Buffer.from(head);
+          return;
+        }
+        this.offset = 3;
+        chunk = head.subarray(3);
+      } else {
+        chunk = head;
       }
+      this.checkingBom = false;
     }
+    this.feedBody(chunk);
+    this.offset += chunk.length;
   }
 
-  function feedBody(chunk: Buffer): void {
+  end(): void {
+    // Held BOM prefix bytes or a partial line: an incomplete event, discarded.
+    this.pending = null;
+    this.bomHeld = null;
+    this.data = null;
+    this.moreData = null;
+    this.eventType = null;
+  }
+
+  private feedBody(chunk: Buffer): void {
     const len = chunk.length;
     let pos = 0;
-    if (skipLF) {
+    if (this.skipLF) {
       if (len === 0) return;
-      skipLF = false;
+      this.skipLF = false;
       if (chunk[0] === LF) pos = 1;
     }
     // Cached positions of the next CR and LF; -2 means "not searched yet".
@@ -144,71 +145,95 @@ export function createSseParser(handlers: SseParserHandlers, options: SseParserO
         if (after < len) {
           if (chunk[after] === LF) after++;
         } else {
-          skipLF = true;
+          this.skipLF = true;
         }
       }
-      if (pending !== null) {
-        const line = Buffer.concat([pending, chunk.subarray(pos, eol)]);
-        pending = null;
-        checkLength(line.length, pendingStart);
-        processLine(line, 0, line.length, offset + after);
+      if (this.pending !== null) {
+        const line = Buffer.concat([this.pending, chunk.subarray(pos, eol)]);
+        this.pending = null;
+        this.checkLength(line.length, this.pendingStart);
+        this.processLine(line, 0, line.length, this.offset + after);
       } else {
-        checkLength(eol - pos, offset + pos);
-        processLine(chunk, pos, eol, offset + after);
+        this.checkLength(eol - pos, this.offset + pos);
+        this.processLine(chunk, pos, eol, this.offset + after);
       }
       pos = after;
     }
     if (pos < len) {
       const rest = chunk.subarray(pos);
-      if (pending === null) {
-        pendingStart = offset + pos;
-        pending = Buffer.from(rest); // copy: the caller may reuse its buffer
+      if (this.pending === null) {
+        this.pendingStart = this.offset + pos;
+        this.pending = Buffer.from(rest); // copy: the caller may reuse its buffer
       } else {
-        pending = Buffer.concat([pending, rest]);
+        this.pending = Buffer.concat([this.pending, rest]);
       }
-      checkLength(pending.length, pendingStart);
+      this.checkLength(this.pending.length, this.pendingStart);
     }
   }
 
-  function checkLength(n: number, lineStart: number): void {
-    if (n > maxLine) throw new SseLineTooLongError(maxLine, lineStart);
+  private checkLength(n: number, lineStart: number): void {
+    if (n > this.maxLine) throw new SseLineTooLongError(this.maxLine, lineStart);
   }
 
-  return {
-    feed(input: Uint8Array): void {
-      let chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-      if (bomState === 'checking') {
-        // The BOM (EF BB BF) is stripped only at stream start, and may itself arrive split.
-        const head = bomHeld ? Buffer.concat([bomHeld, chunk]) : chunk;
-        bomHeld = null;
-        if (head.length === 0) return; // an empty read: the stream has not started yet
-        const n = Math.min(head.length, 3);
-        if (head[0] === 0xef && (n < 2 || head[1] === 0xbb) && (n < 3 || head[2] === 0xbf)) {
-          if (n < 3) {
-            bomHeld = Buffer.from(head);
-            return;
-          }
-          offset = 3;
-          chunk = head.subarray(3);
-        } else {
-          chunk = head;
-        }
-        bomState = 'done';
+  private dispatch(): void {
+    const first = this.data;
+    const type = this.eventType;
+    this.eventType = null;
+    if (first === null) return;
+    const data = this.moreData === null ? first : [first, ...this.moreData].join('\n');
+    this.data = null;
+    this.moreData = null;
+    this.handlers.onEvent({ type, data, id: this.lastId });
+  }
+
+  private processLine(buf: Buffer, start: number, end: number, endOffset: number): void {
+    if (start === end) {
+      this.dispatch();
+      this.handlers.onBoundary?.(endOffset);
+      return;
+    }
+    const first = buf[start]!;
+    if (first === COLON) {
+      this.handlers.onComment?.(buf.toString('utf8', start + 1, end));
+      return;
+    }
+    // Field names are short: a byte loop over this line only (never past it).
+    let colon = start + 1;
+    while (colon < end && buf[colon] !== COLON) colon++;
+    const nameLen = colon - start;
+    let valueStart = colon + 1;
+    if (valueStart < end && buf[valueStart] === SPACE) valueStart++;
+    if (valueStart > end) valueStart = end;
+
+    // Compare field names as bytes: unknown fields are never decoded.
+    if (nameLen === 4 && first === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61) {
+      const value = buf.utf8Slice(valueStart, end); // data
+      if (this.data === null) this.data = value;
+      else (this.moreData ??= []).push(value);
+    } else if (nameLen === 5 && first === 0x65 && isName(buf, start, 'event')) {
+      this.eventType = buf.utf8Slice(valueStart, end);
+    } else if (nameLen === 2 && first === 0x69 && buf[start + 1] === 0x64) {
+      if (!hasNul(buf, valueStart, end)) this.lastId = buf.utf8Slice(valueStart, end); // id
+    } else if (nameLen === 5 && first === 0x72 && isName(buf, start, 'retry')) {
+      if (valueStart < end && allDigits(buf, valueStart, end)) {
+        this.handlers.onRetry?.(Number(buf.latin1Slice(valueStart, end)));
       }
-      feedBody(chunk);
-      offset += chunk.length;
-    },
-    end(): void {
-      // Held BOM prefix bytes or a partial line: an incomplete event, discarded.
-      pending = null;
-      bomHeld = null;
-      dataParts = [];
-      eventType = null;
-    },
-    get bufferedBytes(): number {
-      return (pending?.length ?? 0) + (bomHeld?.length ?? 0);
-    },
-  };
+    }
+  }
+}
+
+declare module 'node:buffer' {
+  // Node's own per-encoding slicers (what toString calls after checking its arguments); typed here
+  // because @types/node leaves them out.
+  interface Buffer {
+    utf8Slice(start: number, end: number): string;
+    latin1Slice(start: number, end: number): string;
+  }
+}
+
+function hasNul(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0) return true;
+  return false;
 }
 
 function isName(buf: Buffer, start: number, name: string): boolean {
