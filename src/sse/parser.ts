@@ -77,6 +77,8 @@ class ByteSseParser implements SseParser {
   private moreData: string[] | null = null;
   private eventType: string | null = null;
   private lastId: string | null = null;
+  private typeBytes: Buffer | null = null;
+  private typeString = '';
 
   constructor(
     private readonly handlers: SseParserHandlers,
@@ -186,6 +188,24 @@ class ByteSseParser implements SseParser {
     this.handlers.onEvent({ type, data, id: this.lastId });
   }
 
+  /** Streams repeat a few event types: the last one's string is reused when the bytes match. */
+  private eventTypeOf(buf: Buffer, start: number, end: number): string {
+    const cached = this.typeBytes;
+    if (cached !== null && cached.length === end - start) {
+      let same = true;
+      for (let i = 0; i < cached.length; i++) {
+        if (cached[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.typeString;
+    }
+    this.typeBytes = Buffer.from(buf.subarray(start, end));
+    this.typeString = buf.utf8Slice(start, end);
+    return this.typeString;
+  }
+
   private processLine(buf: Buffer, start: number, end: number, endOffset: number): void {
     if (start === end) {
       this.dispatch();
@@ -211,7 +231,7 @@ class ByteSseParser implements SseParser {
       if (this.data === null) this.data = value;
       else (this.moreData ??= []).push(value);
     } else if (nameLen === 5 && first === 0x65 && isName(buf, start, 'event')) {
-      this.eventType = buf.utf8Slice(valueStart, end);
+      this.eventType = this.eventTypeOf(buf, valueStart, end);
     } else if (nameLen === 2 && first === 0x69 && buf[start + 1] === 0x64) {
       if (!hasNul(buf, valueStart, end)) this.lastId = buf.utf8Slice(valueStart, end); // id
     } else if (nameLen === 5 && first === 0x72 && isName(buf, start, 'retry')) {
