@@ -43,85 +43,120 @@ export interface EventStreamReaderOptions {
 }
 
 export function createEventStreamReader(options: EventStreamReaderOptions = {}): EventStreamReader {
-  const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
-  let held: Buffer[] = [];
-  let heldBytes = 0;
-  let offset = 0; // stream offset of held[0][0], always the start of a frame
-  let frameLength = 0; // the current frame's total length once its prelude is checked; 0 = not yet
-  let failed = false;
+  return new FrameReader(options.maxFrameBytes ?? MAX_FRAME_BYTES);
+}
 
-  function fail(message: string): never {
-    failed = true;
-    held = [];
-    heldBytes = 0;
-    throw new EventStreamFramingError(`event-stream frame at byte ${offset}: ${message}`, offset);
+// A class rather than a closure: a gateway holds one reader per open Bedrock stream, and prototype
+// methods keep each instance to its fields. Held bytes are one buffer plus, only while a frame
+// spans reads, a list of the later reads (joined once the frame is complete).
+class FrameReader implements EventStreamReader {
+  private head: Buffer | null = null; // the first held bytes: always the start of a frame
+  private tail: Buffer[] | null = null; // reads held after `head`, while a frame is incomplete
+  private headSliced = false; // `head` is what is left of a read after its frames were taken
+  private heldBytes = 0;
+  private offset = 0; // stream offset of head[0], always the start of a frame
+  private frameLength = 0; // the current frame's total length once its prelude is checked; 0 = not yet
+  private failed = false;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  get bufferedBytes(): number {
+    return this.heldBytes;
+  }
+
+  feed(chunk: Uint8Array, onFrame: (frame: EventStreamFrame) => void): void {
+    if (this.failed || chunk.byteLength === 0) return;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.head === null) {
+      this.head = bytes;
+      this.headSliced = false;
+    } else {
+      (this.tail ??= []).push(bytes);
+    }
+    this.heldBytes += chunk.byteLength;
+    for (;;) {
+      if (this.frameLength === 0) {
+        if (this.heldBytes < PRELUDE_BYTES) break;
+        this.checkPrelude();
+      }
+      if (this.heldBytes < this.frameLength) break;
+      onFrame(this.takeFrame());
+    }
+    // The rest of a read after its frames: copied, so a few held bytes never keep a whole read alive.
+    if (this.headSliced && this.head !== null) {
+      this.head = Buffer.from(this.head);
+      this.headSliced = false;
+    }
+  }
+
+  end(): EventStreamFramingError | null {
+    if (this.failed || this.heldBytes === 0) return null;
+    const want = this.frameLength === 0 ? `the ${PRELUDE_BYTES}-byte prelude` : `${this.frameLength} bytes`;
+    return new EventStreamFramingError(`input ended inside the event-stream frame at byte ${this.offset} (${this.heldBytes} of ${want})`, this.offset);
+  }
+
+  private fail(message: string): never {
+    this.failed = true;
+    this.head = null;
+    this.tail = null;
+    this.heldBytes = 0;
+    throw new EventStreamFramingError(`event-stream frame at byte ${this.offset}: ${message}`, this.offset);
   }
 
   /** The first n held bytes as one buffer (joins the held pieces only when n spans them). */
-  function front(n: number): Buffer {
-    if (held[0]!.length < n) held = [Buffer.concat(held, heldBytes)];
-    return held[0]!.subarray(0, n);
+  private front(n: number): Buffer {
+    let head = this.head!;
+    if (head.length < n) {
+      head = this.tail === null ? head : Buffer.concat([head, ...this.tail], this.heldBytes);
+      this.head = head;
+      this.tail = null;
+    }
+    return head.subarray(0, n);
   }
 
-  function checkPrelude(): void {
-    const prelude = front(PRELUDE_BYTES);
+  private checkPrelude(): void {
+    const prelude = this.front(PRELUDE_BYTES);
     const total = prelude.readUInt32BE(0);
     const headersLength = prelude.readUInt32BE(4);
     const declaredCrc = prelude.readUInt32BE(8);
     const crc = crc32(prelude.subarray(0, 8));
-    if (crc !== declaredCrc) fail(`prelude CRC mismatch (frame says ${hex(declaredCrc)}, bytes give ${hex(crc)})`);
-    if (total < FRAME_OVERHEAD_BYTES) fail(`declared length ${total} is shorter than the ${FRAME_OVERHEAD_BYTES}-byte frame overhead`);
-    if (total > maxFrameBytes) fail(`declared length ${total} exceeds the ${maxFrameBytes}-byte limit`);
-    if (headersLength > total - FRAME_OVERHEAD_BYTES) fail(`headers length ${headersLength} does not fit in a ${total}-byte frame`);
-    frameLength = total;
+    if (crc !== declaredCrc) this.fail(`prelude CRC mismatch (frame says ${hex(declaredCrc)}, bytes give ${hex(crc)})`);
+    if (total < FRAME_OVERHEAD_BYTES) this.fail(`declared length ${total} is shorter than the ${FRAME_OVERHEAD_BYTES}-byte frame overhead`);
+    if (total > this.maxFrameBytes) this.fail(`declared length ${total} exceeds the ${this.maxFrameBytes}-byte limit`);
+    if (headersLength > total - FRAME_OVERHEAD_BYTES) this.fail(`headers length ${headersLength} does not fit in a ${total}-byte frame`);
+    this.frameLength = total;
   }
 
-  function takeFrame(): EventStreamFrame {
-    const bytes = front(frameLength);
-    const first = held[0]!;
-    if (first.length === frameLength) held.shift();
-    else held[0] = first.subarray(frameLength);
-    heldBytes -= frameLength;
+  private takeFrame(): EventStreamFrame {
+    const frameLength = this.frameLength;
+    const bytes = this.front(frameLength);
+    const head = this.head!;
+    if (head.length === frameLength) {
+      const next = this.tail?.shift();
+      this.head = next ?? null;
+      this.headSliced = false;
+      if (this.tail !== null && this.tail.length === 0) this.tail = null;
+    } else {
+      this.head = head.subarray(frameLength);
+      this.headSliced = true;
+    }
+    this.heldBytes -= frameLength;
     let decoded;
     try {
       decoded = codec.decode(bytes);
     } catch (err) {
-      fail((err as Error).message);
+      this.fail((err as Error).message);
     }
     const frame: EventStreamFrame = {
       headers: headersToJson(decoded.headers),
       payload: Buffer.from(decoded.body.buffer, decoded.body.byteOffset, decoded.body.byteLength),
-      offset,
+      offset: this.offset,
       length: frameLength,
     };
-    offset += frameLength;
-    frameLength = 0;
+    this.offset += frameLength;
+    this.frameLength = 0;
     return frame;
   }
-
-  return {
-    feed(chunk, onFrame) {
-      if (failed || chunk.byteLength === 0) return;
-      held.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      heldBytes += chunk.byteLength;
-      for (;;) {
-        if (frameLength === 0) {
-          if (heldBytes < PRELUDE_BYTES) return;
-          checkPrelude();
-        }
-        if (heldBytes < frameLength) return;
-        onFrame(takeFrame());
-      }
-    },
-    end() {
-      if (failed || heldBytes === 0) return null;
-      const want = frameLength === 0 ? `the ${PRELUDE_BYTES}-byte prelude` : `${frameLength} bytes`;
-      return new EventStreamFramingError(`input ended inside the event-stream frame at byte ${offset} (${heldBytes} of ${want})`, offset);
-    },
-    get bufferedBytes() {
-      return heldBytes;
-    },
-  };
 }
 
 function hex(n: number): string {

@@ -8,10 +8,10 @@
 // once, merged, at message_stop. `event: error` can arrive after HTTP 200 (overloaded_error);
 // a body that ends before message_stop is an error, never a success.
 import type { CanonicalEvent, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent } from '../../sse/parser.ts';
+import { createSseParser, type SseEvent, type SseParser, type SseParserHandlers } from '../../sse/parser.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorEventFromPayload } from './errors.ts';
-import { createUsageTally } from './usage.ts';
+import { UsageTally } from './usage.ts';
 import { preview } from '../payload.ts';
 
 type Json = Record<string, unknown>;
@@ -19,8 +19,15 @@ type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
 type Block =
   | { kind: 'text' | 'thinking' | 'ignored' }
-  /** `argumentsSent`: a tool call whose input never arrived still needs `{}` to be valid JSON. */
-  | { kind: 'tool'; index: number; argumentsSent: boolean; inputAtStart: boolean };
+  | ToolBlock;
+
+/** `argumentsSent`: a tool call whose input never arrived still needs `{}` to be valid JSON. */
+interface ToolBlock {
+  kind: 'tool';
+  index: number;
+  argumentsSent: boolean;
+  inputAtStart: boolean;
+}
 
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -37,70 +44,105 @@ export function mapStopReason(raw: string): FinishReason {
 }
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
-  let out: CanonicalEvent[] = [];
-  let terminal: 'done' | 'error' | null = null;
-  let started = false;
-  let finished = false;
-  let toolCalls = 0;
-  const blocks = new Map<number, Block>();
-  const usage = createUsageTally();
+  return new AnthropicStreamDecoder(context);
+}
 
-  const parser = createSseParser(
-    {
-      onEvent(ev) {
-        if (terminal === null) handle(ev);
-      },
-    },
-    { maxLineBytes: context.maxLineBytes },
-  );
+/** Where events would go before the first feed (never written to: events only come from feed and end). */
+const NO_SINK: CanonicalEvent[] = [];
 
-  function fail(event: ErrorEvent): void {
-    out.push(event);
-    terminal = 'error';
+// Immutable, so every stream shares them: only tool_use blocks carry per-block state.
+const TEXT_BLOCK: Block = { kind: 'text' };
+const THINKING_BLOCK: Block = { kind: 'thinking' };
+const IGNORED_BLOCK: Block = { kind: 'ignored' };
+
+// A class rather than a closure: one decoder per open stream, so its helpers live on the
+// prototype and each instance is only its fields. It is also the SSE parser's handler object.
+class AnthropicStreamDecoder implements StreamDecoder, SseParserHandlers {
+  private out: CanonicalEvent[] = NO_SINK;
+  private terminal: 'done' | 'error' | null = null;
+  private started = false;
+  private finished = false;
+  private toolCalls = 0;
+  /** Content blocks by index, created with the first block. */
+  private blocks: Map<number, Block> | null = null;
+  private readonly usage = new UsageTally();
+  private readonly parser: SseParser;
+
+  constructor(private readonly context: DecoderContext) {
+    this.parser = createSseParser(this, { maxLineBytes: context.maxLineBytes });
   }
 
-  function malformed(message: string): void {
-    fail({ type: 'error', kind: 'malformed', message });
+  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.feed(bytes);
   }
 
-  function handle(ev: SseEvent): void {
+  end(sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.end();
+    if (this.terminal === null) {
+      this.terminal = 'error';
+      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before message_stop' });
+    }
+  }
+
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  /** The SSE parser's callback. */
+  onEvent(ev: SseEvent): void {
+    if (this.terminal === null) this.handle(ev);
+  }
+
+  private fail(event: ErrorEvent): void {
+    this.out.push(event);
+    this.terminal = 'error';
+  }
+
+  private malformed(message: string): void {
+    this.fail({ type: 'error', kind: 'malformed', message });
+  }
+
+  private handle(ev: SseEvent): void {
     if (ev.type === 'ping') return; // keep-alive; its payload carries nothing
     let payload: unknown;
     try {
       payload = JSON.parse(ev.data);
     } catch {
       // An error event is an error even when its payload is not JSON.
-      if (ev.type === 'error') return fail({ type: 'error', kind: 'upstream', message: ev.data });
-      return malformed(`upstream sent a data event that is not JSON: ${preview(ev.data)}`);
+      if (ev.type === 'error') return this.fail({ type: 'error', kind: 'upstream', message: ev.data });
+      return this.malformed(`upstream sent a data event that is not JSON: ${preview(ev.data)}`);
     }
-    if (!isObject(payload)) return malformed(`upstream sent a data event that is not a JSON object: ${preview(ev.data)}`);
+    if (!isObject(payload)) return this.malformed(`upstream sent a data event that is not a JSON object: ${preview(ev.data)}`);
     const type = ev.type === 'error' ? 'error' : payload['type'];
     switch (type) {
       case 'message_start':
-        return onMessageStart(payload);
+        return this.onMessageStart(payload);
       case 'content_block_start':
-        return onBlockStart(payload);
+        return this.onBlockStart(payload);
       case 'content_block_delta':
-        return onBlockDelta(payload);
+        return this.onBlockDelta(payload);
       case 'content_block_stop':
-        return onBlockStop(payload);
+        return this.onBlockStop(payload);
       case 'message_delta':
-        return onMessageDelta(payload);
+        return this.onMessageDelta(payload);
       case 'message_stop':
-        return onMessageStop();
+        return this.onMessageStop();
       case 'error':
-        return fail(errorEventFromPayload(payload));
+        return this.fail(errorEventFromPayload(payload));
       default:
         return; // ping without an event line, and event types newer than this decoder
     }
   }
 
-  function onMessageStart(payload: Json): void {
+  private onMessageStart(payload: Json): void {
     const message = isObject(payload['message']) ? payload['message'] : {};
-    if (isObject(message['usage'])) usage.add(message['usage']);
-    if (started) return;
-    started = true;
-    out.push({
+    if (isObject(message['usage'])) this.usage.add(message['usage']);
+    if (this.started) return;
+    this.started = true;
+    const context = this.context;
+    this.out.push({
       type: 'start',
       id: typeof message['id'] === 'string' && message['id'] !== '' ? message['id'] : context.newId('chatcmpl-'),
       model: typeof message['model'] === 'string' && message['model'] !== '' ? message['model'] : context.model,
@@ -108,59 +150,63 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
     });
   }
 
-  function onBlockStart(payload: Json): void {
+  private setBlock(index: number, block: Block): void {
+    (this.blocks ??= new Map()).set(index, block);
+  }
+
+  private onBlockStart(payload: Json): void {
     const index = payload['index'];
     const block = payload['content_block'];
-    if (!Number.isInteger(index) || !isObject(block)) return malformed('content_block_start without an index or a content_block');
+    if (!Number.isInteger(index) || !isObject(block)) return this.malformed('content_block_start without an index or a content_block');
     switch (block['type']) {
       case 'text':
-        blocks.set(index as number, { kind: 'text' });
-        return text(block['text']);
+        this.setBlock(index as number, TEXT_BLOCK);
+        return this.text(block['text']);
       case 'thinking':
-        blocks.set(index as number, { kind: 'thinking' });
-        return reasoning(block['thinking'], block['signature']);
+        this.setBlock(index as number, THINKING_BLOCK);
+        return this.reasoning(block['thinking'], block['signature']);
       case 'tool_use': {
-        const tool: Block = { kind: 'tool', index: toolCalls++, argumentsSent: false, inputAtStart: false };
-        blocks.set(index as number, tool);
-        out.push({
+        const tool: ToolBlock = { kind: 'tool', index: this.toolCalls++, argumentsSent: false, inputAtStart: false };
+        this.setBlock(index as number, tool);
+        this.out.push({
           type: 'tool-call-start',
           choice: 0,
           index: tool.index,
-          id: typeof block['id'] === 'string' ? block['id'] : context.newId('toolu_'),
+          id: typeof block['id'] === 'string' ? block['id'] : this.context.newId('toolu_'),
           name: typeof block['name'] === 'string' ? block['name'] : '',
         });
         // The input is normally `{}` here and streamed as input_json_delta; a whole input is sent once.
         const input = block['input'];
         if (isObject(input) && Object.keys(input).length > 0) {
           tool.inputAtStart = true;
-          toolArguments(tool, JSON.stringify(input));
+          this.toolArguments(tool, JSON.stringify(input));
         }
         return;
       }
       default:
         // server_tool_use, web_search_tool_result, redacted_thinking, …: nothing an OpenAI client can act on.
-        blocks.set(index as number, { kind: 'ignored' });
+        this.setBlock(index as number, IGNORED_BLOCK);
         return;
     }
   }
 
-  function onBlockDelta(payload: Json): void {
+  private onBlockDelta(payload: Json): void {
     const index = payload['index'];
     const delta = payload['delta'];
-    if (!isObject(delta)) return malformed('content_block_delta without a delta');
-    const block = blocks.get(index as number);
+    if (!isObject(delta)) return this.malformed('content_block_delta without a delta');
     switch (delta['type']) {
       case 'text_delta':
-        return text(delta['text']);
+        return this.text(delta['text']);
       case 'thinking_delta':
-        return reasoning(delta['thinking'], undefined);
+        return this.reasoning(delta['thinking'], undefined);
       case 'signature_delta':
-        return reasoning('', delta['signature']);
+        return this.reasoning('', delta['signature']);
       case 'input_json_delta': {
+        const block = this.blocks?.get(index as number);
         if (block?.kind === 'ignored') return; // server_tool_use input: run by Anthropic, not the client
-        if (block?.kind !== 'tool') return malformed(`input_json_delta for content block ${String(index)}, which is not a tool_use block`);
+        if (block?.kind !== 'tool') return this.malformed(`input_json_delta for content block ${String(index)}, which is not a tool_use block`);
         const fragment = delta['partial_json'];
-        if (typeof fragment === 'string' && fragment !== '' && !block.inputAtStart) toolArguments(block, fragment);
+        if (typeof fragment === 'string' && fragment !== '' && !block.inputAtStart) this.toolArguments(block, fragment);
         return;
       }
       default:
@@ -168,66 +214,48 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
     }
   }
 
-  function onBlockStop(payload: Json): void {
-    const block = blocks.get(payload['index'] as number);
-    if (block?.kind === 'tool' && !block.argumentsSent) toolArguments(block, '{}');
+  private onBlockStop(payload: Json): void {
+    const block = this.blocks?.get(payload['index'] as number);
+    if (block?.kind === 'tool' && !block.argumentsSent) this.toolArguments(block, '{}');
   }
 
-  function onMessageDelta(payload: Json): void {
-    if (isObject(payload['usage'])) usage.add(payload['usage']);
+  private onMessageDelta(payload: Json): void {
+    if (isObject(payload['usage'])) this.usage.add(payload['usage']);
     const delta = isObject(payload['delta']) ? payload['delta'] : {};
     const raw = delta['stop_reason'];
-    if (typeof raw === 'string' && !finished) {
-      finished = true;
-      out.push({ type: 'finish', choice: 0, reason: mapStopReason(raw), raw });
+    if (typeof raw === 'string' && !this.finished) {
+      this.finished = true;
+      this.out.push({ type: 'finish', choice: 0, reason: mapStopReason(raw), raw });
     }
   }
 
-  function onMessageStop(): void {
-    if (!finished) {
-      finished = true;
-      out.push({ type: 'finish', choice: 0, reason: 'stop' }); // complete, but no stop_reason was given
+  private onMessageStop(): void {
+    if (!this.finished) {
+      this.finished = true;
+      this.out.push({ type: 'finish', choice: 0, reason: 'stop' }); // complete, but no stop_reason was given
     }
-    const merged = usage.result();
-    if (merged) out.push({ type: 'usage', usage: merged });
-    terminal = 'done';
+    const merged = this.usage.result();
+    if (merged) this.out.push({ type: 'usage', usage: merged });
+    this.terminal = 'done';
   }
 
-  function text(value: unknown): void {
-    if (typeof value === 'string' && value !== '') out.push({ type: 'text-delta', choice: 0, text: value });
+  private text(value: unknown): void {
+    if (typeof value === 'string' && value !== '') this.out.push({ type: 'text-delta', choice: 0, text: value });
   }
 
-  function reasoning(value: unknown, signature: unknown): void {
+  private reasoning(value: unknown, signature: unknown): void {
     const hasText = typeof value === 'string' && value !== '';
     const hasSignature = typeof signature === 'string' && signature !== '';
     if (!hasText && !hasSignature) return;
     const event: Extract<CanonicalEvent, { type: 'reasoning-delta' }> = { type: 'reasoning-delta', choice: 0, text: hasText ? (value as string) : '' };
     if (hasSignature) event.signature = signature as string; // kept for encoders that can carry it back
-    out.push(event);
+    this.out.push(event);
   }
 
-  function toolArguments(block: Extract<Block, { kind: 'tool' }>, fragment: string): void {
+  private toolArguments(block: ToolBlock, fragment: string): void {
     block.argumentsSent = true;
-    out.push({ type: 'tool-call-delta', choice: 0, index: block.index, arguments: fragment });
+    this.out.push({ type: 'tool-call-delta', choice: 0, index: block.index, arguments: fragment });
   }
-
-  return {
-    feed(bytes, sink) {
-      out = sink;
-      parser.feed(bytes);
-    },
-    end(sink) {
-      out = sink;
-      parser.end();
-      if (terminal === null) {
-        terminal = 'error';
-        sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before message_stop' });
-      }
-    },
-    get bufferedBytes() {
-      return parser.bufferedBytes;
-    },
-  };
 }
 
 function isObject(v: unknown): v is Json {

@@ -8,33 +8,50 @@ type Json = Record<string, unknown>;
  * Anthropic counts input_tokens without the cached part; OpenAI's prompt_tokens include it. So
  * prompt = input + cache_read + cache_creation, with cache_read as OpenAI's cached_tokens.
  * message_delta repeats fields with their final values, so a later value replaces an earlier one.
+ *
+ * A class (one per open stream): the counts are fields, the methods live on the prototype.
  */
-export function createUsageTally() {
-  const fields: Record<'input_tokens' | 'cache_read_input_tokens' | 'cache_creation_input_tokens' | 'output_tokens', number | undefined> = {
-    input_tokens: undefined,
-    cache_read_input_tokens: undefined,
-    cache_creation_input_tokens: undefined,
-    output_tokens: undefined,
-  };
-  let seen = false;
-  return {
-    add(u: Json): void {
-      for (const key of Object.keys(fields) as (keyof typeof fields)[]) {
-        const v = u[key];
-        if (typeof v === 'number') {
-          fields[key] = v;
-          seen = true;
-        }
-      }
-    },
-    result(): CanonicalUsage | null {
-      if (!seen) return null;
-      const cacheRead = fields.cache_read_input_tokens;
-      const promptTokens = (fields.input_tokens ?? 0) + (cacheRead ?? 0) + (fields.cache_creation_input_tokens ?? 0);
-      const completionTokens = fields.output_tokens ?? 0;
-      const usage: CanonicalUsage = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-      if (cacheRead !== undefined) usage.cachedPromptTokens = cacheRead;
-      return usage;
-    },
-  };
+export class UsageTally {
+  private inputTokens: number | undefined = undefined;
+  private cacheReadInputTokens: number | undefined = undefined;
+  private cacheCreationInputTokens: number | undefined = undefined;
+  private outputTokens: number | undefined = undefined;
+  private seen = false;
+
+  add(u: Json): void {
+    const input = u['input_tokens'];
+    if (typeof input === 'number') {
+      this.inputTokens = input;
+      this.seen = true;
+    }
+    const cacheRead = u['cache_read_input_tokens'];
+    if (typeof cacheRead === 'number') {
+      this.cacheReadInputTokens = cacheRead;
+      this.seen = true;
+    }
+    const cacheCreation = u['cache_creation_input_tokens'];
+    if (typeof cacheCreation === 'number') {
+      this.cacheCreationInputTokens = cacheCreation;
+      this.seen = true;
+    }
+    const output = u['output_tokens'];
+    if (typeof output === 'number') {
+      this.outputTokens = output;
+      this.seen = true;
+    }
+  }
+
+  result(): CanonicalUsage | null {
+    if (!this.seen) return null;
+    const cacheRead = this.cacheReadInputTokens;
+    const promptTokens = (this.inputTokens ?? 0) + (cacheRead ?? 0) + (this.cacheCreationInputTokens ?? 0);
+    const completionTokens = this.outputTokens ?? 0;
+    const usage: CanonicalUsage = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+    if (cacheRead !== undefined) usage.cachedPromptTokens = cacheRead;
+    return usage;
+  }
+}
+
+export function createUsageTally(): UsageTally {
+  return new UsageTally();
 }

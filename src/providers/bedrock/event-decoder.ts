@@ -3,7 +3,7 @@
 // and error frames turned into the terminal error, framing corruption into a 'malformed' error,
 // and EOF before the API's terminal event (or inside a frame) into a 'truncated' one.
 import type { CanonicalEvent } from '../../canonical/events.ts';
-import { createEventStreamReader, EventStreamFramingError, type EventStreamFrame } from '../../eventstream/frame-reader.ts';
+import { createEventStreamReader, EventStreamFramingError, type EventStreamFrame, type EventStreamReader } from '../../eventstream/frame-reader.ts';
 import type { StreamDecoder } from '../types.ts';
 import { exceptionEvent, unmodeledErrorEvent } from './exceptions.ts';
 
@@ -18,63 +18,98 @@ export interface BedrockEventHandler {
   readonly incompleteMessage: string;
 }
 
-export function createBedrockDecoder(handler: BedrockEventHandler): StreamDecoder {
-  const reader = createEventStreamReader();
-  let failed = false;
+/**
+ * The shared decoder: a subclass says what an `event` frame means (`event`) and when the stream is
+ * complete (`complete`). A class rather than a closure: one decoder per open stream, so the
+ * methods live on the prototype and each instance is only its fields.
+ */
+export abstract class BedrockStreamDecoder implements StreamDecoder {
+  private readonly reader: EventStreamReader = createEventStreamReader();
+  private failed = false;
 
-  function fail(event: ErrorEvent, out: CanonicalEvent[]): void {
-    failed = true;
+  /** One `event` frame's parsed JSON object; returns a terminal error to end the stream with, or null. */
+  protected abstract event(eventType: string, payload: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null;
+  /** True once the API's terminal event has come (EOF before it is a truncation). */
+  protected abstract complete(): boolean;
+  /** Said when the stream ends before `complete()`. */
+  protected abstract readonly incompleteMessage: string;
+
+  feed(chunk: Buffer, out: CanonicalEvent[]): void {
+    if (this.failed) return;
+    try {
+      this.reader.feed(chunk, (f) => {
+        if (!this.failed) this.frame(f, out);
+      });
+    } catch (err) {
+      if (!(err instanceof EventStreamFramingError)) throw err;
+      if (!this.failed) this.fail(malformed(`upstream event stream is corrupt: ${err.message}`), out);
+    }
+  }
+
+  end(out: CanonicalEvent[]): void {
+    if (this.failed) return;
+    const cut = this.reader.end();
+    if (cut) return this.fail({ type: 'error', kind: 'truncated', message: `upstream stream was cut: ${cut.message}` }, out);
+    if (!this.complete()) this.fail({ type: 'error', kind: 'truncated', message: this.incompleteMessage }, out);
+  }
+
+  get bufferedBytes(): number {
+    return this.reader.bufferedBytes;
+  }
+
+  private fail(event: ErrorEvent, out: CanonicalEvent[]): void {
+    this.failed = true;
     out.push(event);
   }
 
-  function frame(f: EventStreamFrame, out: CanonicalEvent[]): void {
+  private frame(f: EventStreamFrame, out: CanonicalEvent[]): void {
     const messageType = f.headers[':message-type'];
     if (messageType === 'exception') {
-      return fail(exceptionEvent(String(f.headers[':exception-type'] ?? 'exception'), f.payload), out);
+      return this.fail(exceptionEvent(String(f.headers[':exception-type'] ?? 'exception'), f.payload), out);
     }
     if (messageType === 'error') {
-      return fail(unmodeledErrorEvent(String(f.headers[':error-code'] ?? 'error'), String(f.headers[':error-message'] ?? '')), out);
+      return this.fail(unmodeledErrorEvent(String(f.headers[':error-code'] ?? 'error'), String(f.headers[':error-message'] ?? '')), out);
     }
     if (messageType !== 'event') {
       // The AWS SDK rejects any other message type too.
-      return fail(malformed(`Bedrock frame at byte ${f.offset} has :message-type ${JSON.stringify(messageType ?? null)}`), out);
+      return this.fail(malformed(`Bedrock frame at byte ${f.offset} has :message-type ${JSON.stringify(messageType ?? null)}`), out);
     }
     const eventType = String(f.headers[':event-type'] ?? '');
     let payload: unknown;
     try {
       payload = JSON.parse(f.payload.toString('utf8'));
     } catch {
-      return fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not JSON: ${preview(f.payload)}`), out);
+      return this.fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not JSON: ${preview(f.payload)}`), out);
     }
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      return fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not a JSON object: ${preview(f.payload)}`), out);
+      return this.fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not a JSON object: ${preview(f.payload)}`), out);
     }
-    const error = handler.event(eventType, payload as Record<string, unknown>, out);
-    if (error) fail(error, out);
+    const error = this.event(eventType, payload as Record<string, unknown>, out);
+    if (error) this.fail(error, out);
+  }
+}
+
+/** The shared decoder driven by a handler object (for decoders that are not subclasses). */
+export function createBedrockDecoder(handler: BedrockEventHandler): StreamDecoder {
+  return new HandlerBedrockDecoder(handler);
+}
+
+class HandlerBedrockDecoder extends BedrockStreamDecoder {
+  constructor(private readonly handler: BedrockEventHandler) {
+    super();
   }
 
-  return {
-    feed(chunk, out) {
-      if (failed) return;
-      try {
-        reader.feed(chunk, (f) => {
-          if (!failed) frame(f, out);
-        });
-      } catch (err) {
-        if (!(err instanceof EventStreamFramingError)) throw err;
-        if (!failed) fail(malformed(`upstream event stream is corrupt: ${err.message}`), out);
-      }
-    },
-    end(out) {
-      if (failed) return;
-      const cut = reader.end();
-      if (cut) return fail({ type: 'error', kind: 'truncated', message: `upstream stream was cut: ${cut.message}` }, out);
-      if (!handler.complete()) fail({ type: 'error', kind: 'truncated', message: handler.incompleteMessage }, out);
-    },
-    get bufferedBytes() {
-      return reader.bufferedBytes;
-    },
-  };
+  protected get incompleteMessage(): string {
+    return this.handler.incompleteMessage;
+  }
+
+  protected event(eventType: string, payload: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
+    return this.handler.event(eventType, payload, out);
+  }
+
+  protected complete(): boolean {
+    return this.handler.complete();
+  }
 }
 
 export function malformed(message: string): ErrorEvent {

@@ -5,7 +5,7 @@
 // usage in `metadata` after it: the stream is complete at EOF after messageStop.
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
-import { createBedrockDecoder } from './event-decoder.ts';
+import { BedrockStreamDecoder, type ErrorEvent } from './event-decoder.ts';
 import { num } from '../payload.ts';
 
 const STOP_REASONS: Record<string, FinishReason> = {
@@ -23,83 +23,100 @@ export function mapStopReason(raw: string): FinishReason {
 }
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
-  let stopped = false;
-  // OpenAI numbers tool calls 0, 1, … among tool calls only; Bedrock numbers all content blocks.
-  const toolIndexOfBlock = new Map<number, number>();
+  return new ConverseStreamDecoder(context);
+}
 
-  function toolIndex(block: number, out: CanonicalEvent[]): number {
-    let index = toolIndexOfBlock.get(block);
+class ConverseStreamDecoder extends BedrockStreamDecoder {
+  private stopped = false;
+  /** OpenAI numbers tool calls 0, 1, … among tool calls only; Bedrock numbers all content blocks. Created with the first tool call. */
+  private toolIndexOfBlock: Map<number, number> | null = null;
+
+  constructor(private readonly context: DecoderContext) {
+    super();
+  }
+
+  protected get incompleteMessage(): string {
+    return 'upstream stream ended before messageStop';
+  }
+
+  protected complete(): boolean {
+    return this.stopped;
+  }
+
+  /** A new tool call for a content block: the next OpenAI tool-call index. */
+  private addToolBlock(block: number): number {
+    const blocks = (this.toolIndexOfBlock ??= new Map());
+    const index = blocks.size;
+    blocks.set(block, index);
+    return index;
+  }
+
+  private toolIndex(block: number, out: CanonicalEvent[]): number {
+    let index = this.toolIndexOfBlock?.get(block);
     if (index === undefined) {
       // Input fragments for a block whose start we never saw: still one call, with an invented id.
-      index = toolIndexOfBlock.size;
-      toolIndexOfBlock.set(block, index);
-      out.push({ type: 'tool-call-start', choice: 0, index, id: context.newId('call_'), name: '' });
+      index = this.addToolBlock(block);
+      out.push({ type: 'tool-call-start', choice: 0, index, id: this.context.newId('call_'), name: '' });
     }
     return index;
   }
 
-  return createBedrockDecoder({
-    incompleteMessage: 'upstream stream ended before messageStop',
-    complete: () => stopped,
-    event(eventType, p, out) {
-      switch (eventType) {
-        case 'messageStart':
-          out.push({ type: 'start', id: context.newId('chatcmpl-'), model: context.model, created: context.now() });
-          return null;
-        case 'contentBlockStart': {
-          const toolUse = record(record(p['start'])?.['toolUse']);
-          if (toolUse) {
-            const block = num(p['contentBlockIndex']);
-            const index = toolIndexOfBlock.size;
-            toolIndexOfBlock.set(block, index);
-            const id = typeof toolUse['toolUseId'] === 'string' ? toolUse['toolUseId'] : context.newId('call_');
-            out.push({ type: 'tool-call-start', choice: 0, index, id, name: str(toolUse['name']) });
-          }
-          return null;
+  protected event(eventType: string, p: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
+    switch (eventType) {
+      case 'messageStart':
+        out.push({ type: 'start', id: this.context.newId('chatcmpl-'), model: this.context.model, created: this.context.now() });
+        return null;
+      case 'contentBlockStart': {
+        const toolUse = record(record(p['start'])?.['toolUse']);
+        if (toolUse) {
+          const index = this.addToolBlock(num(p['contentBlockIndex']));
+          const id = typeof toolUse['toolUseId'] === 'string' ? toolUse['toolUseId'] : this.context.newId('call_');
+          out.push({ type: 'tool-call-start', choice: 0, index, id, name: str(toolUse['name']) });
         }
-        case 'contentBlockDelta': {
-          const delta = record(p['delta']);
-          if (!delta) return null;
-          if (typeof delta['text'] === 'string') {
-            if (delta['text'] !== '') out.push({ type: 'text-delta', choice: 0, text: delta['text'] });
-            return null;
-          }
-          const toolUse = record(delta['toolUse']);
-          if (toolUse) {
-            const index = toolIndex(num(p['contentBlockIndex']), out);
-            if (typeof toolUse['input'] === 'string' && toolUse['input'] !== '') {
-              out.push({ type: 'tool-call-delta', choice: 0, index, arguments: toolUse['input'] });
-            }
-            return null;
-          }
-          const reasoning = record(delta['reasoningContent']);
-          if (reasoning) {
-            if (typeof reasoning['text'] === 'string' && reasoning['text'] !== '') {
-              out.push({ type: 'reasoning-delta', choice: 0, text: reasoning['text'] });
-            }
-            if (typeof reasoning['signature'] === 'string') {
-              out.push({ type: 'reasoning-delta', choice: 0, text: '', signature: reasoning['signature'] });
-            }
-          }
-          return null;
-        }
-        case 'messageStop': {
-          stopped = true;
-          const raw = str(p['stopReason']);
-          out.push({ type: 'finish', choice: 0, reason: mapStopReason(raw), raw });
-          return null;
-        }
-        case 'metadata': {
-          const usage = record(p['usage']);
-          if (usage) out.push({ type: 'usage', usage: convertUsage(usage) });
-          return null;
-        }
-        default:
-          // contentBlockStop, and event types added after this was written.
-          return null;
+        return null;
       }
-    },
-  });
+      case 'contentBlockDelta': {
+        const delta = record(p['delta']);
+        if (!delta) return null;
+        if (typeof delta['text'] === 'string') {
+          if (delta['text'] !== '') out.push({ type: 'text-delta', choice: 0, text: delta['text'] });
+          return null;
+        }
+        const toolUse = record(delta['toolUse']);
+        if (toolUse) {
+          const index = this.toolIndex(num(p['contentBlockIndex']), out);
+          if (typeof toolUse['input'] === 'string' && toolUse['input'] !== '') {
+            out.push({ type: 'tool-call-delta', choice: 0, index, arguments: toolUse['input'] });
+          }
+          return null;
+        }
+        const reasoning = record(delta['reasoningContent']);
+        if (reasoning) {
+          if (typeof reasoning['text'] === 'string' && reasoning['text'] !== '') {
+            out.push({ type: 'reasoning-delta', choice: 0, text: reasoning['text'] });
+          }
+          if (typeof reasoning['signature'] === 'string') {
+            out.push({ type: 'reasoning-delta', choice: 0, text: '', signature: reasoning['signature'] });
+          }
+        }
+        return null;
+      }
+      case 'messageStop': {
+        this.stopped = true;
+        const raw = str(p['stopReason']);
+        out.push({ type: 'finish', choice: 0, reason: mapStopReason(raw), raw });
+        return null;
+      }
+      case 'metadata': {
+        const usage = record(p['usage']);
+        if (usage) out.push({ type: 'usage', usage: convertUsage(usage) });
+        return null;
+      }
+      default:
+        // contentBlockStop, and event types added after this was written.
+        return null;
+    }
+  }
 }
 
 /** Converse usage: inputTokens excludes cache reads and writes, which OpenAI counts as prompt tokens. */
@@ -119,7 +136,6 @@ export function convertUsage(u: Record<string, unknown>): CanonicalUsage {
 function record(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
-
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';

@@ -11,7 +11,7 @@
 // MALFORMED_FUNCTION_CALL and its kin are errors (see FAILED_CALL). A raw error body written
 // without `data:` (seen only in hand-made mocks) is no SSE event: it ends as a truncation.
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent } from '../../sse/parser.ts';
+import { createSseParser, type SseEvent, type SseParser, type SseParserHandlers } from '../../sse/parser.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 import { num, preview } from '../payload.ts';
@@ -91,131 +91,152 @@ export function geminiErrorEvent(body: Json): ErrorEvent {
 }
 
 export function createGeminiStreamDecoder(context: DecoderContext): StreamDecoder {
-  let out: CanonicalEvent[] = [];
-  let started = false;
-  let failed = false;
-  const seen = new Set<number>(); // candidate indexes that sent anything
-  const finished = new Set<number>(); // candidate indexes that sent a finishReason
-  const toolCallCount = new Map<number, number>(); // per choice: OpenAI indexes count tool calls only
-  const usage: Json = {}; // the latest value of every usageMetadata field
+  return new GeminiStreamDecoder(context);
+}
 
-  const parser = createSseParser(
-    {
-      onEvent(ev) {
-        if (!failed) handle(ev);
-      },
-    },
-    { maxLineBytes: context.maxLineBytes },
-  );
+/** Where events would go before the first feed (never written to: events only come from feed and end). */
+const NO_SINK: CanonicalEvent[] = [];
 
-  function fail(event: ErrorEvent): void {
-    out.push(event);
-    failed = true;
+// A class rather than a closure: one decoder per open stream, so its helpers live on the
+// prototype and each instance is only its fields. It is also the SSE parser's handler object.
+// Collections are created when first needed.
+class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
+  private out: CanonicalEvent[] = NO_SINK;
+  private started = false;
+  private failed = false;
+  private seen: Set<number> | null = null; // candidate indexes that sent anything
+  private finished: Set<number> | null = null; // candidate indexes that sent a finishReason
+  private toolCallCount: Map<number, number> | null = null; // per choice: OpenAI indexes count tool calls only
+  private usage: Json | null = null; // the latest value of every usageMetadata field
+  private readonly parser: SseParser;
+
+  constructor(private readonly context: DecoderContext) {
+    this.parser = createSseParser(this, { maxLineBytes: context.maxLineBytes });
   }
 
-  function handle(ev: SseEvent): void {
+  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.feed(bytes);
+  }
+
+  end(sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.end();
+    if (this.failed) return;
+    this.failed = true; // nothing after the end
+    const finished = this.finished;
+    const complete = finished !== null && finished.size > 0 && [...this.seen!].every((i) => finished.has(i));
+    if (!complete) {
+      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
+      return;
+    }
+    // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
+    // may carry only `trafficType`: no counts, no usage.
+    const usage = this.usage;
+    if (usage !== null && TOKEN_COUNTS.some((k) => typeof usage[k] === 'number')) sink.push({ type: 'usage', usage: convertGeminiUsage(usage) });
+  }
+
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  /** The SSE parser's callback. */
+  onEvent(ev: SseEvent): void {
+    if (!this.failed) this.handle(ev);
+  }
+
+  private fail(event: ErrorEvent): void {
+    this.out.push(event);
+    this.failed = true;
+  }
+
+  private handle(ev: SseEvent): void {
     if (ev.data.trim() === '') return; // an empty event carries nothing (keep-alive)
     let chunk: unknown;
     try {
       chunk = JSON.parse(ev.data);
     } catch {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
       return;
     }
     if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
       return;
     }
     const c = chunk as Json;
     if (c['error'] !== undefined && c['error'] !== null) {
-      fail(geminiErrorEvent(c));
+      this.fail(geminiErrorEvent(c));
       return;
     }
-    if (!started) {
-      started = true;
+    if (!this.started) {
+      this.started = true;
       const model = c['modelVersion'];
-      out.push({ type: 'start', id: context.newId('chatcmpl-'), model: typeof model === 'string' && model !== '' ? model : context.model, created: context.now() });
+      const context = this.context;
+      this.out.push({ type: 'start', id: context.newId('chatcmpl-'), model: typeof model === 'string' && model !== '' ? model : context.model, created: context.now() });
     }
     const meta = c['usageMetadata'];
-    if (meta !== null && typeof meta === 'object') Object.assign(usage, meta);
+    if (meta !== null && typeof meta === 'object') Object.assign((this.usage ??= {}), meta);
 
     const candidates = c['candidates'];
     if (Array.isArray(candidates)) {
-      for (let i = 0; i < candidates.length && !failed; i++) handleCandidate(candidates[i] as Json, i);
+      for (let i = 0; i < candidates.length && !this.failed; i++) this.handleCandidate(candidates[i] as Json, i);
     }
     // A blocked prompt: one chunk with promptFeedback.blockReason and no candidates.
     const block = (c['promptFeedback'] as Json | undefined)?.['blockReason'];
-    if (typeof block === 'string' && !failed && !finished.has(0)) {
-      seen.add(0);
-      finished.add(0);
-      out.push({ type: 'finish', choice: 0, reason: 'content_filter', raw: block });
+    if (typeof block === 'string' && !this.failed && !this.isFinished(0)) {
+      this.markSeen(0);
+      (this.finished ??= new Set()).add(0);
+      this.out.push({ type: 'finish', choice: 0, reason: 'content_filter', raw: block });
     }
   }
 
-  function handleCandidate(candidate: Json, position: number): void {
+  private markSeen(choice: number): void {
+    (this.seen ??= new Set()).add(choice);
+  }
+
+  private isFinished(choice: number): boolean {
+    return this.finished !== null && this.finished.has(choice);
+  }
+
+  private handleCandidate(candidate: Json, position: number): void {
     if (candidate === null || typeof candidate !== 'object') return;
     const choice = typeof candidate['index'] === 'number' ? candidate['index'] : position;
-    seen.add(choice);
+    this.markSeen(choice);
     const parts = (candidate['content'] as Json | undefined)?.['parts'];
-    if (Array.isArray(parts)) for (const part of parts) handlePart(part as Json, choice);
+    if (Array.isArray(parts)) for (const part of parts) this.handlePart(part as Json, choice);
     const raw = candidate['finishReason'];
-    if (typeof raw !== 'string' || raw === '' || raw === 'FINISH_REASON_UNSPECIFIED' || finished.has(choice)) return;
-    finished.add(choice);
+    if (typeof raw !== 'string' || raw === '' || raw === 'FINISH_REASON_UNSPECIFIED' || this.isFinished(choice)) return;
+    (this.finished ??= new Set()).add(choice);
     if (FAILED_CALL.has(raw)) {
       const detail = candidate['finishMessage'];
-      fail({ type: 'error', kind: 'upstream', message: typeof detail === 'string' && detail !== '' ? `${raw}: ${detail}` : `upstream finished with ${raw}`, code: raw });
+      this.fail({ type: 'error', kind: 'upstream', message: typeof detail === 'string' && detail !== '' ? `${raw}: ${detail}` : `upstream finished with ${raw}`, code: raw });
       return;
     }
-    out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, toolCallCount.has(choice)), raw });
+    this.out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, this.toolCallCount !== null && this.toolCallCount.has(choice)), raw });
   }
 
-  function handlePart(part: Json, choice: number): void {
+  private handlePart(part: Json, choice: number): void {
     if (part === null || typeof part !== 'object') return;
     const call = part['functionCall'] as Json | undefined;
     if (call !== null && typeof call === 'object') {
-      const index = toolCallCount.get(choice) ?? 0;
-      toolCallCount.set(choice, index + 1);
-      const id = typeof call['id'] === 'string' && call['id'] !== '' ? call['id'] : context.newId('call_');
-      out.push({ type: 'tool-call-start', choice, index, id, name: typeof call['name'] === 'string' ? call['name'] : '' });
-      out.push({ type: 'tool-call-delta', choice, index, arguments: JSON.stringify(call['args'] ?? {}) });
+      const counts = (this.toolCallCount ??= new Map());
+      const index = counts.get(choice) ?? 0;
+      counts.set(choice, index + 1);
+      const id = typeof call['id'] === 'string' && call['id'] !== '' ? call['id'] : this.context.newId('call_');
+      this.out.push({ type: 'tool-call-start', choice, index, id, name: typeof call['name'] === 'string' ? call['name'] : '' });
+      this.out.push({ type: 'tool-call-delta', choice, index, arguments: JSON.stringify(call['args'] ?? {}) });
       return;
     }
     const text = part['text'];
     if (typeof text !== 'string' || text === '') return; // e.g. an empty part carrying only a thoughtSignature
     if (part['thought'] === true) {
       const signature = part['thoughtSignature'];
-      out.push(typeof signature === 'string' ? { type: 'reasoning-delta', choice, text, signature } : { type: 'reasoning-delta', choice, text });
+      this.out.push(typeof signature === 'string' ? { type: 'reasoning-delta', choice, text, signature } : { type: 'reasoning-delta', choice, text });
     } else {
-      out.push({ type: 'text-delta', choice, text });
+      this.out.push({ type: 'text-delta', choice, text });
     }
   }
-
-  return {
-    feed(bytes, sink) {
-      out = sink;
-      parser.feed(bytes);
-    },
-    end(sink) {
-      out = sink;
-      parser.end();
-      if (failed) return;
-      failed = true; // nothing after the end
-      const complete = finished.size > 0 && [...seen].every((i) => finished.has(i));
-      if (!complete) {
-        sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
-        return;
-      }
-      // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
-      // may carry only `trafficType`: no counts, no usage.
-      if (TOKEN_COUNTS.some((k) => typeof usage[k] === 'number')) sink.push({ type: 'usage', usage: convertGeminiUsage(usage) });
-    },
-    get bufferedBytes() {
-      return parser.bufferedBytes;
-    },
-  };
 }
-
-
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
   return createGeminiStreamDecoder(context);

@@ -10,7 +10,7 @@
 // send only the `.done` events) gets them in one piece from function_call_arguments.done or
 // output_item.done.
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent } from '../../sse/parser.ts';
+import { createSseParser, type SseEvent, type SseParser, type SseParserHandlers } from '../../sse/parser.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { num, preview } from '../payload.ts';
@@ -73,99 +73,128 @@ export const IGNORED_EVENT_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
-  let out: CanonicalEvent[] = [];
-  let started = false;
-  let terminal = false;
-  let toolCount = 0;
-  const callsByItem = new Map<string, ToolCallState>();
-  const callsByOutput = new Map<number, ToolCallState>();
-  let reasoningSent = false;
-  let reasoningBreak = false; // a new summary part began: separate it from the previous one
+  return new ResponsesStreamDecoder(context);
+}
 
-  const parser = createSseParser(
-    {
-      onEvent(ev) {
-        if (!terminal) handle(ev);
-      },
-    },
-    { maxLineBytes: context.maxLineBytes },
-  );
+/** Where events would go before the first feed (never written to: events only come from feed and end). */
+const NO_SINK: CanonicalEvent[] = [];
 
-  function fail(event: ErrorEvent): void {
-    out.push(event);
-    terminal = true;
+// A class rather than a closure: one decoder per open stream, so its helpers live on the
+// prototype and each instance is only its fields. It is also the SSE parser's handler object.
+class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
+  private out: CanonicalEvent[] = NO_SINK;
+  private started = false;
+  private terminal = false;
+  private toolCount = 0;
+  // Created with the first function call (most streams have none).
+  private callsByItem: Map<string, ToolCallState> | null = null;
+  private callsByOutput: Map<number, ToolCallState> | null = null;
+  private reasoningSent = false;
+  private reasoningBreak = false; // a new summary part began: separate it from the previous one
+  private readonly parser: SseParser;
+
+  constructor(private readonly context: DecoderContext) {
+    this.parser = createSseParser(this, { maxLineBytes: context.maxLineBytes });
   }
 
-  function handle(ev: SseEvent): void {
+  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.feed(bytes);
+  }
+
+  end(sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.end();
+    if (!this.terminal) {
+      this.terminal = true;
+      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before response.completed' });
+    }
+  }
+
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  /** The SSE parser's callback. */
+  onEvent(ev: SseEvent): void {
+    if (!this.terminal) this.handle(ev);
+  }
+
+  private fail(event: ErrorEvent): void {
+    this.out.push(event);
+    this.terminal = true;
+  }
+
+  private handle(ev: SseEvent): void {
     // Some Responses-compatible servers end with the chat terminator; the terminal events decide.
     if (ev.data === '[DONE]') return;
     let payload: unknown;
     try {
       payload = JSON.parse(ev.data);
     } catch {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent an event that is not JSON: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent an event that is not JSON: ${preview(ev.data)}` });
       return;
     }
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent an event that is not a JSON object: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent an event that is not a JSON object: ${preview(ev.data)}` });
       return;
     }
     const data = payload as Json;
     const type = typeof data['type'] === 'string' ? data['type'] : ev.type;
     if (type === null) {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent an event without a type: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent an event without a type: ${preview(ev.data)}` });
       return;
     }
-    dispatch(type, data);
+    this.dispatch(type, data);
   }
 
-  function dispatch(type: string, data: Json): void {
+  private dispatch(type: string, data: Json): void {
     switch (type) {
       case 'response.created':
-        startFrom(data['response']);
+        this.startFrom(data['response']);
         return;
       case 'response.output_item.added':
-        onItem(data);
+        this.onItem(data);
         return;
       case 'response.output_item.done':
-        onItem(data);
+        this.onItem(data);
         return;
       case 'response.output_text.delta':
-        if (typeof data['delta'] === 'string' && data['delta'] !== '') out.push({ type: 'text-delta', choice: 0, text: data['delta'] });
+        if (typeof data['delta'] === 'string' && data['delta'] !== '') this.out.push({ type: 'text-delta', choice: 0, text: data['delta'] });
         return;
       case 'response.refusal.delta':
-        if (typeof data['delta'] === 'string' && data['delta'] !== '') out.push({ type: 'refusal-delta', choice: 0, text: data['delta'] });
+        if (typeof data['delta'] === 'string' && data['delta'] !== '') this.out.push({ type: 'refusal-delta', choice: 0, text: data['delta'] });
         return;
       case 'response.reasoning_summary_part.added':
-        if (reasoningSent) reasoningBreak = true;
+        if (this.reasoningSent) this.reasoningBreak = true;
         return;
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        onReasoning(data['delta']);
+        this.onReasoning(data['delta']);
         return;
       case 'response.function_call_arguments.delta':
-        onArguments(data, false);
+        this.onArguments(data, false);
         return;
       case 'response.function_call_arguments.done':
-        onArguments(data, true);
+        this.onArguments(data, true);
         return;
       case 'response.completed':
-        onEnd(data['response'], toolCount > 0 ? 'tool_calls' : 'stop', 'completed');
+        this.onEnd(data['response'], this.toolCount > 0 ? 'tool_calls' : 'stop', 'completed');
         return;
       case 'response.incomplete': {
         const reason = stringAt(data['response'], 'incomplete_details', 'reason') ?? 'unknown';
-        onEnd(data['response'], incompleteFinish(reason), reason);
+        this.onEnd(data['response'], incompleteFinish(reason), reason);
         return;
       }
       case 'response.failed': {
         const error = objectAt(data['response'], 'error');
         const code = typeof error?.['code'] === 'string' ? error['code'] : null;
         const message = typeof error?.['message'] === 'string' ? error['message'] : 'upstream response failed';
-        fail({ type: 'error', kind: errorKind(undefined, code ?? undefined), message, code });
+        this.fail({ type: 'error', kind: errorKind(undefined, code ?? undefined), message, code });
         return;
       }
       case 'error':
-        fail(errorFromEvent(data));
+        this.fail(errorFromEvent(data));
         return;
       default:
         // IGNORED_EVENT_TYPES and types this decoder does not know yet: nothing for the client.
@@ -173,11 +202,12 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
     }
   }
 
-  function startFrom(response: unknown): void {
-    if (started || response === null || typeof response !== 'object') return;
+  private startFrom(response: unknown): void {
+    if (this.started || response === null || typeof response !== 'object') return;
     const r = response as Json;
-    started = true;
-    out.push({
+    const context = this.context;
+    this.started = true;
+    this.out.push({
       type: 'start',
       id: typeof r['id'] === 'string' && r['id'] !== '' ? r['id'] : context.newId('chatcmpl-'),
       model: typeof r['model'] === 'string' && r['model'] !== '' ? r['model'] : context.model,
@@ -185,88 +215,70 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
     });
   }
 
-  function onItem(data: Json): void {
+  private onItem(data: Json): void {
     const item = data['item'];
     if (item === null || typeof item !== 'object') return;
     const it = item as Json;
     if (it['type'] !== 'function_call') return;
     const itemId = typeof it['id'] === 'string' ? it['id'] : null;
     const outputIndex = typeof data['output_index'] === 'number' ? data['output_index'] : null;
-    let call = lookup(itemId, outputIndex);
+    let call = this.lookup(itemId, outputIndex);
     if (!call) {
-      call = { index: toolCount++, argumentsSent: false };
-      if (itemId !== null) callsByItem.set(itemId, call);
-      if (outputIndex !== null) callsByOutput.set(outputIndex, call);
-      out.push({
+      call = { index: this.toolCount++, argumentsSent: false };
+      if (itemId !== null) (this.callsByItem ??= new Map()).set(itemId, call);
+      if (outputIndex !== null) (this.callsByOutput ??= new Map()).set(outputIndex, call);
+      this.out.push({
         type: 'tool-call-start',
         choice: 0,
         index: call.index,
-        id: typeof it['call_id'] === 'string' && it['call_id'] !== '' ? it['call_id'] : context.newId('call_'),
+        id: typeof it['call_id'] === 'string' && it['call_id'] !== '' ? it['call_id'] : this.context.newId('call_'),
         name: typeof it['name'] === 'string' ? it['name'] : '',
       });
     }
     // `added` normally has arguments "", `done` the whole string: sent only if no delta carried them.
     const args = it['arguments'];
-    if (typeof args === 'string' && args !== '' && !call.argumentsSent) sendArguments(call, args);
+    if (typeof args === 'string' && args !== '' && !call.argumentsSent) this.sendArguments(call, args);
   }
 
-  function onArguments(data: Json, done: boolean): void {
+  private onArguments(data: Json, done: boolean): void {
     const itemId = typeof data['item_id'] === 'string' ? data['item_id'] : null;
     const outputIndex = typeof data['output_index'] === 'number' ? data['output_index'] : null;
-    const call = lookup(itemId, outputIndex);
+    const call = this.lookup(itemId, outputIndex);
     if (!call) {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent function call arguments for an unknown output item ${JSON.stringify(itemId ?? outputIndex)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent function call arguments for an unknown output item ${JSON.stringify(itemId ?? outputIndex)}` });
       return;
     }
     if (done) {
-      if (!call.argumentsSent && typeof data['arguments'] === 'string' && data['arguments'] !== '') sendArguments(call, data['arguments']);
+      if (!call.argumentsSent && typeof data['arguments'] === 'string' && data['arguments'] !== '') this.sendArguments(call, data['arguments']);
       return;
     }
-    if (typeof data['delta'] === 'string' && data['delta'] !== '') sendArguments(call, data['delta']);
+    if (typeof data['delta'] === 'string' && data['delta'] !== '') this.sendArguments(call, data['delta']);
   }
 
-  function sendArguments(call: ToolCallState, text: string): void {
+  private sendArguments(call: ToolCallState, text: string): void {
     call.argumentsSent = true;
-    out.push({ type: 'tool-call-delta', choice: 0, index: call.index, arguments: text });
+    this.out.push({ type: 'tool-call-delta', choice: 0, index: call.index, arguments: text });
   }
 
-  function lookup(itemId: string | null, outputIndex: number | null): ToolCallState | undefined {
-    return (itemId !== null ? callsByItem.get(itemId) : undefined) ?? (outputIndex !== null ? callsByOutput.get(outputIndex) : undefined);
+  private lookup(itemId: string | null, outputIndex: number | null): ToolCallState | undefined {
+    return (itemId !== null ? this.callsByItem?.get(itemId) : undefined) ?? (outputIndex !== null ? this.callsByOutput?.get(outputIndex) : undefined);
   }
 
-  function onReasoning(delta: unknown): void {
+  private onReasoning(delta: unknown): void {
     if (typeof delta !== 'string' || delta === '') return;
-    const text = reasoningBreak ? `\n\n${delta}` : delta;
-    reasoningBreak = false;
-    reasoningSent = true;
-    out.push({ type: 'reasoning-delta', choice: 0, text });
+    const text = this.reasoningBreak ? `\n\n${delta}` : delta;
+    this.reasoningBreak = false;
+    this.reasoningSent = true;
+    this.out.push({ type: 'reasoning-delta', choice: 0, text });
   }
 
-  function onEnd(response: unknown, reason: FinishReason, raw: string): void {
-    startFrom(response);
+  private onEnd(response: unknown, reason: FinishReason, raw: string): void {
+    this.startFrom(response);
     const usage = objectAt(response, 'usage');
-    if (usage) out.push({ type: 'usage', usage: convertUsage(usage) });
-    out.push({ type: 'finish', choice: 0, reason, raw });
-    terminal = true;
+    if (usage) this.out.push({ type: 'usage', usage: convertUsage(usage) });
+    this.out.push({ type: 'finish', choice: 0, reason, raw });
+    this.terminal = true;
   }
-
-  return {
-    feed(bytes, sink) {
-      out = sink;
-      parser.feed(bytes);
-    },
-    end(sink) {
-      out = sink;
-      parser.end();
-      if (!terminal) {
-        terminal = true;
-        sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before response.completed' });
-      }
-    },
-    get bufferedBytes() {
-      return parser.bufferedBytes;
-    },
-  };
 }
 
 /** `event: error`: the documented top-level {code, message}, or the nested {error: {…}} seen in recordings. */
