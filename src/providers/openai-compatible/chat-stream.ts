@@ -5,7 +5,7 @@
 // tool calls in one chunk (xAI), `event: error` (Groq) and `data: {"error":…}`, errors followed
 // by `[DONE]` (vLLM).
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent } from '../../sse/parser.ts';
+import { createSseParser, type SseEvent, type SseParser } from '../../sse/parser.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorEventFromBody } from './errors.ts';
 import { num, preview } from '../payload.ts';
@@ -41,63 +41,87 @@ export function convertOpenAIUsage(u: Record<string, unknown>): CanonicalUsage {
 }
 
 export function createOpenAIChatDecoder(context: DecoderContext, options: OpenAIChatDecoderOptions = {}): StreamDecoder {
-  let out: CanonicalEvent[] = [];
-  let started = false;
-  let terminal: 'done' | 'error' | null = null;
-  const startedToolCalls = new Set<number>();
+  return new OpenAIChatDecoder(context, options.finishReasons);
+}
 
-  const parser = createSseParser(
-    {
-      onEvent(ev) {
-        if (terminal === null) handle(ev);
-      },
-    },
-    { maxLineBytes: context.maxLineBytes },
-  );
+// A class rather than a closure: one decoder per open stream, so its helpers live on the prototype.
+class OpenAIChatDecoder implements StreamDecoder {
+  private out: CanonicalEvent[] = [];
+  private started = false;
+  private terminal: 'done' | 'error' | null = null;
+  /** Tool calls already started, as "choice:index" (made with the first tool call). */
+  private toolCalls: Set<string> | null = null;
+  private readonly parser: SseParser;
 
-  function fail(event: Extract<CanonicalEvent, { type: 'error' }>): void {
-    out.push(event);
-    terminal = 'error';
+  constructor(
+    private readonly context: DecoderContext,
+    private readonly finishReasons: Record<string, FinishReason> | undefined,
+  ) {
+    this.parser = createSseParser({ onEvent: (ev) => this.terminal === null && this.handle(ev) }, { maxLineBytes: context.maxLineBytes });
   }
 
-  function handle(ev: SseEvent): void {
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.feed(bytes);
+  }
+
+  end(sink: CanonicalEvent[]): void {
+    this.out = sink;
+    this.parser.end();
+    if (this.terminal === null) {
+      this.terminal = 'error';
+      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before [DONE]' });
+    }
+  }
+
+  private fail(event: Extract<CanonicalEvent, { type: 'error' }>): void {
+    this.out.push(event);
+    this.terminal = 'error';
+  }
+
+  private handle(ev: SseEvent): void {
     if (ev.data === '[DONE]') {
-      terminal = 'done';
+      this.terminal = 'done';
       return;
     }
     let chunk: Record<string, unknown>;
     try {
       chunk = JSON.parse(ev.data) as Record<string, unknown>;
     } catch {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
       return;
     }
     if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) {
-      fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
       return;
     }
     if (ev.type === 'error' || chunk['error'] !== undefined || chunk['object'] === 'error') {
-      fail(errorEventFromBody(chunk));
+      this.fail(errorEventFromBody(chunk));
       return;
     }
-    if (!started && typeof chunk['id'] === 'string' && chunk['id'] !== '') {
-      started = true;
-      out.push({
+    if (!this.started && typeof chunk['id'] === 'string' && chunk['id'] !== '') {
+      this.started = true;
+      this.out.push({
         type: 'start',
         id: chunk['id'],
-        model: typeof chunk['model'] === 'string' && chunk['model'] !== '' ? chunk['model'] : context.model,
-        created: typeof chunk['created'] === 'number' && chunk['created'] > 0 ? chunk['created'] : context.now(),
+        model: typeof chunk['model'] === 'string' && chunk['model'] !== '' ? chunk['model'] : this.context.model,
+        created: typeof chunk['created'] === 'number' && chunk['created'] > 0 ? chunk['created'] : this.context.now(),
       });
     }
     const choices = chunk['choices'];
     if (Array.isArray(choices)) {
-      for (let i = 0; i < choices.length; i++) handleChoice(choices[i] as Record<string, unknown>, i);
+      for (let i = 0; i < choices.length; i++) this.handleChoice(choices[i] as Record<string, unknown>, i);
     }
     const usage = chunk['usage'];
-    if (usage !== null && typeof usage === 'object') out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Record<string, unknown>) });
+    if (usage !== null && typeof usage === 'object') this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Record<string, unknown>) });
   }
 
-  function handleChoice(c: Record<string, unknown>, position: number): void {
+  private handleChoice(c: Record<string, unknown>, position: number): void {
+    const out = this.out;
     const choice = typeof c['index'] === 'number' ? c['index'] : position;
     const delta = c['delta'] as Record<string, unknown> | null | undefined;
     if (delta) {
@@ -109,45 +133,29 @@ export function createOpenAIChatDecoder(context: DecoderContext, options: OpenAI
       if (typeof refusal === 'string' && refusal !== '') out.push({ type: 'refusal-delta', choice, text: refusal });
       const toolCalls = delta['tool_calls'];
       if (Array.isArray(toolCalls)) {
-        for (let k = 0; k < toolCalls.length; k++) handleToolCall(toolCalls[k] as Record<string, unknown>, k, choice);
+        for (let k = 0; k < toolCalls.length; k++) this.handleToolCall(toolCalls[k] as Record<string, unknown>, k, choice);
       }
     }
     const finish = c['finish_reason'];
-    if (typeof finish === 'string') out.push({ type: 'finish', choice, reason: mapFinishReason(finish, options.finishReasons), raw: finish });
+    if (typeof finish === 'string') out.push({ type: 'finish', choice, reason: mapFinishReason(finish, this.finishReasons), raw: finish });
   }
 
-  function handleToolCall(tc: Record<string, unknown>, position: number, choice: number): void {
+  private handleToolCall(tc: Record<string, unknown>, position: number, choice: number): void {
     const index = typeof tc['index'] === 'number' ? tc['index'] : position;
     const fn = (tc['function'] ?? {}) as Record<string, unknown>;
-    if (!startedToolCalls.has(index)) {
-      startedToolCalls.add(index);
-      out.push({
+    const key = `${choice}:${index}`;
+    const started = (this.toolCalls ??= new Set());
+    if (!started.has(key)) {
+      started.add(key);
+      this.out.push({
         type: 'tool-call-start',
         choice,
         index,
-        id: typeof tc['id'] === 'string' ? tc['id'] : context.newId('call_'),
+        id: typeof tc['id'] === 'string' ? tc['id'] : this.context.newId('call_'),
         name: typeof fn['name'] === 'string' ? fn['name'] : '',
       });
     }
     const args = fn['arguments'];
-    if (typeof args === 'string' && args !== '') out.push({ type: 'tool-call-delta', choice, index, arguments: args });
+    if (typeof args === 'string' && args !== '') this.out.push({ type: 'tool-call-delta', choice, index, arguments: args });
   }
-
-  return {
-    feed(bytes, sink) {
-      out = sink;
-      parser.feed(bytes);
-    },
-    end(sink) {
-      out = sink;
-      parser.end();
-      if (terminal === null) {
-        terminal = 'error';
-        sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before [DONE]' });
-      }
-    },
-    get bufferedBytes() {
-      return parser.bufferedBytes;
-    },
-  };
 }
