@@ -42,7 +42,7 @@ describe('streamproof run', () => {
     const offset = bytes.indexOf('Hello');
     bytes[offset] = 'J'.charCodeAt(0);
     writeFileSync(golden, bytes);
-    const r = await runCli(['run', join(dir, 'scenarios'), '--report-dir', join(dir, 'reports')]);
+    const r = await runCli(['run', join(dir, 'scenarios', 'openai-compatible.yaml'), '--report-dir', join(dir, 'reports')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+openai\/text-usage \[normalize\]/);
     expect(r.stdout).toContain(`golden: output differs from golden at byte ${offset} (event 1;`);
@@ -53,7 +53,7 @@ describe('streamproof run', () => {
     const dir = workspace();
     const file = join(dir, `${FIXTURE}.yaml`);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"content":" there,"', '"content":" there;"'));
-    const r = await runCli(['run', join(dir, 'scenarios'), '--report-dir', join(dir, 'reports')]);
+    const r = await runCli(['run', join(dir, 'scenarios', 'openai-compatible.yaml'), '--report-dir', join(dir, 'reports')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/golden: output differs from golden at byte \d+ \(event 2;/);
     expect(r.stdout).toMatch(/FAIL\s+openai\/text-usage \[passthrough\]/);
