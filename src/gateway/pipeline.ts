@@ -1,7 +1,7 @@
 // The per-stream path from upstream bytes to client bytes, in the two modes a route can use.
 // Both are synchronous transforms (bytes in, bytes out) so the server can apply backpressure
 // around them and tests can drive them with exact read boundaries.
-import type { CanonicalEvent } from '../canonical/events.ts';
+import type { CanonicalEvent, ErrorKind } from '../canonical/events.ts';
 import { createOpenAIChatEncoder } from '../canonical/openai-chat-encoder.ts';
 import { createSseParser } from '../sse/parser.ts';
 import type { DecoderContext, ProviderDescriptor } from '../providers/types.ts';
@@ -15,9 +15,15 @@ export interface StreamPipeline {
   /** The upstream body ended cleanly (EOF). */
   end(): string;
   /** The upstream failed mid-body (reset, timeout): ends the client stream with an error. */
-  fail(message: string): string;
+  fail(message: string, kind?: ErrorKind): string;
   /** Bytes held inside the pipeline (parser remainders), for the memory gauge. */
   readonly bufferedBytes: number;
+  /** SSE events written to the client so far (for the events-per-stream metric). */
+  readonly eventsOut: number;
+  /** True once the client stream was ended by an error event rather than a clean end. */
+  readonly failed: boolean;
+  /** True once the terminal event went out: nothing more will be written to the client. */
+  readonly done: boolean;
 }
 
 export interface PipelineOptions {
@@ -34,11 +40,23 @@ export function createNormalizingPipeline({ provider, context, includeUsage }: P
     fallbackStart: () => ({ id: context.newId('chatcmpl-'), model: context.model, created: context.now() }),
   });
   const events: CanonicalEvent[] = [];
+  let eventsOut = 0;
+  let failed = false;
 
   function drain(): string {
     let out = '';
-    for (let i = 0; i < events.length; i++) out += encoder.encode(events[i]!);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      if (event.type === 'error' && !encoder.closed) failed = true;
+      out += encoder.encode(event);
+    }
     events.length = 0;
+    return counted(out);
+  }
+
+  // The encoder writes compact JSON (no raw line breaks), so every blank line ends one event.
+  function counted(out: string): string {
+    for (let i = out.indexOf('\n\n'); i !== -1; i = out.indexOf('\n\n', i + 2)) eventsOut++;
     return out;
   }
 
@@ -54,7 +72,7 @@ export function createNormalizingPipeline({ provider, context, includeUsage }: P
 
   return {
     open() {
-      return provider.synthesizesStream ? encoder.open() : '';
+      return provider.synthesizesStream ? counted(encoder.open()) : '';
     },
     feed(chunk) {
       if (encoder.closed) return '';
@@ -63,14 +81,37 @@ export function createNormalizingPipeline({ provider, context, includeUsage }: P
     end() {
       if (encoder.closed) return '';
       const out = decodeSafely(() => decoder.end(events));
-      return out + encoder.finish();
+      return out + counted(encoder.finish());
     },
-    fail(message) {
+    fail(message, kind = 'upstream') {
       if (encoder.closed) return '';
-      return encoder.encode({ type: 'error', kind: 'upstream', message });
+      // The upstream may have sent its terminal event already and only misbehaved after it (kept
+      // the response open, reset it): then the stream is complete and ends as one. Decoders do
+      // not say when they saw the end, so ask the one that knows: end() reports a truncation or not.
+      const probe: CanonicalEvent[] = [];
+      try {
+        decoder.end(probe);
+      } catch {
+        probe.push({ type: 'error', kind: 'malformed', message });
+      }
+      if (!probe.some((e) => e.type === 'error')) {
+        events.push(...probe);
+        return drain() + counted(encoder.finish());
+      }
+      failed = true;
+      return counted(encoder.encode({ type: 'error', kind, message }));
     },
     get bufferedBytes() {
       return decoder.bufferedBytes;
+    },
+    get eventsOut() {
+      return eventsOut;
+    },
+    get failed() {
+      return failed;
+    },
+    get done() {
+      return encoder.closed;
     },
   };
 }
@@ -88,9 +129,12 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
   let sawDone = false;
   let sawError = false;
   let closed = false;
+  let failed = false;
+  let eventsOut = 0;
   const parser = createSseParser(
     {
       onEvent(ev) {
+        eventsOut++;
         if (ev.data === '[DONE]') sawDone = true;
         else if (ev.type === 'error' || ERROR_PAYLOAD.test(ev.data)) sawError = true;
       },
@@ -113,8 +157,10 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
     return out;
   }
 
-  function errorEvent(message: string): string {
-    return `data: ${JSON.stringify({ error: { message, type: errorTypeFor('upstream'), param: null, code: null } })}\n\n`;
+  function errorEvent(message: string, kind: ErrorKind = 'upstream'): string {
+    failed = true;
+    eventsOut++;
+    return `data: ${JSON.stringify({ error: { message, type: errorTypeFor(kind), param: null, code: null } })}\n\n`;
   }
 
   return {
@@ -138,16 +184,27 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
       if (closed) return '';
       closed = true;
       parser.end();
+      if (sawError) failed = true;
       if (sawDone || sawError) return '';
-      return errorEvent('upstream stream ended before [DONE]');
+      return errorEvent('upstream stream ended before [DONE]', 'truncated');
     },
-    fail(message) {
+    fail(message, kind = 'upstream') {
       if (closed) return '';
       closed = true;
-      return errorEvent(message);
+      return errorEvent(message, kind);
     },
     get bufferedBytes() {
       return heldBytes + parser.bufferedBytes;
+    },
+    get eventsOut() {
+      return eventsOut;
+    },
+    get failed() {
+      return failed || sawError;
+    },
+    get done() {
+      // Only [DONE] ends a passthrough stream early: events after an in-band error are forwarded as sent.
+      return sawDone || closed;
     },
   };
 }

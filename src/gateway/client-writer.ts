@@ -1,0 +1,103 @@
+// The one writer of a client response. It commits the response (status 200 and headers) only
+// with the first bytes it writes, so until then the gateway may still retry, fall back or answer
+// with an error status. Heartbeats go through it too, and only between writes: everything written
+// is whole events, so a heartbeat can never land inside one. A slow client makes `write` wait for
+// the socket to drain instead of buffering without bound.
+import type { ServerResponse } from 'node:http';
+import { encodeSseComment } from '../sse/encoder.ts';
+
+export const SSE_HEADERS: Record<string, string> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+};
+
+export const HEARTBEAT = encodeSseComment('keep-alive');
+
+export interface ClientWriter {
+  readonly committed: boolean;
+  /** Writes bytes (committing the response first if needed); waits while the client is slow. */
+  write(out: string | Buffer, reading?: { pause(): void; resume(): void }): Promise<void>;
+  /** Writes the last bytes and ends the response. */
+  end(out?: string | Buffer): void;
+  /** Stops the heartbeat clock (the response is over, one way or another). */
+  dispose(): void;
+}
+
+export interface ClientWriterOptions {
+  headers: Record<string, string>;
+  /** SSE keep-alive comment after this long without output (0 = never). */
+  heartbeatMs: number;
+  onCommit?: () => void;
+  onHeartbeat?: () => void;
+}
+
+export function createClientWriter(res: ServerResponse, options: ClientWriterOptions): ClientWriter {
+  let committed = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+  // A write that ends with CR may be followed upstream by the LF of the same line break; a comment
+  // between them would turn one blank line into two. Rare, but skipping that beat costs nothing.
+  let endsWithCR = false;
+
+  function commit(): void {
+    if (committed) return;
+    committed = true;
+    res.writeHead(200, options.headers);
+    res.flushHeaders();
+    options.onCommit?.();
+    if (options.heartbeatMs > 0) heartbeat = setTimeout(beat, options.heartbeatMs);
+  }
+
+  function beat(): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (!endsWithCR && !res.writableNeedDrain) {
+      res.write(HEARTBEAT);
+      options.onHeartbeat?.();
+    }
+    heartbeat?.refresh();
+  }
+
+  return {
+    get committed() {
+      return committed;
+    },
+    async write(out, reading) {
+      if (out.length === 0) return;
+      commit();
+      heartbeat?.refresh();
+      endsWithCR = lastByteIsCR(out);
+      if (res.write(out)) return;
+      reading?.pause();
+      await drained(res);
+      reading?.resume();
+    },
+    end(out) {
+      clearTimeout(heartbeat);
+      if (res.writableEnded || res.destroyed) return;
+      commit();
+      res.end(out);
+    },
+    dispose() {
+      clearTimeout(heartbeat);
+    },
+  };
+}
+
+/** Resolves on 'drain' or 'close', whichever comes first, leaving no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function lastByteIsCR(out: string | Buffer): boolean {
+  return typeof out === 'string' ? out.charCodeAt(out.length - 1) === 13 : out[out.length - 1] === 13;
+}

@@ -1,0 +1,266 @@
+// One upstream attempt on one route, from the request to the last client byte. Until the first
+// byte is written to the client the attempt can still fail "cleanly" (the caller may retry or
+// fall back); after that, whatever goes wrong ends the client stream with an error event.
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { request as undiciRequest } from 'undici';
+import { aggregateChatCompletion } from '../canonical/chat-completion.ts';
+import type { CanonicalEvent } from '../canonical/events.ts';
+import { errorEventFromBody, errorKind } from '../providers/openai-compatible/errors.ts';
+import type { ChatRequest, DecoderContext } from '../providers/types.ts';
+import { parseRetryAfter } from './backoff.ts';
+import { createClientWriter, SSE_HEADERS } from './client-writer.ts';
+import type { GatewayConfig } from './config.ts';
+import { describeNetworkError, sendError, timeoutMessage, type AttemptFailure, type ErrorEvent } from './errors.ts';
+import type { RequestOutcome } from './metrics.ts';
+import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeline } from './pipeline.ts';
+import type { RequestGuard } from './request-guard.ts';
+import type { RouteRuntime } from './route-runtime.ts';
+import { startUpstreamCall, type UpstreamCall } from './upstream-call.ts';
+
+export interface AttemptInput {
+  route: RouteRuntime;
+  /** The client's request with the model this route sends upstream. */
+  body: ChatRequest;
+  /** The client's raw request body (deterministic ids derive from it). */
+  raw: Buffer;
+  res: ServerResponse;
+  guard: RequestGuard;
+  config: GatewayConfig;
+  pipelines: Set<StreamPipeline>;
+  /** The upstream's first body byte arrived (the route answered). */
+  onUpstreamFirstByte(): void;
+  /** The first byte went to the client: no more retries from here. */
+  onCommit(): void;
+  onHeartbeat(): void;
+}
+
+export type AttemptOutcome =
+  | { served: true; outcome: RequestOutcome; events: number; upstreamFault: boolean }
+  | { served: false; failure: AttemptFailure };
+
+/** How long the upstream may take to reach EOF after the client's stream has ended. */
+const DRAIN_AFTER_DONE_MS = 1_000;
+
+type Reader = AsyncIterator<Buffer>;
+type Read = IteratorResult<Buffer>;
+
+export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+  const { route, body, guard } = input;
+  const provider = route.provider;
+  const clientStreams = body.stream === true;
+  // OpenAI-compatible upstreams answer a non-streaming client themselves; every other upstream
+  // is read as a stream and its events aggregated into one chat.completion.
+  const forwardJson = !clientStreams && provider.supportsPassthrough;
+  const call = startUpstreamCall(route.policy.timeouts);
+  guard.track(call);
+  try {
+    const upstream = await provider.buildRequest(forwardJson ? body : { ...body, stream: true }, route.upstream);
+    const query = new URLSearchParams(upstream.query).toString();
+    const url = `${route.upstream.baseUrl}${upstream.path}${query ? `?${query}` : ''}`;
+    let response: Awaited<ReturnType<typeof undiciRequest>>;
+    let reader: Reader;
+    let first: Read;
+    try {
+      response = await undiciRequest(url, { method: upstream.method, headers: upstream.headers, body: upstream.body, signal: call.signal, dispatcher: route.dispatcher });
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        const error = upstreamError(response.statusCode, await readUpstreamText(response.body));
+        const failure: AttemptFailure = { kind: 'status', status: response.statusCode, error };
+        const retryAfterMs = parseRetryAfter(response.headers);
+        if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+        return { served: false, failure };
+      }
+      reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      // A synthesised stream opens for the client as soon as the upstream accepted the request
+      // (role chunk, then heartbeats while it works), so its first byte is read after the commit.
+      if (clientStreams && provider.synthesizesStream) {
+        return await streamEvents(input, call, reader, null, makeContext(input.config, body.model, input.raw));
+      }
+      first = await reader.next();
+    } catch (err) {
+      return { served: false, failure: failureOf(err, call, route) };
+    }
+    call.started();
+    input.onUpstreamFirstByte();
+    const context = makeContext(input.config, body.model, input.raw);
+    if (clientStreams) return await streamEvents(input, call, reader, first, context);
+    if (forwardJson) return await forwardBody(input, call, reader, first);
+    return await aggregate(input, call, reader, first, context);
+  } finally {
+    guard.track(null);
+    call.dispose();
+    // Whatever path we leave by, an unfinished upstream body is torn down now, not left open.
+    call.abort({ gateway: 'discard' });
+  }
+}
+
+/** `first` is null when the stream opens before the upstream's first byte (synthesised streams). */
+async function streamEvents(input: AttemptInput, call: UpstreamCall, reader: Reader, first: Read | null, context: DecoderContext): Promise<AttemptOutcome> {
+  const { route, config, body } = input;
+  const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const pipeline =
+    route.config.mode === 'passthrough' && route.provider.supportsPassthrough
+      ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes })
+      : createNormalizingPipeline({ provider: route.provider, context, includeUsage });
+  const writer = createClientWriter(input.res, { headers: SSE_HEADERS, heartbeatMs: config.heartbeatMs, onCommit: input.onCommit, onHeartbeat: input.onHeartbeat });
+  input.pipelines.add(pipeline);
+  // Set once the terminal event is out: the client is answered even if the upstream lingers.
+  let clientDone = false;
+  let drainLimit: NodeJS.Timeout | undefined;
+  try {
+    await writer.write(pipeline.open(), call);
+    if (first === null) {
+      first = await reader.next();
+      call.started();
+      input.onUpstreamFirstByte();
+    }
+    for (let read = first; !read.done; read = await reader.next()) {
+      call.touch();
+      if (clientDone) continue;
+      await writer.write(pipeline.feed(read.value), call);
+      if (input.guard.clientGone) return served('client_abort', pipeline.eventsOut);
+      if (pipeline.done) {
+        writer.end();
+        clientDone = true;
+        // Read on to EOF, which keeps the connection reusable, but not for long: an upstream that
+        // lingers or keeps sending after its terminal event is cut off.
+        drainLimit = setTimeout(() => call.abort({ gateway: 'discard' }), DRAIN_AFTER_DONE_MS);
+      }
+    }
+    if (!clientDone) writer.end(pipeline.end());
+    return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
+  } catch (err) {
+    if (clientDone) return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
+    const failure = failureOf(err, call, route);
+    if (failure.kind === 'client_gone') return served('client_abort', pipeline.eventsOut);
+    if (!writer.committed) return { served: false, failure };
+    const timedOut = failure.kind === 'timeout';
+    const message = timedOut ? timeoutMessage(failure.phase, failure.ms) : `upstream stream failed: ${failure.kind === 'network' ? failure.detail : 'unknown error'}`;
+    writer.end(pipeline.fail(message, timedOut ? 'timeout' : 'upstream'));
+    // A stream whose terminal event had arrived is complete, whatever the transport did after it.
+    if (!pipeline.failed) return served('success', pipeline.eventsOut, true);
+    return served(timedOut ? 'timeout' : 'upstream_error', pipeline.eventsOut, true);
+  } finally {
+    clearTimeout(drainLimit);
+    writer.dispose();
+    input.pipelines.delete(pipeline);
+  }
+}
+
+/** A JSON answer from an OpenAI-compatible upstream, forwarded as it arrives. */
+async function forwardBody(input: AttemptInput, call: UpstreamCall, reader: Reader, first: Read): Promise<AttemptOutcome> {
+  const writer = createClientWriter(input.res, { headers: { 'content-type': 'application/json' }, heartbeatMs: 0, onCommit: input.onCommit });
+  try {
+    for (let read = first; !read.done; read = await reader.next()) {
+      call.touch();
+      await writer.write(read.value, call);
+      if (input.guard.clientGone) return served('client_abort', 0);
+    }
+    writer.end();
+    return served('success', 0);
+  } catch (err) {
+    const failure = failureOf(err, call, input.route);
+    if (failure.kind === 'client_gone') return served('client_abort', 0);
+    if (!writer.committed) return { served: false, failure };
+    // Half a JSON body: cutting the connection is the only way to tell the client it is incomplete.
+    input.res.destroy();
+    return served(failure.kind === 'timeout' ? 'timeout' : 'upstream_error', 0, true);
+  } finally {
+    writer.dispose();
+  }
+}
+
+/** A streamed upstream answer, aggregated into one chat.completion for a non-streaming client. */
+async function aggregate(input: AttemptInput, call: UpstreamCall, reader: Reader, first: Read, context: DecoderContext): Promise<AttemptOutcome> {
+  const decoder = input.route.provider.createStreamDecoder(context);
+  const events: CanonicalEvent[] = [];
+  let read = first;
+  try {
+    for (;;) {
+      if (read.done) {
+        decodeSafely(() => decoder.end(events), events);
+        break;
+      }
+      call.touch();
+      if (!decodeSafely(() => decoder.feed(read.value as Buffer, events), events)) break;
+      read = await reader.next();
+    }
+  } catch (err) {
+    // A transport failure: nothing has reached the client yet, so the caller may still retry.
+    const failure = failureOf(err, call, input.route);
+    if (failure.kind === 'client_gone') return served('client_abort', 0);
+    return { served: false, failure };
+  }
+  const result = aggregateChatCompletion(events, { id: context.newId('chatcmpl-'), model: context.model, created: context.now() });
+  input.onCommit();
+  if (!result.ok) {
+    const e = result.error;
+    sendError(input.res, e.status ?? 502, e.kind, e.message, e.code ?? null, e.errorType);
+    return served('upstream_error', 0);
+  }
+  input.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(result.json) });
+  input.res.end(result.json);
+  return served('success', 0);
+}
+
+/** Runs a decoder step; a decoder error becomes a terminal error event (false: stop reading). */
+function decodeSafely(step: () => void, events: CanonicalEvent[]): boolean {
+  try {
+    step();
+    return true;
+  } catch (err) {
+    events.push({ type: 'error', kind: 'malformed', message: `upstream stream could not be decoded: ${(err as Error).message}` });
+    return false;
+  }
+}
+
+function served(outcome: RequestOutcome, events: number, upstreamFault = false): AttemptOutcome {
+  return { served: true, outcome, events, upstreamFault };
+}
+
+/** What a thrown request/body error means: a gateway clock, the client leaving, or the network. */
+function failureOf(err: unknown, call: UpstreamCall, route: RouteRuntime): AttemptFailure {
+  const reason = call.aborted;
+  if (reason?.gateway === 'timeout') return { kind: 'timeout', phase: reason.phase, ms: reason.ms };
+  if (reason?.gateway === 'client_gone') return { kind: 'client_gone' };
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'timeout', phase: 'connect', ms: route.policy.timeouts.connectMs };
+  return { kind: 'network', detail: describeNetworkError(err) };
+}
+
+/** An upstream error status and body as a canonical error, keeping the provider's message. */
+function upstreamError(status: number, text: string): ErrorEvent {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed !== null && typeof parsed === 'object') return errorEventFromBody(parsed as Record<string, unknown>, status);
+  } catch {
+    // not JSON: keep the text itself below
+  }
+  const message = text.trim() ? `upstream answered ${status}: ${text.trim().slice(0, 500)}` : `upstream answered ${status}`;
+  return { type: 'error', kind: errorKind(status), message, status };
+}
+
+async function readUpstreamText(body: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < 64 * 1024) parts.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Ids and clock for one request: fixed and derived from the request in deterministic mode. */
+function makeContext(config: GatewayConfig, model: string, raw: Buffer): DecoderContext {
+  const fixed = config.deterministic;
+  let counter = 0;
+  const digest = fixed ? createHash('sha256').update(raw).digest('hex') : '';
+  return {
+    model,
+    maxLineBytes: config.limits.maxLineBytes,
+    now: fixed ? () => fixed.created : () => Math.floor(Date.now() / 1000),
+    newId: fixed
+      ? (prefix) => `${prefix}${digest.slice(0, 24)}${counter++ === 0 ? '' : `-${counter - 1}`}`
+      : (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`,
+  };
+}
