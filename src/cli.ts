@@ -19,6 +19,10 @@ const commands: Record<string, Command> = {
     summary: 'run scenarios against the reference gateway or --target URL',
     run: async (args, io) => (await import('./commands/run.ts')).runRun(args, io),
   },
+  bench: {
+    summary: 'run the benchmark scenarios (scenarios/bench) and record the figures',
+    run: async (args, io) => (await import('./commands/bench.ts')).runBench(args, io),
+  },
   inspect: {
     summary: 'print the events of a raw stream as JSON lines',
     run: async (args, io) => (await import('./commands/inspect.ts')).runInspect(args, io),

@@ -8,16 +8,18 @@ import { externalTarget, referenceTarget } from '../scenario/target.ts';
 import { providerNames } from '../providers/index.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags, UsageError, withUsage } from './args.ts';
+import { BASELINE_USAGE, readBaselineFlags, withBaseline } from '../bench/baseline-flags.ts';
 
 const USAGE = `usage: streamproof run [paths…] [--target URL] [--target-profile FILE] [--report-dir DIR]
-                       [--update-goldens] [--replay-port N]
+                       [--update-goldens] [--replay-port N] [--baseline FILE [--baseline-tolerance P]]
 
   paths              scenario files or directories (default: scenarios)
   --target URL       put an external gateway under test instead of the in-process reference gateway
   --target-profile   YAML saying how the target addresses each provider (default: the reference profile)
   --report-dir DIR   where reports go (default: reports/<run-id>)
   --update-goldens   write each case's as-recorded output as its golden (review the diff!)
-  --replay-port N    fixed port for the replay upstream (so a target's config can point at it)`;
+  --replay-port N    fixed port for the replay upstream (so a target's config can point at it)
+${BASELINE_USAGE}`;
 
 export async function runRun(args: string[], io: CliIo): Promise<number> {
   return withUsage('run', USAGE, io.stderr, async () => {
@@ -27,6 +29,8 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       'report-dir': { type: 'string' },
       'update-goldens': { type: 'boolean', default: false },
       'replay-port': { type: 'string' },
+      baseline: { type: 'string' },
+      'baseline-tolerance': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     });
     if (values.help) {
@@ -41,6 +45,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     if (values.target && values['update-goldens']) throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target');
     if (values.target && !/^https?:\/\//.test(values.target)) throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
 
+    const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
     const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
     const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
     const scenarioFiles = findScenarioFiles(positionals.length ? positionals : ['scenarios']);
@@ -49,7 +54,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     const reportDir = values['report-dir'] ?? join('reports', runId);
     const progress = process.stderr.isTTY === true;
 
-    const summary = await runScenarios({
+    const run = await runScenarios({
       scenarioFiles,
       target,
       runId,
@@ -69,6 +74,8 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       },
     });
     if (progress) io.stderr('\r\x1b[2K');
+    const { summary, line } = withBaseline(run, baseline);
+    if (line) io.stdout(`${line}\n`);
     await writeReports(summary, reportDir);
     io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
     return summary.status === 'pass' ? 0 : 1;

@@ -61,11 +61,16 @@ function testcase(s: ScenarioResult, c: CaseResult): string[] {
     ['time', seconds(c.durationMs)],
     ['file', c.file ?? s.file],
   ])}`;
-  if (c.status !== 'fail') return [`${open}/>`];
+  // Benchmark figures as testcase properties (name = measurement, value = "<value> <unit>").
+  const props = (c.measurements ?? []).length
+    ? ['      <properties>', ...c.measurements!.map((m) => `        <property${attrs([['name', m.name], ['value', `${m.value} ${m.unit}`.trim()]])}/>`), '      </properties>']
+    : [];
+  if (c.status !== 'fail') return props.length ? [`${open}>`, ...props, '    </testcase>'] : [`${open}/>`];
   const { message, body } = failureOf(c);
   const type = failedChecks(c).map((ch) => ch.name).join(',') || 'fail';
   return [
     `${open}>`,
+    ...props,
     `      <failure${attrs([['message', message], ['type', type]])}>${xmlText(body)}</failure>`,
     '    </testcase>',
   ];

@@ -3,6 +3,7 @@
 
 import type { CaseResult, RunSummary, ScenarioResult } from './types.ts';
 import { failedChecks, formatDuration, normalizeNewlines, plural, visibleControls, wholeMs } from './format.ts';
+import { parseThresholdText, targetRatio } from '../load/thresholds.ts';
 
 const PASS = '✅';
 const FAIL = '❌';
@@ -74,6 +75,27 @@ function scenarioSection(s: ScenarioResult): string[] {
   return lines;
 }
 
+/** A benchmark case's figures: the gated ones with target and measured/target, then all of them. */
+function measurementSection(c: CaseResult): string[] {
+  const all = c.measurements ?? [];
+  const gated = all.filter((m) => m.threshold !== undefined);
+  const value = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
+  const lines = [`### ${mdText(c.name)}`, ''];
+  if (gated.length > 0) {
+    lines.push('| Measurement | Measured | Target | Measured / target | |', '| --- | ---: | --- | ---: | --- |');
+    for (const m of gated) {
+      const t = parseThresholdText(m.threshold!);
+      const ratio = t ? targetRatio(t, m.value) : null;
+      lines.push(`| ${mdCode(m.name, true)} | ${value(m.value)} ${mdText(m.unit)} | ${mdText(m.threshold!)} | ${ratio === null ? '—' : ratio.toFixed(3)} | ${m.ok ? PASS : FAIL} |`);
+    }
+    lines.push('');
+  }
+  lines.push(`<details><summary>All ${all.length} measurements</summary>`, '', '| Measurement | Value | Unit |', '| --- | ---: | --- |');
+  for (const m of all) lines.push(`| ${mdCode(m.name, true)} | ${value(m.value)} | ${mdText(m.unit)} |`);
+  lines.push('', '</details>', '');
+  return lines;
+}
+
 function failureEntries(s: ScenarioResult, c: CaseResult): string[] {
   const facts = [`- **Scenario:** ${mdText(s.name)}`];
   const file = c.file ?? s.file;
@@ -107,6 +129,9 @@ export function renderMarkdown(summary: RunSummary): string {
   ];
 
   for (const s of summary.scenarios) lines.push(...scenarioSection(s));
+
+  const measured = summary.scenarios.flatMap((s) => s.cases.filter((c) => (c.measurements ?? []).length > 0).map((c) => measurementSection(c)));
+  if (measured.length > 0) lines.push('## Measurements', '', ...measured.flat());
 
   const failures: string[] = [];
   for (const s of summary.scenarios) {

@@ -5,7 +5,13 @@ import type { CaseResult, RunSummary, ScenarioResult } from '../report/types.ts'
 import { SUMMARY_VERSION } from '../report/types.ts';
 import { loadScenario, type LoadedScenario } from './load.ts';
 import { runParityScenario } from './run-parity.ts';
+import { runFaultScenario } from './run-fault.ts';
 import { runFuzzScenario } from './run-fuzz-scenario.ts';
+import { runLoadScenario } from './run-load.ts';
+import { runSoakScenario } from './run-soak.ts';
+import { runMicroScenario } from './run-micro.ts';
+import { runHttpLoadScenario } from './run-http-load.ts';
+import { stderrProgress } from '../load/progress.ts';
 import type { TargetUnderTest } from './target.ts';
 import { TOOL_VERSION } from '../version.ts';
 
@@ -46,6 +52,21 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
           break;
         case 'fuzz':
           scenarios.push(await runFuzzScenario(file, scenario, options.reportDir, (r) => options.onCase?.(scenario.name, r)));
+          break;
+        case 'load':
+          scenarios.push(await runLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }));
+          break;
+        case 'soak':
+          scenarios.push(await runSoakScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }));
+          break;
+        case 'micro':
+          scenarios.push(await runMicroScenario(file, scenario, (line) => void process.stderr.write(`${line}\n`)));
+          break;
+        case 'http-load':
+          scenarios.push(await runHttpLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target }));
+          break;
+        case 'fault':
+          scenarios.push(await runFaultScenario(file, scenario, { replay, target: options.target, updateGoldens: options.updateGoldens, onCase: (r) => options.onCase?.(scenario.name, r) }));
           break;
       }
     }

@@ -2,6 +2,8 @@
 // the gateway and checks the output byte for byte.
 import { z } from 'zod';
 import { fuzzScenarioSchema } from './fuzz-schema.ts';
+import { faultScenarioSchema } from './fault-schema.ts';
+import { httpLoadScenarioSchema, loadScenarioSchema, microScenarioSchema, soakScenarioSchema } from './load-schema.ts';
 
 export const chunkingsSchema = z
   .object({
@@ -26,7 +28,15 @@ export const parityScenarioSchema = z
 
 // Each kind: a schema here (or in its own <kind>-schema.ts) and a runner in run-<kind>.ts,
 // dispatched in run.ts. Adding a kind is one line in this union and one case there.
-export const scenarioSchema = z.discriminatedUnion('kind', [parityScenarioSchema, fuzzScenarioSchema]);
+export const scenarioSchema = z.discriminatedUnion('kind', [
+  parityScenarioSchema,
+  fuzzScenarioSchema,
+  loadScenarioSchema,
+  soakScenarioSchema,
+  microScenarioSchema,
+  httpLoadScenarioSchema,
+  faultScenarioSchema,
+]);
 
 export type ParityScenario = z.infer<typeof parityScenarioSchema>;
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -22,7 +22,7 @@ function workspace(): string {
 const FIXTURE = 'fixtures/openai/text-usage';
 
 describe('streamproof run', () => {
-  it('passes every shipped scenario and writes the reports', async () => {
+  it('passes every shipped scenario and writes the reports', { timeout: 180_000 }, async () => {
     const reports = mkdtempSync(join(tmpdir(), 'streamproof-reports-'));
     const r = await runCli(['run', join(REPO_ROOT, 'scenarios'), '--report-dir', reports]);
     expect(r.stderr).toBe('');

@@ -1,0 +1,32 @@
+// The machine a benchmark ran on, as BENCHMARKS.md records it: cores (nproc), Node version,
+// CPU model (/proc/cpuinfo), memory, and the load average (a shared machine shows here).
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, platform, release, totalmem } from 'node:os';
+
+export interface MachineInfo {
+  cores: number;
+  node: string;
+  cpuModel: string;
+  memoryGiB: number;
+  os: string;
+  /** 1-, 5- and 15-minute load averages. */
+  load: [number, number, number];
+}
+
+export function machineInfo(): MachineInfo {
+  let cpuModel = 'unknown';
+  try {
+    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
+  } catch {
+    // not Linux: leave it unknown
+  }
+  const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
+  return {
+    cores: availableParallelism(),
+    node: process.version,
+    cpuModel,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    load: [l1, l5, l15],
+  };
+}

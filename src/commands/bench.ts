@@ -1,0 +1,122 @@
+// `streamproof bench [paths…]`: runs the benchmark scenarios (default scenarios/bench) like
+// `run`, prints each case's gated figures with their targets, optionally compares with a
+// baseline, and with --benchmarks-md writes the figures to BENCHMARKS.md.
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import type { CliIo } from '../cli.ts';
+import { BASELINE_USAGE, readBaselineFlags, withBaseline } from '../bench/baseline-flags.ts';
+import { renderBenchmarksMd } from '../bench/benchmarks-md.ts';
+import { machineInfo } from '../bench/machine.ts';
+import { headroom, parseThresholdText } from '../load/thresholds.ts';
+import { makeRunId, renderConsoleSummary, writeReports } from '../report/index.ts';
+import type { RunSummary } from '../report/types.ts';
+import { findScenarioFiles } from '../scenario/load.ts';
+import { runScenarios } from '../scenario/run.ts';
+import { externalTarget, referenceTarget } from '../scenario/target.ts';
+import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
+import { parseFlags, UsageError, withUsage } from './args.ts';
+
+const USAGE = `usage: streamproof bench [paths…] [--target URL] [--target-profile FILE] [--replay-port N]
+                         [--report-dir DIR] [--baseline FILE [--baseline-tolerance P]] [--benchmarks-md FILE]
+
+  paths              benchmark scenario files or directories (default: scenarios/bench)
+  --target URL       benchmark an external gateway (with --replay-port, configure it with the
+                     printed base URLs; or \`upstream: live\` scenarios for client-side figures only)
+  --target-profile   how the target addresses each provider (default: the reference profile)
+  --replay-port N    fixed port for the replay upstream an external target is configured with
+  --report-dir DIR   where reports go (default: reports/<run-id>)
+${BASELINE_USAGE}
+  --benchmarks-md F  write the figures, the command and the machine to F (e.g. BENCHMARKS.md)
+  --benchmarks-notes N
+                     a Markdown file of hand-written analysis to include in F (kept across runs)`;
+
+export async function runBench(args: string[], io: CliIo): Promise<number> {
+  return withUsage('bench', USAGE, io.stderr, async () => {
+    const { values, positionals } = parseFlags(args, {
+      target: { type: 'string' },
+      'target-profile': { type: 'string' },
+      'replay-port': { type: 'string' },
+      'report-dir': { type: 'string' },
+      baseline: { type: 'string' },
+      'baseline-tolerance': { type: 'string' },
+      'benchmarks-md': { type: 'string' },
+      'benchmarks-notes': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
+    if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
+      throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
+    }
+    if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
+    if (values.target && !/^https?:\/\//.test(values.target)) throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
+    const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
+    if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
+    const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
+    const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
+    const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
+    const paths = positionals.length ? positionals : ['scenarios/bench'];
+    const scenarioFiles = findScenarioFiles(paths);
+    if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${paths.join(', ')}`);
+    const runId = makeRunId(new Date());
+    const reportDir = values['report-dir'] ?? join('reports', runId);
+    const machine = machineInfo();
+    io.stderr(`bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`);
+
+    const run = await runScenarios({
+      scenarioFiles,
+      target,
+      runId,
+      updateGoldens: false,
+      reportDir,
+      replayPort,
+      onReplayReady(replay) {
+        if (target.external) io.stdout(`replay upstream: ${replay.url} (provider base URLs: ${replay.url}/p/<provider>)\n`);
+      },
+    });
+    const { summary, line } = withBaseline(run, baseline);
+    await writeReports(summary, reportDir);
+    const shownDir = relative(process.cwd(), reportDir) || '.';
+    io.stdout(`${renderFigures(summary)}\n`);
+    if (line) io.stdout(`${line}\n`);
+    if (values['benchmarks-md']) {
+      const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
+      const command = ['npx streamproof bench', ...args].join(' ');
+      await writeFile(values['benchmarks-md'], renderBenchmarksMd({ summary, command, machine, loadAfter: [l1, l5, l15], reportDir: shownDir, notes }), 'utf8');
+      io.stdout(`figures written to ${values['benchmarks-md']}\n`);
+    }
+    io.stdout(`${renderConsoleSummary(summary, shownDir, { color: process.stdout.isTTY === true })}\n`);
+    return summary.status === 'pass' ? 0 : 1;
+  });
+}
+
+async function readNotes(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--benchmarks-notes ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/** One line per gated measurement: value, target, and how far past it (or short of it) it is. */
+export function renderFigures(summary: RunSummary): string {
+  const lines: string[] = [];
+  for (const s of summary.scenarios) {
+    for (const c of s.cases) {
+      const gated = (c.measurements ?? []).filter((m) => m.threshold);
+      if (!gated.length) continue;
+      lines.push(`${c.name}`);
+      for (const m of gated) {
+        const t = parseThresholdText(m.threshold!);
+        const h = t ? headroom(t, m.value) : null;
+        const past = h === null ? '' : !Number.isFinite(h) ? '  (∞× headroom)' : `  (${h.toFixed(2)}× ${h >= 1 ? 'headroom' : 'of target'})`;
+        lines.push(`  ${m.ok ? 'ok  ' : 'MISS'}  ${m.name.padEnd(32)} ${String(m.value).padStart(12)} ${m.unit.padEnd(9)} target ${m.threshold}${past}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}

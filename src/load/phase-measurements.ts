@@ -1,0 +1,74 @@
+// A phase's results as named measurements (names and units: measurement-catalog.ts).
+import type { DriverHealth } from './driver-health.ts';
+import { summarizeMs } from './histogram.ts';
+import { TIMING_NAMES, totalErrors, windowSeconds, type TimingName } from './load-stats.ts';
+import type { MeasurementList } from './measurements.ts';
+import type { PhaseResult } from './phase.ts';
+import { ERROR_CLASSES } from './error-class.ts';
+import type { ServerGauges } from './server-samples.ts';
+
+const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
+/** The direct phase reports the series the added_* figures are computed from. */
+const DIRECT_TIMINGS: readonly TimingName[] = ['ttfb', 'ttft', 'itl', 'e2e'];
+
+export function addPhaseMeasurements(list: MeasurementList, prefix: '' | 'direct_', phase: PhaseResult, openLoop: boolean): void {
+  const { stats, run } = phase;
+  for (const t of prefix === '' ? TIMING_NAMES : DIRECT_TIMINGS) {
+    const s = summarizeMs(stats.timings[t]);
+    for (const p of PERCENTILES) list.add(`${prefix}${t}_${p}_ms`, s[p]);
+  }
+  const perStream = stats.streamTokensPerSecond;
+  list.add(`${prefix}stream_tokens_per_s_p50`, perStream.totalCount ? perStream.getValueAtPercentile(50) / 1000 : 0);
+  const seconds = windowSeconds(stats);
+  list.add(`${prefix}tokens_per_s`, seconds > 0 ? stats.tokens / seconds : 0);
+  list.add(`${prefix}events_per_s`, seconds > 0 ? stats.events / seconds : 0);
+  list.add(`${prefix}mb_per_s`, seconds > 0 ? stats.bytes / 1e6 / seconds : 0);
+  list.add(`${prefix}streams`, stats.streams);
+  list.add(`${prefix}errors`, totalErrors(stats));
+  for (const c of ERROR_CLASSES) if (stats.errors[c] > 0) list.add(`${prefix}errors_${c}`, stats.errors[c]);
+  list.add(`${prefix}stalls`, stats.stalls);
+  list.add(`${prefix}lost_frames`, stats.frames.lost);
+  list.add(`${prefix}corrupted_frames`, stats.frames.corrupted);
+  list.add(`${prefix}reordered_frames`, stats.frames.reordered);
+  list.add(`${prefix}extra_frames`, stats.frames.extra);
+  list.add(`${prefix}mismatched_streams`, stats.frames.mismatchedStreams);
+  if (stats.cut > 0) list.add(`${prefix}cut_streams`, stats.cut);
+  list.add(`${prefix}concurrency_max`, run.maxInFlight);
+  if (openLoop) {
+    const d = summarizeMs(run.scheduleDelay);
+    list.add(`${prefix}schedule_delay_p50_ms`, d.p50);
+    list.add(`${prefix}schedule_delay_p99_ms`, d.p99);
+    list.add(`${prefix}schedule_delay_max_ms`, d.max);
+    list.add(`${prefix}dropped`, run.dropped);
+  }
+  addDriverMeasurements(list, prefix, phase.health);
+}
+
+export function addDriverMeasurements(list: MeasurementList, prefix: '' | 'direct_', h: DriverHealth): void {
+  list.add(`${prefix}driver_event_loop_delay_p99_ms`, h.eventLoopDelayP99Ms);
+  list.add(`${prefix}driver_elu`, h.eventLoopUtilization);
+  list.add(`${prefix}driver_cpu`, h.cpu);
+}
+
+/** Gateway-added latency: the same percentile of both series, gateway minus direct. */
+export function addAddedMeasurements(list: MeasurementList, gateway: PhaseResult, direct: PhaseResult): void {
+  for (const t of DIRECT_TIMINGS) {
+    const g = summarizeMs(gateway.stats.timings[t]);
+    const d = summarizeMs(direct.stats.timings[t]);
+    for (const p of PERCENTILES) list.add(`added_${t}_${p}_ms`, g[p] - d[p]);
+  }
+}
+
+export function addGatewayGauges(list: MeasurementList, g: ServerGauges): void {
+  const mb = (n: number) => n / 1e6;
+  list.add('gateway_rss_max_mb', mb(g.rssMax));
+  list.add('gateway_heap_max_mb', mb(g.heapMax));
+  list.add('gateway_buffered_max_mb', mb(g.bufferedMax));
+  list.add('gateway_pipeline_max_mb', mb(g.pipelineMax));
+  list.add('gateway_queued_writes_max_mb', mb(g.queuedWritesMax));
+  list.add('gateway_active_streams_max', g.activeStreamsMax);
+  list.add('gateway_in_flight_max', g.inFlightMax);
+  list.add('gateway_cpu_mean', g.cpuMean);
+  list.add('gateway_elu_max', g.eluMax);
+  list.add('gateway_gc_pause_max_ms', g.gcPauseMaxMs);
+}

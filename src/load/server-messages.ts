@@ -1,0 +1,45 @@
+// The IPC protocol between a load run and its server processes (replay upstream, gateway).
+import type { GatewayMode } from '../scenario/target.ts';
+import type { SyntheticSpec } from './synthetic-stream.ts';
+
+/** What a replay slot serves: a cassette file, or a generated stream. */
+export type PlanSpec = { slot: string; cassetteFile: string } | { slot: string; synthetic: SyntheticSpec };
+
+export type ToServer =
+  | { type: 'start-replay'; plans: PlanSpec[]; speed: number }
+  | { type: 'start-gateway'; replayUrl: string; mode: GatewayMode }
+  | { type: 'gc' }
+  | { type: 'close' };
+
+export type FromServer =
+  | { type: 'ready'; url: string }
+  | { type: 'failed'; message: string }
+  | { type: 'sample'; sample: ServerSample }
+  | { type: 'gc-done'; sample: ServerSample };
+
+/** One sample of a server process, every 100 ms. */
+export interface ServerSample {
+  /** hrtime in ms (the same monotonic clock as the driver's stamps). */
+  atMs: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  /** CPU time since the previous sample / wall time since it (1 = one core). */
+  cpu: number;
+  /** Event-loop utilisation since the previous sample (0–1). */
+  elu: number;
+  /** Longest GC pause since the previous sample, ms. */
+  gcPauseMaxMs: number;
+  /** Gateway: streams open to clients. */
+  activeStreams: number;
+  /** Gateway: client requests being served (streaming or not, before and after the first byte). */
+  inFlight: number;
+  /** Gateway: bytes held inside stream pipelines (parser remainders), summed over streams. */
+  pipelineBytes: number;
+  /** Gateway: bytes queued in responses and their sockets, not yet taken by the kernel. */
+  queuedWriteBytes: number;
+  /** Replay: bytes written to sockets so far (headers included). */
+  bytesWritten: number;
+}
