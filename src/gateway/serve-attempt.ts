@@ -1,7 +1,6 @@
 // One upstream attempt on one route, from the request to the last client byte. Until the first
 // byte is written to the client the attempt can still fail "cleanly" (the caller may retry or
 // fall back); after that, whatever goes wrong ends the client stream with an error event.
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { request as undiciRequest } from 'undici';
 import { aggregateChatCompletion } from '../canonical/chat-completion.ts';
@@ -10,6 +9,7 @@ import { errorEventFromBody, errorKind } from '../providers/openai-compatible/er
 import type { ChatRequest, DecoderContext } from '../providers/types.ts';
 import { parseRetryAfter } from './backoff.ts';
 import { createClientWriter, SSE_HEADERS } from './client-writer.ts';
+import { requestContext } from './context.ts';
 import type { GatewayConfig } from './config.ts';
 import { describeNetworkError, sendError, timeoutMessage, type AttemptFailure, type ErrorEvent } from './errors.ts';
 import type { RequestOutcome } from './metrics.ts';
@@ -43,6 +43,7 @@ export type AttemptOutcome =
 const DRAIN_AFTER_DONE_MS = 1_000;
 
 type Reader = AsyncIterator<Buffer>;
+type UpstreamResponse = Awaited<ReturnType<typeof undiciRequest>>;
 type Read = IteratorResult<Buffer>;
 
 export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome> {
@@ -58,11 +59,18 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
     const upstream = await provider.buildRequest(forwardJson ? body : { ...body, stream: true }, route.upstream);
     const query = new URLSearchParams(upstream.query).toString();
     const url = `${route.upstream.baseUrl}${upstream.path}${query ? `?${query}` : ''}`;
-    let response: Awaited<ReturnType<typeof undiciRequest>>;
+    let response: UpstreamResponse;
     let reader: Reader;
     let first: Read;
     try {
-      response = await undiciRequest(url, { method: upstream.method, headers: upstream.headers, body: upstream.body, signal: call.signal, dispatcher: route.dispatcher });
+      const sent = undiciRequest(url, { method: upstream.method, headers: upstream.headers, body: upstream.body, signal: call.signal, dispatcher: route.dispatcher });
+      // Straico sends its headers only with its answer, seconds later: once a heartbeat interval
+      // passes without them, the client stream opens anyway (role chunk, then heartbeats) and a
+      // late error status becomes an error event. No retry is possible after that point.
+      if (clientStreams && provider.synthesizesStream && input.config.heartbeatMs > 0 && !(await settlesWithin(sent, input.config.heartbeatMs))) {
+        return await streamEvents(input, call, answerBody(sent), null, requestContextFor(input, body.model));
+      }
+      response = await sent;
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const error = upstreamError(response.statusCode, await readUpstreamText(response.body));
         const failure: AttemptFailure = { kind: 'status', status: response.statusCode, error };
@@ -74,7 +82,7 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
       // A synthesised stream opens for the client as soon as the upstream accepted the request
       // (role chunk, then heartbeats while it works), so its first byte is read after the commit.
       if (clientStreams && provider.synthesizesStream) {
-        return await streamEvents(input, call, reader, null, makeContext(input.config, body.model, input.raw));
+        return await streamEvents(input, call, reader, null, requestContextFor(input, body.model));
       }
       first = await reader.next();
     } catch (err) {
@@ -82,7 +90,7 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
     }
     call.started();
     input.onUpstreamFirstByte();
-    const context = makeContext(input.config, body.model, input.raw);
+    const context = requestContextFor(input, body.model);
     if (clientStreams) return await streamEvents(input, call, reader, first, context);
     if (forwardJson) return await forwardBody(input, call, reader, first);
     return await aggregate(input, call, reader, first, context);
@@ -250,17 +258,28 @@ async function readUpstreamText(body: AsyncIterable<Buffer>): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Ids and clock for one request: fixed and derived from the request in deterministic mode. */
-function makeContext(config: GatewayConfig, model: string, raw: Buffer): DecoderContext {
-  const fixed = config.deterministic;
-  let counter = 0;
-  const digest = fixed ? createHash('sha256').update(raw).digest('hex') : '';
-  return {
-    model,
-    maxLineBytes: config.limits.maxLineBytes,
-    now: fixed ? () => fixed.created : () => Math.floor(Date.now() / 1000),
-    newId: fixed
-      ? (prefix) => `${prefix}${digest.slice(0, 24)}${counter++ === 0 ? '' : `-${counter - 1}`}`
-      : (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`,
-  };
+/** Ids and clock for this request (fixed and request-derived in deterministic mode). */
+function requestContextFor(input: AttemptInput, model: string): DecoderContext {
+  const { config } = input;
+  return requestContext({ model, rawRequest: input.raw, maxLineBytes: config.limits.maxLineBytes, fixedCreated: config.deterministic?.created });
+}
+
+/** True when the promise settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The body of a response that had not arrived when the client stream opened. */
+async function* answerBody(sent: Promise<UpstreamResponse>): AsyncGenerator<Buffer> {
+  const response = await sent;
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    const error = upstreamError(response.statusCode, await readUpstreamText(response.body));
+    throw new Error(`upstream answered ${response.statusCode}: ${error.message}`);
+  }
+  yield* response.body as AsyncIterable<Buffer>;
 }

@@ -3,6 +3,7 @@
 // answer 1.2 s late, the client must see heartbeats, each a whole comment between whole events,
 // and, once they are removed, exactly the golden output. Only orderings are asserted, never how
 // fast anything was.
+import { readOpenAIStream } from '../../../src/checks/semantic.ts';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -105,12 +106,10 @@ describe('straico through the gateway at speed 1', () => {
     expect(withoutHeartbeats(body, heartbeats).toString('utf8')).toBe(readFileSync(goldenPath(cassette, 'normalize'), 'utf8'));
   });
 
-  // KNOWN GAP (reported): a real Straico sends its response headers only with the answer. A gateway
-  // that opens the client stream (role chunk, heartbeats) only once the upstream has answered
-  // leaves the client waiting in silence for the whole generation. The replay upstream above sends
-  // headers at once, which hides the headers half of this. When the gateway opens synthesised
-  // streams before the upstream answers, this test starts passing: drop `.fails` then.
-  it.fails('keeps the client alive even when Straico sends its headers only with the answer', async () => {
+  // A real Straico sends its response headers only with the answer: the gateway must not wait for
+  // them before opening the client stream (role chunk, heartbeats), or the client waits in silence
+  // for the whole generation. The replay upstream above sends headers at once; this server does not.
+  it('keeps the client alive even when Straico sends its headers only with the answer', async () => {
     const late: Server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -129,6 +128,34 @@ describe('straico through the gateway at speed 1', () => {
       const client = await captureExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
       const { heartbeats } = framing(client.body);
       expect(heartbeats.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await lateGateway.close();
+      late.close();
+    }
+  });
+
+  it('turns an error status that arrives after the client stream opened into an error event', async () => {
+    const late: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        setTimeout(() => {
+          res.writeHead(429, { 'content-type': 'application/json' });
+          res.end('{"success":false,"error":"Too many requests, slow down"}');
+        }, 400);
+      });
+    });
+    late.listen(0, '127.0.0.1');
+    await once(late, 'listening');
+    const config = { ...harnessGatewayConfig(replay, 'normalize'), heartbeatMs: 100 };
+    for (const route of config.routes) if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
+    const lateGateway = await startGateway(config);
+    try {
+      const client = await captureExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
+      expect(client.status).toBe(200);
+      const seen = readOpenAIStream(client.body);
+      expect(seen.sawDone).toBe(false);
+      expect(seen.error?.message).toContain('upstream answered 429');
+      expect(seen.error?.message).toContain('Too many requests, slow down');
     } finally {
       await lateGateway.close();
       late.close();
