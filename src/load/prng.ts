@@ -1,12 +1,3 @@
-// A small seeded PRNG (mulberry32): schedules and generated streams are the same in every run
-// and every process for the same seed.
-export function createPrng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Schedules and generated streams use the same seeded PRNG as the re-chunkings: the same seed
+// gives the same numbers in every run and every process.
+export { mulberry32 as createPrng } from '../fixtures/chunking.ts';
