@@ -5,6 +5,7 @@ import { loadCassette } from '../fixtures/cassette.ts';
 import type { ReplayUpstream } from '../fixtures/replay-upstream.ts';
 import type { CheckResult, ScenarioResult } from '../report/types.ts';
 import { benchCase, benchScenario, gatewayInternal } from '../load/bench-case.ts';
+import { openGatewayLoad } from '../load/gateway-load.ts';
 import { startLoadServers } from '../load/load-servers.ts';
 import { MeasurementList } from '../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../load/phase.ts';
@@ -12,7 +13,7 @@ import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements } from '..
 import type { Progress } from '../load/progress.ts';
 import { describeModel, isOpenLoop, type LoadModel } from '../load/schedule.ts';
 import { sampleSeries, samplesIn, summarizeSamples } from '../load/server-samples.ts';
-import { directSources, gatewaySources, loadInputs, readGoldens } from '../load/stream-sources.ts';
+import { directSources, loadInputs } from '../load/stream-sources.ts';
 import { cassetteBody } from '../fixtures/cassette.ts';
 import type { LoadScenario } from './load-schema.ts';
 import type { TargetUnderTest } from './target.ts';
@@ -37,21 +38,9 @@ export function modelOf(load: LoadScenario['load']): LoadModel {
 export async function runLoadScenario(file: string, scenario: LoadScenario, fixtureFiles: readonly string[], ctx: BenchRunContext): Promise<ScenarioResult> {
   const started = performance.now();
   const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
-  const external = ctx.target.external;
-  const live = external && scenario.upstream === 'live';
-  const mode = external ? ctx.target.profile.golden : scenario.mode;
-  const fidelity = scenario.fidelity && !live;
   const model = modelOf(scenario.load);
-  const goldens = readGoldens(inputs, mode, fidelity, file);
-  const servers = await startLoadServers(inputs, { target: ctx.target, replay: ctx.replay, mode, speed: scenario.speed, live });
+  const { external, live, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
   try {
-    const sources = gatewaySources(inputs, {
-      profile: ctx.target.profile,
-      upstreamBase: servers.upstreamBase,
-      goldens,
-      fidelity,
-      masks: external ? ctx.target.profile.masks : [],
-    });
     const phase = (label: string, origin: string, s: PhaseOptions['sources']): Promise<PhaseResult> =>
       runPhase({
         label: `${scenario.name} ${label}`,

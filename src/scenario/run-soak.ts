@@ -4,36 +4,24 @@
 import { loadCassette } from '../fixtures/cassette.ts';
 import type { CheckResult, ScenarioResult } from '../report/types.ts';
 import { benchCase, benchScenario, gatewayInternal } from '../load/bench-case.ts';
-import { startLoadServers } from '../load/load-servers.ts';
+import { openGatewayLoad } from '../load/gateway-load.ts';
 import { MeasurementList } from '../load/measurements.ts';
 import { runPhase, type PhaseOptions } from '../load/phase.ts';
 import { addGatewayGauges, addPhaseMeasurements } from '../load/phase-measurements.ts';
 import { describeModel, type LoadModel } from '../load/schedule.ts';
 import { sampleSeries, samplesBetween, summarizeSamples } from '../load/server-samples.ts';
-import { gatewaySources, loadInputs, readGoldens, tokensPerStream } from '../load/stream-sources.ts';
+import { loadInputs, tokensPerStream } from '../load/stream-sources.ts';
 import type { SoakScenario } from './load-schema.ts';
 import { attachFailureDetail, driverCheck, type BenchRunContext } from './run-load.ts';
 
 export async function runSoakScenario(file: string, scenario: SoakScenario, fixtureFiles: readonly string[], ctx: BenchRunContext): Promise<ScenarioResult> {
   const started = performance.now();
   const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
-  const external = ctx.target.external;
-  const live = external && scenario.upstream === 'live';
-  const mode = external ? ctx.target.profile.golden : scenario.mode;
-  const fidelity = scenario.fidelity && !live;
   const model: LoadModel = { type: 'closed', concurrency: scenario.concurrency, rampUpMs: 0 };
   const perStream = inputs.reduce((n, i) => n + tokensPerStream(i), 0) / inputs.length;
   if (perStream <= 0) throw new Error(`${file}: the soak's streams carry no tokens`);
-  const goldens = readGoldens(inputs, mode, fidelity, file);
-  const servers = await startLoadServers(inputs, { target: ctx.target, replay: ctx.replay, mode, speed: scenario.speed, live });
+  const { external, mode, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
   try {
-    const sources = gatewaySources(inputs, {
-      profile: ctx.target.profile,
-      upstreamBase: servers.upstreamBase,
-      goldens,
-      fidelity,
-      masks: external ? ctx.target.profile.masks : [],
-    });
     const base: Omit<PhaseOptions, 'label' | 'bounds'> = {
       origin: servers.gatewayUrl,
       sources,
