@@ -2,9 +2,9 @@
 // Both are synchronous transforms (bytes in, bytes out) so the server can apply backpressure
 // around them and tests can drive them with exact read boundaries.
 import type { CanonicalEvent, ErrorKind } from '../canonical/events.ts';
-import { createOpenAIChatEncoder } from '../canonical/openai-chat-encoder.ts';
+import { createOpenAIChatEncoder, type OpenAIChatEncoder } from '../canonical/openai-chat-encoder.ts';
 import { createSseParser } from '../sse/parser.ts';
-import type { DecoderContext, ProviderDescriptor } from '../providers/types.ts';
+import type { DecoderContext, ProviderDescriptor, StreamDecoder } from '../providers/types.ts';
 import { errorTypeFor } from '../canonical/openai-chat-encoder.ts';
 
 export interface StreamPipeline {
@@ -33,87 +33,110 @@ export interface PipelineOptions {
 }
 
 /** Native stream → canonical events → OpenAI chat chunks. */
-export function createNormalizingPipeline({ provider, context, includeUsage }: PipelineOptions): StreamPipeline {
-  const decoder = provider.createStreamDecoder(context);
-  const encoder = createOpenAIChatEncoder({
-    includeUsage,
-    fallbackStart: () => ({ id: context.newId('chatcmpl-'), model: context.model, created: context.now() }),
-  });
-  const events: CanonicalEvent[] = [];
-  let eventsOut = 0;
-  let failed = false;
+export function createNormalizingPipeline(options: PipelineOptions): StreamPipeline {
+  return new NormalizingPipeline(options);
+}
 
-  function drain(): string {
+// A class rather than a closure: one pipeline per open stream (see src/sse/parser.ts).
+class NormalizingPipeline implements StreamPipeline {
+  private readonly decoder: StreamDecoder;
+  private readonly encoder: OpenAIChatEncoder;
+  private readonly synthesizes: boolean;
+  private readonly events: CanonicalEvent[] = [];
+  private out = 0;
+  private hasFailed = false;
+
+  constructor({ provider, context, includeUsage }: PipelineOptions) {
+    this.decoder = provider.createStreamDecoder(context);
+    this.synthesizes = provider.synthesizesStream === true;
+    this.encoder = createOpenAIChatEncoder({
+      includeUsage,
+      fallbackStart: () => ({ id: context.newId('chatcmpl-'), model: context.model, created: context.now() }),
+    });
+  }
+
+  get bufferedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  get eventsOut(): number {
+    return this.out;
+  }
+
+  get failed(): boolean {
+    return this.hasFailed;
+  }
+
+  get done(): boolean {
+    return this.encoder.closed;
+  }
+
+  open(): string {
+    return this.synthesizes ? this.counted(this.encoder.open()) : '';
+  }
+
+  feed(chunk: Buffer): string {
+    if (this.encoder.closed) return '';
+    try {
+      this.decoder.feed(chunk, this.events);
+    } catch (err) {
+      this.undecodable(err);
+    }
+    return this.drain();
+  }
+
+  end(): string {
+    if (this.encoder.closed) return '';
+    try {
+      this.decoder.end(this.events);
+    } catch (err) {
+      this.undecodable(err);
+    }
+    const out = this.drain();
+    return out + this.counted(this.encoder.finish());
+  }
+
+  fail(message: string, kind: ErrorKind = 'upstream'): string {
+    if (this.encoder.closed) return '';
+    // The upstream may have sent its terminal event already and only misbehaved after it (kept
+    // the response open, reset it): then the stream is complete and ends as one. Decoders do
+    // not say when they saw the end, so ask the one that knows: end() reports a truncation or not.
+    const probe: CanonicalEvent[] = [];
+    try {
+      this.decoder.end(probe);
+    } catch {
+      probe.push({ type: 'error', kind: 'malformed', message });
+    }
+    if (!probe.some((e) => e.type === 'error')) {
+      this.events.push(...probe);
+      return this.drain() + this.counted(this.encoder.finish());
+    }
+    this.hasFailed = true;
+    return this.counted(this.encoder.encode({ type: 'error', kind, message }));
+  }
+
+  /** A decoder error (oversized line, broken framing) ends the stream with an error, never a crash. */
+  private undecodable(err: unknown): void {
+    this.events.push({ type: 'error', kind: 'malformed', message: `upstream stream could not be decoded: ${(err as Error).message}` });
+  }
+
+  private drain(): string {
+    const events = this.events;
     let out = '';
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
-      if (event.type === 'error' && !encoder.closed) failed = true;
-      out += encoder.encode(event);
+      if (event.type === 'error' && !this.encoder.closed) this.hasFailed = true;
+      out += this.encoder.encode(event);
     }
     events.length = 0;
-    return counted(out);
+    return this.counted(out);
   }
 
   // The encoder writes compact JSON (no raw line breaks), so every blank line ends one event.
-  function counted(out: string): string {
-    for (let i = out.indexOf('\n\n'); i !== -1; i = out.indexOf('\n\n', i + 2)) eventsOut++;
+  private counted(out: string): string {
+    for (let i = out.indexOf('\n\n'); i !== -1; i = out.indexOf('\n\n', i + 2)) this.out++;
     return out;
   }
-
-  function decodeSafely(step: () => void): string {
-    try {
-      step();
-    } catch (err) {
-      // A decoder error (oversized line, broken framing) ends the stream with an error, never a crash.
-      events.push({ type: 'error', kind: 'malformed', message: `upstream stream could not be decoded: ${(err as Error).message}` });
-    }
-    return drain();
-  }
-
-  return {
-    open() {
-      return provider.synthesizesStream ? counted(encoder.open()) : '';
-    },
-    feed(chunk) {
-      if (encoder.closed) return '';
-      return decodeSafely(() => decoder.feed(chunk, events));
-    },
-    end() {
-      if (encoder.closed) return '';
-      const out = decodeSafely(() => decoder.end(events));
-      return out + counted(encoder.finish());
-    },
-    fail(message, kind = 'upstream') {
-      if (encoder.closed) return '';
-      // The upstream may have sent its terminal event already and only misbehaved after it (kept
-      // the response open, reset it): then the stream is complete and ends as one. Decoders do
-      // not say when they saw the end, so ask the one that knows: end() reports a truncation or not.
-      const probe: CanonicalEvent[] = [];
-      try {
-        decoder.end(probe);
-      } catch {
-        probe.push({ type: 'error', kind: 'malformed', message });
-      }
-      if (!probe.some((e) => e.type === 'error')) {
-        events.push(...probe);
-        return drain() + counted(encoder.finish());
-      }
-      failed = true;
-      return counted(encoder.encode({ type: 'error', kind, message }));
-    },
-    get bufferedBytes() {
-      return decoder.bufferedBytes;
-    },
-    get eventsOut() {
-      return eventsOut;
-    },
-    get failed() {
-      return failed;
-    },
-    get done() {
-      return encoder.closed;
-    },
-  };
 }
 
 /**
