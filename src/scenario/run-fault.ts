@@ -23,6 +23,7 @@ import { checkAttempts, checkBytes, checkHeartbeats, checkStatus, checkTerminal,
 import { runFaultClient } from './fault-client.ts';
 import type { FaultCase, FaultScenario } from './fault-schema.ts';
 import { harnessGatewayConfig, type GatewayMode, type TargetUnderTest } from './target.ts';
+import { scenarioResult } from './result.ts';
 
 export interface FaultRunContext {
   replay: ReplayUpstream;
@@ -69,14 +70,7 @@ export async function runFaultScenario(file: string, scenario: FaultScenario, ct
       await gateway.close();
     }
   }
-  return {
-    name: scenario.name,
-    file,
-    kind: scenario.kind,
-    status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
-    durationMs: performance.now() - started,
-    cases,
-  };
+  return scenarioResult(scenario.name, file, scenario.kind, started, cases);
 }
 
 async function openGateway(scenario: FaultScenario, mode: GatewayMode, ctx: FaultRunContext, closedPort: number): Promise<OpenGateway> {

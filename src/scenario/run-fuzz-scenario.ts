@@ -6,6 +6,7 @@ import { providerNames } from '../providers/index.ts';
 import type { CaseResult, ScenarioResult } from '../report/types.ts';
 import { InputError } from '../input/yaml-input.ts';
 import type { FuzzScenario } from './fuzz-schema.ts';
+import { scenarioResult } from './result.ts';
 
 export async function runFuzzScenario(file: string, scenario: FuzzScenario, reportDir: string, onCase?: (r: CaseResult) => void): Promise<ScenarioResult> {
   const unknown = (scenario.providers ?? []).filter((p) => !providerNames().includes(p));
@@ -20,12 +21,5 @@ export async function runFuzzScenario(file: string, scenario: FuzzScenario, repo
     counterexampleDir: join(reportDir, 'counterexamples'),
     onResult: onCase,
   });
-  return {
-    name: scenario.name,
-    file,
-    kind: 'fuzz',
-    status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
-    durationMs: performance.now() - started,
-    cases,
-  };
+  return scenarioResult(scenario.name, file, 'fuzz', started, cases);
 }

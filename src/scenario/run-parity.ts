@@ -16,6 +16,7 @@ import { addressRequest } from '../target/profile.ts';
 import { getProvider } from '../providers/index.ts';
 import type { ParityScenario } from './schema.ts';
 import type { GatewayMode, TargetUnderTest } from './target.ts';
+import { scenarioResult } from './result.ts';
 
 export interface ParityRunContext {
   replay: ReplayUpstream;
@@ -54,14 +55,7 @@ export async function runParityScenario(
       await open.close();
     }
   }
-  return {
-    name: scenario.name,
-    file,
-    kind: scenario.kind,
-    status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
-    durationMs: performance.now() - started,
-    cases,
-  };
+  return scenarioResult(scenario.name, file, scenario.kind, started, cases);
 }
 
 async function runCase(
