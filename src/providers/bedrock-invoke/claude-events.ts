@@ -7,6 +7,7 @@ import { errorKind } from '../openai-compatible/errors.ts';
 import type { DecoderContext } from '../types.ts';
 import type { ErrorEvent } from '../bedrock/event-decoder.ts';
 import { num } from '../payload.ts';
+import { ToolIndexes } from '../bedrock/tool-indexes.ts';
 
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -32,7 +33,7 @@ export function createClaudeEventReader(context: DecoderContext): ClaudeEventRea
 /** A class rather than a closure: one reader per open stream, its helpers on the prototype. */
 export class ClaudeEvents implements ClaudeEventReader {
   private done = false;
-  private toolIndexOfBlock: Map<number, number> | null = null; // content-block index → OpenAI tool-call index, from the first tool call
+  private tools: ToolIndexes | null = null; // made with the first tool call
   // Usage as Claude reports it: message_start has input (and cache) counts, message_delta the
   // final cumulative output count (newer API versions repeat input counts there too).
   private inputTokens: number | undefined = undefined;
@@ -64,7 +65,7 @@ export class ClaudeEvents implements ClaudeEventReader {
         const block = record(event['content_block']) ?? {};
         const blockIndex = num(event['index']);
         if (block['type'] === 'tool_use') {
-          const index = this.addToolBlock(blockIndex);
+          const index = (this.tools ??= new ToolIndexes()).add(blockIndex);
           out.push({ type: 'tool-call-start', choice: 0, index, id: str(block['id']) || context.newId('call_'), name: str(block['name']) });
           const input = record(block['input']);
           // The input normally streams as input_json_delta; a start that already holds it says it whole.
@@ -81,7 +82,7 @@ export class ClaudeEvents implements ClaudeEventReader {
             if (typeof delta['text'] === 'string' && delta['text'] !== '') out.push({ type: 'text-delta', choice: 0, text: delta['text'] });
             return null;
           case 'input_json_delta': {
-            const index = this.toolIndex(num(event['index']), out);
+            const index = (this.tools ??= new ToolIndexes()).of(num(event['index']), out, this.context);
             if (typeof delta['partial_json'] === 'string' && delta['partial_json'] !== '') {
               out.push({ type: 'tool-call-delta', choice: 0, index, arguments: delta['partial_json'] });
             }
@@ -131,22 +132,6 @@ export class ClaudeEvents implements ClaudeEventReader {
     if (typeof r['cache_creation_input_tokens'] === 'number') this.cacheCreationInputTokens = r['cache_creation_input_tokens'];
   }
 
-  /** A new tool call for a content block: the next OpenAI tool-call index. */
-  private addToolBlock(block: number): number {
-    const blocks = (this.toolIndexOfBlock ??= new Map());
-    const index = blocks.size;
-    blocks.set(block, index);
-    return index;
-  }
-
-  private toolIndex(block: number, out: CanonicalEvent[]): number {
-    let index = this.toolIndexOfBlock?.get(block);
-    if (index === undefined) {
-      index = this.addToolBlock(block);
-      out.push({ type: 'tool-call-start', choice: 0, index, id: this.context.newId('call_'), name: '' });
-    }
-    return index;
-  }
 
   /**
    * OpenAI counts cache reads and writes as prompt tokens; Claude's input_tokens does not. Where

@@ -7,6 +7,7 @@ import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonic
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { BedrockStreamDecoder, type ErrorEvent } from './event-decoder.ts';
 import { num } from '../payload.ts';
+import { ToolIndexes } from './tool-indexes.ts';
 
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -29,7 +30,7 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
 class ConverseStreamDecoder extends BedrockStreamDecoder {
   private stopped = false;
   /** OpenAI numbers tool calls 0, 1, … among tool calls only; Bedrock numbers all content blocks. Created with the first tool call. */
-  private toolIndexOfBlock: Map<number, number> | null = null;
+  private tools: ToolIndexes | null = null; // made with the first tool call
 
   constructor(private readonly context: DecoderContext) {
     super();
@@ -43,23 +44,6 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
     return this.stopped;
   }
 
-  /** A new tool call for a content block: the next OpenAI tool-call index. */
-  private addToolBlock(block: number): number {
-    const blocks = (this.toolIndexOfBlock ??= new Map());
-    const index = blocks.size;
-    blocks.set(block, index);
-    return index;
-  }
-
-  private toolIndex(block: number, out: CanonicalEvent[]): number {
-    let index = this.toolIndexOfBlock?.get(block);
-    if (index === undefined) {
-      // Input fragments for a block whose start we never saw: still one call, with an invented id.
-      index = this.addToolBlock(block);
-      out.push({ type: 'tool-call-start', choice: 0, index, id: this.context.newId('call_'), name: '' });
-    }
-    return index;
-  }
 
   protected event(eventType: string, p: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
     switch (eventType) {
@@ -69,7 +53,7 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
       case 'contentBlockStart': {
         const toolUse = record(record(p['start'])?.['toolUse']);
         if (toolUse) {
-          const index = this.addToolBlock(num(p['contentBlockIndex']));
+          const index = (this.tools ??= new ToolIndexes()).add(num(p['contentBlockIndex']));
           const id = typeof toolUse['toolUseId'] === 'string' ? toolUse['toolUseId'] : this.context.newId('call_');
           out.push({ type: 'tool-call-start', choice: 0, index, id, name: str(toolUse['name']) });
         }
@@ -84,7 +68,7 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
         }
         const toolUse = record(delta['toolUse']);
         if (toolUse) {
-          const index = this.toolIndex(num(p['contentBlockIndex']), out);
+          const index = (this.tools ??= new ToolIndexes()).of(num(p['contentBlockIndex']), out, this.context);
           if (typeof toolUse['input'] === 'string' && toolUse['input'] !== '') {
             out.push({ type: 'tool-call-delta', choice: 0, index, arguments: toolUse['input'] });
           }
