@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../src/canonical/events.ts';
 import { createStreamDecoder, mapStopReason } from '../../../src/providers/anthropic/stream.ts';
 import type { DecoderContext } from '../../../src/providers/types.ts';
+import { decodeEverySplit } from '../../helpers/decoder.ts';
 
 const context: DecoderContext = { model: 'ctx-model', now: () => 1_700_000_000, newId: (p) => `${p}fixed` };
 
@@ -15,16 +16,6 @@ function decode(reads: Buffer[]): CanonicalEvent[] {
   return out;
 }
 
-/** Decodes `text` whole, then checks every two-piece split and one byte per read agree. */
-function decodeEverySplit(text: string): CanonicalEvent[] {
-  const body = Buffer.from(text, 'utf8');
-  const whole = decode([body]);
-  for (let i = 1; i < body.length; i++) {
-    expect(decode([body.subarray(0, i), body.subarray(i)]), `split at ${i}`).toEqual(whole);
-  }
-  expect(decode([...body].map((b) => Buffer.from([b]))), 'one byte per read').toEqual(whole);
-  return whole;
-}
 
 const sse = (name: string, data: string) => `event: ${name}\ndata: ${data}\n\n`;
 const PING = sse('ping', '{"type": "ping"}');
@@ -46,7 +37,7 @@ const start = { type: 'start', id: 'msg_01A', model: 'claude-sonnet-4-5-20250929
 
 describe('anthropic stream decoder', () => {
   it('decodes padded text events with a ping, and merges usage from message_start and message_delta', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       messageStart({ input_tokens: 38, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 }, 'msg_01A', '          ') +
         blockStart(0, { type: 'text', text: '' }, '     ') +
         PING +
@@ -66,7 +57,7 @@ describe('anthropic stream decoder', () => {
   });
 
   it('numbers tool calls, not content blocks: text at 0, tool_use at 1 and 2 are tool calls 0 and 1', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       messageStart() +
         blockStart(0, { type: 'text', text: '' }) +
         textDelta(0, 'Checking.') +
@@ -96,21 +87,21 @@ describe('anthropic stream decoder', () => {
   });
 
   it('gives a tool call without any argument fragment "{}" so OpenAI clients can parse it', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       messageStart() + blockStart(0, { type: 'tool_use', id: 'toolu_n', name: 'now', input: {} }) + jsonDelta(0, '') + blockStop(0) + messageDelta('tool_use') + MESSAGE_STOP,
     );
     expect(events.filter((e) => e.type === 'tool-call-delta')).toEqual([{ type: 'tool-call-delta', choice: 0, index: 0, arguments: '{}' }]);
   });
 
   it('sends a whole input given at block start once, as JSON', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       messageStart() + blockStart(0, { type: 'tool_use', id: 'toolu_w', name: 'f', input: { a: 1 } }) + blockStop(0) + messageDelta('tool_use') + MESSAGE_STOP,
     );
     expect(events.filter((e) => e.type === 'tool-call-delta')).toEqual([{ type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"a":1}' }]);
   });
 
   it('turns thinking into reasoning deltas and keeps the signature on its own event', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       messageStart() +
         blockStart(0, { type: 'thinking', thinking: '', signature: '' }, '   ') +
         PING +
@@ -166,7 +157,7 @@ describe('anthropic stream decoder', () => {
   });
 
   it('reports event: error after partial text with the provider message verbatim, and ignores the rest', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       messageStart() +
         blockStart(0, { type: 'text', text: '' }) +
         textDelta(0, 'There once') +
@@ -197,7 +188,7 @@ describe('anthropic stream decoder', () => {
   });
 
   it('reports EOF before message_stop as truncation, even after message_delta', () => {
-    const cut = decodeEverySplit(messageStart() + blockStart(0, { type: 'text', text: '' }) + textDelta(0, 'Hello') + 'event: content_block_delta\ndata: {"type":"con');
+    const cut = decodeEverySplit(decode, messageStart() + blockStart(0, { type: 'text', text: '' }) + textDelta(0, 'Hello') + 'event: content_block_delta\ndata: {"type":"con');
     expect(cut.at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before message_stop' });
     const noStop = decode([Buffer.from(messageStart() + messageDelta('end_turn'))]);
     expect(noStop.at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before message_stop' });
@@ -205,7 +196,7 @@ describe('anthropic stream decoder', () => {
   });
 
   it('turns a payload that is not JSON into a malformed error, never a throw, and stops there', () => {
-    const events = decodeEverySplit(messageStart() + sse('content_block_delta', '{"type":"content_block_delta",') + textDelta(0, 'late') + MESSAGE_STOP);
+    const events = decodeEverySplit(decode, messageStart() + sse('content_block_delta', '{"type":"content_block_delta",') + textDelta(0, 'late') + MESSAGE_STOP);
     expect(events).toEqual([start, { type: 'error', kind: 'malformed', message: 'upstream sent a data event that is not JSON: "{\\"type\\":\\"content_block_delta\\","' }]);
   });
 
@@ -234,14 +225,14 @@ describe('anthropic stream decoder', () => {
       blockStop(2) +
       messageDelta('end_turn') +
       MESSAGE_STOP;
-    const lf = decodeEverySplit(body);
+    const lf = decodeEverySplit(decode, body);
     expect(lf).toEqual([
       start,
       { type: 'text-delta', choice: 0, text: 'Found it.' },
       { type: 'finish', choice: 0, reason: 'stop', raw: 'end_turn' },
       { type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } },
     ]);
-    expect(decodeEverySplit(body.replaceAll('\n', '\r\n'))).toEqual(lf);
+    expect(decodeEverySplit(decode, body.replaceAll('\n', '\r\n'))).toEqual(lf);
   });
 
   it('falls back to the context for a message without id or model, and starts only once', () => {

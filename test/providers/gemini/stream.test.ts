@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../src/canonical/events.ts';
 import { createStreamDecoder, mapGeminiFinishReason } from '../../../src/providers/gemini/stream.ts';
 import type { DecoderContext } from '../../../src/providers/types.ts';
+import { decodeEverySplit } from '../../helpers/decoder.ts';
 
 function context(): DecoderContext {
   let n = 0;
@@ -18,14 +19,6 @@ function decode(reads: readonly Buffer[]): CanonicalEvent[] {
   return out;
 }
 
-/** Events for the body fed whole, after checking every two-piece split and one byte per read give the same. */
-function decodeEverySplit(body: string): CanonicalEvent[] {
-  const bytes = Buffer.from(body, 'utf8');
-  const whole = decode([bytes]);
-  for (let i = 1; i < bytes.length; i++) expect(decode([bytes.subarray(0, i), bytes.subarray(i)]), `split at byte ${i}`).toEqual(whole);
-  expect(decode([...bytes].map((b) => Buffer.from([b]))), 'one byte per read').toEqual(whole);
-  return whole;
-}
 
 const sse = (...payloads: string[]) => payloads.map((p) => `data: ${p}\r\n\r\n`).join('');
 const usage = (p: number, c: number | null, t: number, th?: number) =>
@@ -36,7 +29,7 @@ const start = { type: 'start', id: 'chatcmpl-0', model: 'gemini-2.5-flash', crea
 
 describe('gemini stream decoder', () => {
   it('streams text, takes the LAST cumulative usage (never a sum) and finishes on STOP', () => {
-    const events = decodeEverySplit(sse(textChunk('Hel', usage(10, 1, 40, 29)), textChunk('lo', usage(10, 2, 41, 29)), textChunk('!', usage(10, 3, 42, 29), 'STOP')));
+    const events = decodeEverySplit(decode, sse(textChunk('Hel', usage(10, 1, 40, 29)), textChunk('lo', usage(10, 2, 41, 29)), textChunk('!', usage(10, 3, 42, 29), 'STOP')));
     expect(events).toEqual([
       start,
       { type: 'text-delta', choice: 0, text: 'Hel' },
@@ -48,17 +41,17 @@ describe('gemini stream decoder', () => {
   });
 
   it('decodes \\u003c-style escapes and UTF-8 split anywhere', () => {
-    const events = decodeEverySplit(sse(String.raw`{"candidates": [{"content": {"parts": [{"text": "\u003cb\u003eça — 東京 🌸\u003c/b\u003e"}],"role": "model"},"finishReason": "STOP","index": 0}]}`));
+    const events = decodeEverySplit(decode, sse(String.raw`{"candidates": [{"content": {"parts": [{"text": "\u003cb\u003eça — 東京 🌸\u003c/b\u003e"}],"role": "model"},"finishReason": "STOP","index": 0}]}`));
     expect(events[1]).toEqual({ type: 'text-delta', choice: 0, text: '<b>ça — 東京 🌸</b>' });
   });
 
   it('reads LF framing as well as CRLF', () => {
     const body = `data: ${textChunk('ok', usage(1, 1, 2), 'STOP')}\n\n`;
-    expect(decodeEverySplit(body).map((e) => e.type)).toEqual(['start', 'text-delta', 'finish', 'usage']);
+    expect(decodeEverySplit(decode, body).map((e) => e.type)).toEqual(['start', 'text-delta', 'finish', 'usage']);
   });
 
   it('turns whole function calls into tool-call-start + one delta each, with invented ids, and finishes tool_calls', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       sse(
         `{"candidates": [{"content": {"parts": [{"text": "Checking."},{"functionCall": {"name": "sum","args": {"a": 2,"b": 3}},"thoughtSignature": "CmIBvj72"},{"functionCall": {"name": "now"}},{"functionCall": {"name": "lookup","args": {"q": "x"},"id": "fc_given"}}],"role": "model"},"finishReason": "STOP","index": 0,"finishMessage": "Model generated function call(s)."}],${usage(171, 54, 302, 77)}}`,
       ),
@@ -80,12 +73,12 @@ describe('gemini stream decoder', () => {
   it('counts tool-call indexes across chunks', () => {
     const call = (name: string, finish = '') =>
       `{"candidates": [{"content": {"parts": [{"functionCall": {"name": "${name}","args": {}}}],"role": "model"},${finish}"index": 0}]}`;
-    const events = decodeEverySplit(sse(call('a'), call('b', '"finishReason": "STOP",')));
+    const events = decodeEverySplit(decode, sse(call('a'), call('b', '"finishReason": "STOP",')));
     expect(events.filter((e) => e.type === 'tool-call-start').map((e) => (e as { index: number }).index)).toEqual([0, 1]);
   });
 
   it('streams thought parts as reasoning, with their signature, and skips empty signature-only parts', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       sse(
         `{"candidates": [{"content": {"parts": [{"text": "**Plan**\\n","thought": true}],"role": "model"},"index": 0}],${usage(5, null, 30, 25)}}`,
         `{"candidates": [{"content": {"parts": [{"text": "Deep.","thought": true,"thoughtSignature": "sig1"},{"text": "Answer"}],"role": "model"},"index": 0}],${usage(5, 1, 36, 30)}}`,
@@ -125,7 +118,7 @@ describe('gemini stream decoder', () => {
 
   it('ends MALFORMED_FUNCTION_CALL (and the other failed-call reasons) with an error, not a finish', () => {
     for (const raw of ['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS']) {
-      const events = decodeEverySplit(
+      const events = decodeEverySplit(decode, 
         sse(`{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "${raw}","finishMessage": "Malformed function call: f(x=)","index": 0}],${usage(9, null, 9)}}`),
       );
       expect(events.slice(1)).toEqual([{ type: 'error', kind: 'upstream', message: `${raw}: Malformed function call: f(x=)`, code: raw }]);
@@ -135,7 +128,7 @@ describe('gemini stream decoder', () => {
   });
 
   it('turns a blocked prompt (promptFeedback.blockReason, no candidates) into a content_filter finish with usage', () => {
-    const events = decodeEverySplit(sse(`{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},${usage(8, null, 8)},"modelVersion": "gemini-2.5-flash","responseId": "r"}`));
+    const events = decodeEverySplit(decode, sse(`{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},${usage(8, null, 8)},"modelVersion": "gemini-2.5-flash","responseId": "r"}`));
     expect(events).toEqual([
       start,
       { type: 'finish', choice: 0, reason: 'content_filter', raw: 'PROHIBITED_CONTENT' },
@@ -144,7 +137,7 @@ describe('gemini stream decoder', () => {
   });
 
   it('turns an in-band error object into an error event and ignores everything after it', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       sse(textChunk('Hi', usage(3, 1, 4)), `{"error": {"code": 503,"message": "The model is overloaded. Please try again later.","status": "UNAVAILABLE"}}`, textChunk('late', usage(3, 2, 5), 'STOP')),
     );
     expect(events).toEqual([
@@ -166,7 +159,7 @@ describe('gemini stream decoder', () => {
   });
 
   it('reports EOF before any finishReason as truncated (Gemini has no terminator)', () => {
-    const events = decodeEverySplit(sse(textChunk('The Rhine flows', usage(3, 3, 6))));
+    const events = decodeEverySplit(decode, sse(textChunk('The Rhine flows', usage(3, 3, 6))));
     expect(events.slice(1)).toEqual([
       { type: 'text-delta', choice: 0, text: 'The Rhine flows' },
       { type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' },
@@ -183,16 +176,16 @@ describe('gemini stream decoder', () => {
     // Firebase's mock of a mid-stream failure: pretty-printed JSON without a data: prefix. It is not
     // an SSE event; the stream still ends without a finishReason, so the client gets an error.
     const body = sse(textChunk('a', usage(1, 1, 2))) + '{\n  "error": {\n    "code": 499,\n    "message": "The operation was cancelled.",\n    "status": "CANCELLED"\n  }\n}\n';
-    expect(decodeEverySplit(body).at(-1)).toMatchObject({ type: 'error', kind: 'truncated' });
+    expect(decodeEverySplit(decode, body).at(-1)).toMatchObject({ type: 'error', kind: 'truncated' });
   });
 
   it('keeps reading after the finish chunk: a later usage-only chunk wins', () => {
-    const events = decodeEverySplit(sse(textChunk('x', usage(4, 1, 5), 'STOP'), `{${usage(4, 2, 6)}}`));
+    const events = decodeEverySplit(decode, sse(textChunk('x', usage(4, 1, 5), 'STOP'), `{${usage(4, 2, 6)}}`));
     expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 4, completionTokens: 2, totalTokens: 6 } });
   });
 
   it('merges usageMetadata field by field, so a chunk with only trafficType changes nothing', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       sse(
         `{"candidates": [{"content": {"role": "model","parts": [{"text": "a"}]}}],"usageMetadata": {"trafficType": "ON_DEMAND"}}`,
         `{"candidates": [{"content": {"role": "model","parts": [{"text": "b"}]},"finishReason": "STOP"}],"usageMetadata": {"promptTokenCount": 5,"candidatesTokenCount": 2,"totalTokenCount": 7,"cachedContentTokenCount": 3,"toolUsePromptTokenCount": 1,"trafficType": "ON_DEMAND"}}`,
@@ -206,7 +199,7 @@ describe('gemini stream decoder', () => {
   it('keeps candidates apart (candidateCount > 1) and ends only when every candidate has finished', () => {
     const two = (a: string, b: string, finish: string) =>
       `{"candidates": [{"content": {"parts": [{"text": "${a}"}],"role": "model"},${finish}"index": 0},{"content": {"parts": [{"text": "${b}"}],"role": "model"},${finish}"index": 1}]}`;
-    const events = decodeEverySplit(sse(two('a0', 'b0', ''), two('a1', 'b1', '"finishReason": "STOP",')));
+    const events = decodeEverySplit(decode, sse(two('a0', 'b0', ''), two('a1', 'b1', '"finishReason": "STOP",')));
     expect(events.filter((e) => e.type === 'text-delta')).toEqual([
       { type: 'text-delta', choice: 0, text: 'a0' },
       { type: 'text-delta', choice: 1, text: 'b0' },
@@ -221,7 +214,7 @@ describe('gemini stream decoder', () => {
   });
 
   it('turns a payload that is not JSON into a malformed error, never a throw', () => {
-    const events = decodeEverySplit(sse(textChunk('ok', usage(1, 1, 2)), '{"candidates": [', textChunk('late', usage(1, 2, 3), 'STOP')));
+    const events = decodeEverySplit(decode, sse(textChunk('ok', usage(1, 1, 2)), '{"candidates": [', textChunk('late', usage(1, 2, 3), 'STOP')));
     expect(events.slice(1)).toEqual([
       { type: 'text-delta', choice: 0, text: 'ok' },
       { type: 'error', kind: 'malformed', message: 'upstream sent a data event that is not JSON: "{\\"candidates\\": ["' },
@@ -230,7 +223,7 @@ describe('gemini stream decoder', () => {
   });
 
   it('ignores empty data events and odd parts', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       'data:\r\n\r\n' + sse(`{"candidates": [{"content": {"parts": [null,{"inlineData": {"mimeType": "image/png","data": "AA=="}},{"text": "x"}],"role": "model"},"finishReason": "STOP","index": 0}]}`),
     );
     expect(events.map((e) => e.type)).toEqual(['start', 'text-delta', 'finish']);

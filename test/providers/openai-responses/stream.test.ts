@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../src/canonical/events.ts';
 import { createStreamDecoder, IGNORED_EVENT_TYPES } from '../../../src/providers/openai-responses/stream.ts';
 import type { DecoderContext } from '../../../src/providers/types.ts';
+import { decodeEverySplit } from '../../helpers/decoder.ts';
 
 let ids = 0;
 const context: DecoderContext = { model: 'ctx-model', now: () => 1_700_000_000, newId: (p) => `${p}gen${ids++}` };
@@ -17,16 +18,6 @@ function decode(reads: Buffer[]): CanonicalEvent[] {
   return out;
 }
 
-/** Decodes `text` whole, then checks every two-piece split and one byte per read agree. */
-function decodeEverySplit(text: string): CanonicalEvent[] {
-  const body = Buffer.from(text, 'utf8');
-  const whole = decode([body]);
-  for (let i = 1; i < body.length; i++) {
-    expect(decode([body.subarray(0, i), body.subarray(i)]), `split at ${i}`).toEqual(whole);
-  }
-  expect(decode([...body].map((b) => Buffer.from([b]))), 'one byte per read').toEqual(whole);
-  return whole;
-}
 
 let seq = 0;
 /** One event as the API writes it: `event:` line, then data with type and sequence_number first. */
@@ -61,7 +52,7 @@ const CANON_USAGE = { type: 'usage', usage: { promptTokens: 120, completionToken
 
 describe('openai-responses stream decoder', () => {
   it('decodes text with obfuscation padding and takes usage from response.completed', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       created() +
         ev('response.in_progress', { response: response('in_progress') }) +
         messageAdded() +
@@ -81,7 +72,7 @@ describe('openai-responses stream decoder', () => {
   });
 
   it('numbers function calls only: reasoning and message items do not shift the tool index', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       created() +
         ev('response.output_item.added', { output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }) +
         messageAdded('msg_1', 1) +
@@ -109,15 +100,15 @@ describe('openai-responses stream decoder', () => {
   });
 
   it('matches argument deltas by output_index when item_id is missing', () => {
-    const events = decodeEverySplit(created() + callAdded('fc_a', 0, 'call_a', 'f') + argsDelta(undefined, 0, '{}') + completed());
+    const events = decodeEverySplit(decode, created() + callAdded('fc_a', 0, 'call_a', 'f') + argsDelta(undefined, 0, '{}') + completed());
     expect(events).toContainEqual({ type: 'tool-call-delta', choice: 0, index: 0, arguments: '{}' });
   });
 
   it('takes whole arguments from .done events when no delta carried them, and never sends them twice', () => {
-    const onlyDone = decodeEverySplit(created() + callAdded('fc_a', 0, 'call_a', 'f') + argsDone('fc_a', 0, '{"a":1}') + completed());
+    const onlyDone = decodeEverySplit(decode, created() + callAdded('fc_a', 0, 'call_a', 'f') + argsDone('fc_a', 0, '{"a":1}') + completed());
     expect(onlyDone.filter((e) => e.type === 'tool-call-delta')).toEqual([{ type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"a":1}' }]);
 
-    const itemDoneOnly = decodeEverySplit(
+    const itemDoneOnly = decodeEverySplit(decode, 
       created() + ev('response.output_item.done', { output_index: 0, item: { id: 'fc_z', type: 'function_call', status: 'completed', arguments: '{"b":2}', call_id: 'call_z', name: 'g' } }) + completed(),
     );
     expect(itemDoneOnly.filter((e) => e.type === 'tool-call-start' || e.type === 'tool-call-delta')).toEqual([
@@ -125,7 +116,7 @@ describe('openai-responses stream decoder', () => {
       { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"b":2}' },
     ]);
 
-    const both = decodeEverySplit(
+    const both = decodeEverySplit(decode, 
       created() +
         callAdded('fc_a', 0, 'call_a', 'f') +
         argsDelta('fc_a', 0, '{"a":1}') +
@@ -144,7 +135,7 @@ describe('openai-responses stream decoder', () => {
   it('streams reasoning summaries, separating summary parts with a blank line', () => {
     const summary = (i: number, delta: string) => ev('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: i, delta, obfuscation: 'o' });
     const partAdded = (i: number) => ev('response.reasoning_summary_part.added', { item_id: 'rs_1', output_index: 0, summary_index: i, part: { type: 'summary_text', text: '' } });
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       created() +
         ev('response.output_item.added', { output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }) +
         partAdded(0) +
@@ -167,7 +158,7 @@ describe('openai-responses stream decoder', () => {
   });
 
   it('passes refusals on as refusal deltas', () => {
-    const events = decodeEverySplit(
+    const events = decodeEverySplit(decode, 
       created() + messageAdded() + ev('response.refusal.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: "I can't help" }) + ev('response.refusal.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: ' with that.' }) + completed(),
     );
     expect(events.filter((e) => e.type === 'refusal-delta').map((e) => (e as { text: string }).text)).toEqual(["I can't help", ' with that.']);
@@ -175,7 +166,7 @@ describe('openai-responses stream decoder', () => {
 
   it('ends response.incomplete with length for max_output_tokens and content_filter for content_filter', () => {
     const incomplete = (reason: string) => ev('response.incomplete', { response: response('incomplete', { incomplete_details: { reason }, usage: USAGE }) });
-    expect(decodeEverySplit(created() + textDelta('Cut') + incomplete('max_output_tokens')).slice(-2)).toEqual([
+    expect(decodeEverySplit(decode, created() + textDelta('Cut') + incomplete('max_output_tokens')).slice(-2)).toEqual([
       CANON_USAGE,
       { type: 'finish', choice: 0, reason: 'length', raw: 'max_output_tokens' },
     ]);
@@ -185,7 +176,7 @@ describe('openai-responses stream decoder', () => {
 
   it('turns response.failed into an error with the provider message and code', () => {
     const failed = ev('response.failed', { response: response('failed', { error: { code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-4.1.' } }) });
-    expect(decodeEverySplit(created() + failed)).toEqual([
+    expect(decodeEverySplit(decode, created() + failed)).toEqual([
       START,
       { type: 'error', kind: 'rate_limit', message: 'Rate limit reached for gpt-4.1.', code: 'rate_limit_exceeded' },
     ]);
@@ -193,7 +184,7 @@ describe('openai-responses stream decoder', () => {
 
   it('turns `event: error` into an error (nested and top-level shapes) and ignores everything after it', () => {
     const nested = ev('error', { error: { type: 'server_error', code: 'server_error', message: 'The server had an error.', param: null } });
-    const events = decodeEverySplit(created() + textDelta('Part') + nested + ev('response.failed', { response: response('failed', { error: { code: 'server_error', message: 'other' } }) }) + textDelta('late'));
+    const events = decodeEverySplit(decode, created() + textDelta('Part') + nested + ev('response.failed', { response: response('failed', { error: { code: 'server_error', message: 'other' } }) }) + textDelta('late'));
     expect(events).toEqual([
       START,
       { type: 'text-delta', choice: 0, text: 'Part' },
@@ -204,14 +195,14 @@ describe('openai-responses stream decoder', () => {
   });
 
   it('reports a stream that ends before a terminal event as truncated', () => {
-    expect(decodeEverySplit(created() + textDelta('Half')).at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before response.completed' });
+    expect(decodeEverySplit(decode, created() + textDelta('Half')).at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before response.completed' });
     // The terminal event itself cut off (no blank line): still truncated, not completed.
     const cut = completed().slice(0, -2);
     expect(decode([Buffer.from(created() + cut)]).at(-1)).toMatchObject({ type: 'error', kind: 'truncated' });
   });
 
   it('reports a payload that is not JSON as malformed and stops there', () => {
-    const events = decodeEverySplit(created() + 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n' + textDelta('never') + completed());
+    const events = decodeEverySplit(decode, created() + 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n' + textDelta('never') + completed());
     expect(events).toEqual([START, { type: 'error', kind: 'malformed', message: 'upstream sent an event that is not JSON: "{\\"type\\":\\"response.output_text.delta\\",\\"delta\\":"' }]);
     expect(decode([Buffer.from('data: [1,2]\n\n')])[0]).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/not a JSON object/) });
     expect(decode([Buffer.from('data: {"delta":"x"}\n\n')])[0]).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/without a type/) });
@@ -229,12 +220,12 @@ describe('openai-responses stream decoder', () => {
     let stream = created();
     for (const type of IGNORED_EVENT_TYPES) stream += ev(type, { item_id: 'x', output_index: 0, delta: 'not content', text: 'not content' });
     stream += ev('response.brand_new_thing.delta', { delta: 'future' }) + completed() + 'data: [DONE]\n\n';
-    expect(decodeEverySplit(stream)).toEqual([START, CANON_USAGE, { type: 'finish', choice: 0, reason: 'stop', raw: 'completed' }]);
+    expect(decodeEverySplit(decode, stream)).toEqual([START, CANON_USAGE, { type: 'finish', choice: 0, reason: 'stop', raw: 'completed' }]);
   });
 
   it('uses the event: line when the payload has no type, and accepts CRLF framing', () => {
     const crlf = `event: response.output_text.delta\r\ndata: {"delta":"crlf"}\r\n\r\n`;
-    expect(decodeEverySplit(created() + crlf + completed())[1]).toEqual({ type: 'text-delta', choice: 0, text: 'crlf' });
+    expect(decodeEverySplit(decode, created() + crlf + completed())[1]).toEqual({ type: 'text-delta', choice: 0, text: 'crlf' });
   });
 
   it('falls back to the context for id, model and created when response.created is missing', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../src/canonical/events.ts';
 import { createStreamDecoder } from '../../../src/providers/straico/stream.ts';
 import type { DecoderContext } from '../../../src/providers/types.ts';
+import { decodeEverySplit } from '../../helpers/decoder.ts';
 
 let ids = 0;
 const context: DecoderContext = { model: 'openai/gpt-4o-mini', now: () => 1_700_000_000, newId: (p) => `${p}gen${ids++}` };
@@ -22,16 +23,6 @@ function decode(reads: Buffer[], maxBodyBytes?: number): CanonicalEvent[] {
   return out;
 }
 
-/** Decodes the body whole, then checks every two-piece split and one byte per read agree. */
-function decodeEverySplit(text: string): CanonicalEvent[] {
-  const body = Buffer.from(text, 'utf8');
-  const whole = decode([body]);
-  for (let i = 1; i < body.length; i++) {
-    expect(decode([body.subarray(0, i), body.subarray(i)]), `split at ${i}`).toEqual(whole);
-  }
-  expect(decode([...body].map((b) => Buffer.from([b]))), 'one byte per read').toEqual(whole);
-  return whole;
-}
 
 function completion(content: unknown, finish: unknown = 'stop', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -52,7 +43,7 @@ const USAGE = { type: 'usage', usage: { promptTokens: 30, completionTokens: 12, 
 
 describe('straico decoder', () => {
   it('turns a chat.completion body into start, text, finish and usage, however it was read', () => {
-    expect(decodeEverySplit(chat('Brød og smør — ☃️ fine.'))).toEqual([
+    expect(decodeEverySplit(decode, chat('Brød og smør — ☃️ fine.'))).toEqual([
       START,
       { type: 'text-delta', choice: 0, text: 'Brød og smør — ☃️ fine.' },
       { type: 'finish', choice: 0, reason: 'stop', raw: 'stop' },
@@ -64,7 +55,7 @@ describe('straico decoder', () => {
     const wrap = (completions: Record<string, unknown>) =>
       JSON.stringify({ data: { completions, overall_price: { input: 1, output: 1, total: 2 }, overall_words: { input: 1, output: 1, total: 2 } }, success: true });
     const entry = (c: Record<string, unknown>) => ({ completion: c, price: { input: 1, output: 1, total: 2 }, words: { input: 1, output: 1, total: 2 } });
-    expect(decodeEverySplit(wrap({ 'openai/gpt-4o-mini': entry(completion('Nine minutes.')) }))[1]).toEqual({ type: 'text-delta', choice: 0, text: 'Nine minutes.' });
+    expect(decodeEverySplit(decode, wrap({ 'openai/gpt-4o-mini': entry(completion('Nine minutes.')) }))[1]).toEqual({ type: 'text-delta', choice: 0, text: 'Nine minutes.' });
     // Several models answered: the one asked for wins; one answer under another key is still used.
     const two = wrap({ 'anthropic/claude-3.5-sonnet': entry(completion('Other.')), 'openai/gpt-4o-mini': entry(completion('Mine.')) });
     expect(decode([Buffer.from(two)])[1]).toEqual({ type: 'text-delta', choice: 0, text: 'Mine.' });
@@ -74,7 +65,7 @@ describe('straico decoder', () => {
 
   it('parses XML tool calls out of the answer into tool calls with generated ids', () => {
     const answer = 'Let me check.\n\n<tool_call><name>get_weather</name><arguments>{"city": "Oslo"}</arguments></tool_call>\n<tool_call><name>get_time</name><arguments>{"tz":"Europe/Oslo"}</arguments></tool_call>';
-    expect(decodeEverySplit(chat(answer, 'end_turn'))).toEqual([
+    expect(decodeEverySplit(decode, chat(answer, 'end_turn'))).toEqual([
       START,
       { type: 'text-delta', choice: 0, text: 'Let me check.' },
       { type: 'tool-call-start', choice: 0, index: 0, id: 'call_gen0', name: 'get_weather' },
@@ -135,7 +126,7 @@ describe('straico decoder', () => {
   });
 
   it('turns {"success":false,"error":"…"} and {"error":{…}} into errors with the provider message', () => {
-    expect(decodeEverySplit('{"success":false,"error":"Insufficient coins"}')).toEqual([{ type: 'error', kind: 'upstream', message: 'Insufficient coins' }]);
+    expect(decodeEverySplit(decode, '{"success":false,"error":"Insufficient coins"}')).toEqual([{ type: 'error', kind: 'upstream', message: 'Insufficient coins' }]);
     expect(decode([Buffer.from('{"success":false,"message":"Model not available"}')])).toEqual([{ type: 'error', kind: 'upstream', message: 'Model not available' }]);
     expect(decode([Buffer.from('{"error":{"message":"Invalid model","type":"invalid_request_error","code":null}}')])).toEqual([
       { type: 'error', kind: 'bad_request', message: 'Invalid model', code: null, errorType: 'invalid_request_error' },
