@@ -44,7 +44,9 @@ const golden = readFileSync(goldenPath(cassette, 'normalize'));
 // The gateway child: starts the gateway from the config it is sent, answers memory samples.
 
 type ToChild = { type: 'start'; config: GatewayConfig } | { type: 'sample'; id: number; snapshot: boolean } | { type: 'stop' };
-type FromChild = { type: 'ready'; url: string } | { type: 'sample'; id: number; rss: number; heapUsed: number; inFlight: number; activeStreams: number; snapshot?: string };
+type FromChild =
+  | { type: 'ready'; url: string }
+  | { type: 'sample'; id: number; rss: number; heapUsed: number; inFlight: number; activeStreams: number; snapshot?: string };
 
 async function childMain(): Promise<void> {
   let gateway: Awaited<ReturnType<typeof startGateway>> | null = null;
@@ -54,9 +56,19 @@ async function childMain(): Promise<void> {
       send({ type: 'ready', url: gateway.url });
     } else if (msg.type === 'sample') {
       // A snapshot collects everything collectable first; the parent reads the live size from it.
-      const snapshot = msg.snapshot ? writeHeapSnapshot(join(tmpdir(), `streamproof-gateway-${process.pid}-${Date.now()}.heapsnapshot`)) : undefined;
+      const snapshot = msg.snapshot
+        ? writeHeapSnapshot(join(tmpdir(), `streamproof-gateway-${process.pid}-${Date.now()}.heapsnapshot`))
+        : undefined;
       const m = process.memoryUsage();
-      send({ type: 'sample', id: msg.id, rss: m.rss, heapUsed: m.heapUsed, inFlight: gateway?.inFlight ?? 0, activeStreams: gateway?.activeStreams ?? 0, snapshot });
+      send({
+        type: 'sample',
+        id: msg.id,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        inFlight: gateway?.inFlight ?? 0,
+        activeStreams: gateway?.activeStreams ?? 0,
+        snapshot,
+      });
     } else if (msg.type === 'stop') {
       await gateway?.close();
       process.exit(0);
@@ -158,13 +170,32 @@ const SOAK_FAULTS: FaultKind[] = [
   { name: 'refused, fallback', attempts: [], model: 'down/gpt-5-nano', expect: 'golden' },
   { name: 'stall mid-stream', attempts: [{ fault: 'stall-mid-stream', afterChunk: 3, ms: STALL }], expect: 'error' },
   { name: 'reset mid-stream', attempts: [{ fault: 'reset-mid-stream', afterChunk: 3 }], expect: 'error' },
-  { name: 'in-band error', attempts: [{ fault: 'error-event', afterChunk: 3, message: 'The server is overloaded.', type: 'server_error', code: null }], expect: 'error' },
+  {
+    name: 'in-band error',
+    attempts: [{ fault: 'error-event', afterChunk: 3, message: 'The server is overloaded.', type: 'server_error', code: null }],
+    expect: 'error',
+  },
   { name: 'EOF without [DONE]', attempts: [{ fault: 'eof-mid-stream', afterChunk: 3 }], expect: 'error' },
   { name: 'hang before [DONE]', attempts: [{ fault: 'hang-mid-stream', afterChunk: 7 }], expect: 'error' },
   { name: 'slow client reader', attempts: [], client: { readDelayMs: 20 }, expect: 'golden' },
-  { name: 'client abort before headers', attempts: [{ fault: 'stall-before-headers', ms: STALL }], client: { abortAfterMs: 50 }, expect: 'aborted' },
-  { name: 'client abort before first token', attempts: [{ fault: 'stall-after-headers', ms: STALL }], client: { abortAfterMs: 50 }, expect: 'aborted' },
-  { name: 'client abort mid-stream', attempts: [{ fault: 'hang-mid-stream', afterChunk: 2 }], client: { abortAfterEvents: 1 }, expect: 'aborted' },
+  {
+    name: 'client abort before headers',
+    attempts: [{ fault: 'stall-before-headers', ms: STALL }],
+    client: { abortAfterMs: 50 },
+    expect: 'aborted',
+  },
+  {
+    name: 'client abort before first token',
+    attempts: [{ fault: 'stall-after-headers', ms: STALL }],
+    client: { abortAfterMs: 50 },
+    expect: 'aborted',
+  },
+  {
+    name: 'client abort mid-stream',
+    attempts: [{ fault: 'hang-mid-stream', afterChunk: 2 }],
+    client: { abortAfterEvents: 1 },
+    expect: 'aborted',
+  },
 ];
 
 const CLEAN: FaultKind = { name: 'none', attempts: [], expect: 'golden' };
@@ -221,7 +252,11 @@ async function runClient(url: string, id: string, kind: FaultKind, speedBody: Re
     clearTimeout(safety);
   }
   const body = Buffer.concat(parts);
-  const judged = aborted ? { verdict: 'aborted' as const } : error ? { verdict: 'broken' as const, reason: `transport: ${error}` } : judge(status, body);
+  const judged = aborted
+    ? { verdict: 'aborted' as const }
+    : error
+      ? { verdict: 'broken' as const, reason: `transport: ${error}` }
+      : judge(status, body);
   return { kind: kind.name, ...judged, firstByteAt, asExpected: judged.verdict === kind.expect };
 }
 
@@ -244,7 +279,8 @@ function judge(status: number, body: Buffer): { verdict: ClientOutcome['verdict'
     return { verdict: 'broken', reason: seen.sawDone ? 'not the golden, yet ended with [DONE]' : 'no terminal error event' };
   }
   // Everything before the error event is what the golden stream says at that point.
-  if (!golden.subarray(0, at).equals(body.subarray(0, at))) return { verdict: 'broken', reason: 'events before the error differ from the golden' };
+  if (!golden.subarray(0, at).equals(body.subarray(0, at)))
+    return { verdict: 'broken', reason: 'events before the error differ from the golden' };
   return { verdict: 'error' };
 }
 
@@ -310,7 +346,19 @@ async function main(): Promise<number> {
     ...base,
     timeouts: { connectMs: 1_000, firstByteMs: 1_000, idleMs: 1_000, totalMs: 30_000 },
     retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 200, maxRetryAfterMs: 1_000 },
-    routes: [{ name: 'down', match: 'down/*', provider: 'openai', mode: 'normalize', baseUrl: 'http://127.0.0.1:1', headers: {}, options: {}, fallback: ['openai/*'] }, ...base.routes],
+    routes: [
+      {
+        name: 'down',
+        match: 'down/*',
+        provider: 'openai',
+        mode: 'normalize',
+        baseUrl: 'http://127.0.0.1:1',
+        headers: {},
+        options: {},
+        fallback: ['openai/*'],
+      },
+      ...base.routes,
+    ],
   };
   const heapMb = Number(values['gateway-heap-mb']);
   const gateway = await startGatewayChild(config, heapMb);
@@ -332,7 +380,9 @@ async function main(): Promise<number> {
   const recoveryBroken: string[] = [];
   const width = Number(values['recovery-concurrency']);
   for (let i = 0; i < recoveryStreams; i += width) {
-    const batch = Array.from({ length: Math.min(width, recoveryStreams - i) }, (_, j) => launch(FIRST_ATTEMPT_FAILURES[(i + j) % FIRST_ATTEMPT_FAILURES.length]!));
+    const batch = Array.from({ length: Math.min(width, recoveryStreams - i) }, (_, j) =>
+      launch(FIRST_ATTEMPT_FAILURES[(i + j) % FIRST_ATTEMPT_FAILURES.length]!),
+    );
     const results = await Promise.all(batch.map(async (c) => ({ c, r: await c.run() })));
     for (const { c, r } of results) {
       const failedAt = firstAttemptEnd.get(c.id);
@@ -362,7 +412,9 @@ async function main(): Promise<number> {
   const soakStarted = performance.now();
   for (let r = 0; r < rounds; r++) {
     const faulted = Math.round(streams * faultRate);
-    const round = Array.from({ length: streams }, (_, i) => launch(i < faulted ? SOAK_FAULTS[(r * faulted + i) % SOAK_FAULTS.length]! : CLEAN));
+    const round = Array.from({ length: streams }, (_, i) =>
+      launch(i < faulted ? SOAK_FAULTS[(r * faulted + i) % SOAK_FAULTS.length]! : CLEAN),
+    );
     outcomes.push(...(await Promise.all(round.map((c) => c.run()))));
     console.log(`soak round ${r + 1}/${rounds}: ${streams} streams done`);
   }
@@ -385,8 +437,12 @@ async function main(): Promise<number> {
   setGlobalDispatcher(new Agent());
   await sleep(Number(values['settle-ms']));
   after = await gateway.sample(true);
-  const health = await request(`${gateway.url}/healthz`).then((r) => r.statusCode).catch(() => 0);
-  const metricsText = await request(`${gateway.url}/metrics`).then((r) => r.body.text()).catch(() => '');
+  const health = await request(`${gateway.url}/healthz`)
+    .then((r) => r.statusCode)
+    .catch(() => 0);
+  const metricsText = await request(`${gateway.url}/metrics`)
+    .then((r) => r.body.text())
+    .catch(() => '');
   const alive = gateway.alive() && health === 200;
   await gateway.stop();
   await replay.close();
@@ -403,18 +459,45 @@ async function main(): Promise<number> {
   const broken = outcomes.filter((o) => o.verdict === 'broken');
   const heapGrowth = after.liveHeap! - baseline.liveHeap!;
   const checks = [
-    { name: 'every client got its golden stream, a well-formed terminal error, or left on purpose', ok: broken.length === 0 && recoveryBroken.length === 0, detail: [...broken.map((b) => `${b.kind}: ${b.reason}`), ...recoveryBroken].slice(0, 10).join('; ') },
-    { name: 'every client got the outcome its fault calls for', ok: outcomes.every((o) => o.asExpected), detail: [...byKind].filter(([, k]) => k.unexpected > 0).map(([n, k]) => `${n}: ${k.unexpected}`).join('; ') },
+    {
+      name: 'every client got its golden stream, a well-formed terminal error, or left on purpose',
+      ok: broken.length === 0 && recoveryBroken.length === 0,
+      detail: [...broken.map((b) => `${b.kind}: ${b.reason}`), ...recoveryBroken].slice(0, 10).join('; '),
+    },
+    {
+      name: 'every client got the outcome its fault calls for',
+      ok: outcomes.every((o) => o.asExpected),
+      detail: [...byKind]
+        .filter(([, k]) => k.unexpected > 0)
+        .map(([n, k]) => `${n}: ${k.unexpected}`)
+        .join('; '),
+    },
     { name: 'the gateway stayed up', ok: alive, detail: `healthz ${health}` },
-    { name: 'no upstream request open after the soak', ok: openUpstream === 0, detail: `${openUpstream} open; all closed ${settleMs} ms after the last client` },
-    { name: 'gateway idle after the soak', ok: after.inFlight === 0 && after.activeStreams === 0, detail: `in flight ${after.inFlight}, streams ${after.activeStreams}` },
-    { name: 'live heap back to its baseline (within 4 MB)', ok: heapGrowth < 4 * 1024 * 1024, detail: `${mb(baseline.liveHeap!)} → ${mb(after.liveHeap!)} MB` },
+    {
+      name: 'no upstream request open after the soak',
+      ok: openUpstream === 0,
+      detail: `${openUpstream} open; all closed ${settleMs} ms after the last client`,
+    },
+    {
+      name: 'gateway idle after the soak',
+      ok: after.inFlight === 0 && after.activeStreams === 0,
+      detail: `in flight ${after.inFlight}, streams ${after.activeStreams}`,
+    },
+    {
+      name: 'live heap back to its baseline (within 4 MB)',
+      ok: heapGrowth < 4 * 1024 * 1024,
+      detail: `${mb(baseline.liveHeap!)} → ${mb(after.liveHeap!)} MB`,
+    },
     { name: 'recovery p99 under 50 ms', ok: recoveryAll.p99 < 50, detail: `${recoveryAll.p99} ms` },
   ];
   const report = {
     command: `node --import tsx scripts/bench-resilience.ts --streams ${streams} --rounds ${rounds} --fault-rate ${faultRate} --recovery ${recoveryStreams} --gateway-heap-mb ${heapMb}`,
     machine: { node: process.version, platform: process.platform, arch: process.arch },
-    recovery: { overall: recoveryAll, byFault: Object.fromEntries([...recovery].map(([k, v]) => [k, stats(v)])), broken: recoveryBroken.length },
+    recovery: {
+      overall: recoveryAll,
+      byFault: Object.fromEntries([...recovery].map(([k, v]) => [k, stats(v)])),
+      broken: recoveryBroken.length,
+    },
     soak: {
       streams,
       rounds,
@@ -471,7 +554,16 @@ function markdown(r: {
   command: string;
   machine: Record<string, string>;
   recovery: { overall: ReturnType<typeof stats>; byFault: Record<string, ReturnType<typeof stats>> };
-  soak: { streams: number; rounds: number; faultRate: number; durationMs: number; byKind: Record<string, Record<string, number>>; peakInFlight: number; memory: Record<string, number>; openUpstreamAfter: number };
+  soak: {
+    streams: number;
+    rounds: number;
+    faultRate: number;
+    durationMs: number;
+    byKind: Record<string, Record<string, number>>;
+    peakInFlight: number;
+    memory: Record<string, number>;
+    openUpstreamAfter: number;
+  };
   checks: { name: string; ok: boolean; detail: string }[];
   status: string;
 }): string {
@@ -493,7 +585,9 @@ function markdown(r: {
     '',
     '| fault | streams | golden | terminal error | left | broken | not as expected |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...Object.entries(r.soak.byKind).map(([k, s]) => `| ${k} | ${s['n']} | ${s['golden']} | ${s['error']} | ${s['aborted']} | ${s['broken']} | ${s['unexpected']} |`),
+    ...Object.entries(r.soak.byKind).map(
+      ([k, s]) => `| ${k} | ${s['n']} | ${s['golden']} | ${s['error']} | ${s['aborted']} | ${s['broken']} | ${s['unexpected']} |`,
+    ),
     '',
     `Duration ${r.soak.durationMs} ms; peak in flight ${r.soak.peakInFlight}; upstream requests open afterwards: ${r.soak.openUpstreamAfter}.`,
     `Gateway memory (--max-old-space-size=${r.soak.memory['maxOldSpaceMB']}), connection pools expired: live heap (heap snapshot) ${r.soak.memory['baselineLiveHeapMB']} MB before → ${r.soak.memory['afterLiveHeapMB']} MB after; heapUsed ${r.soak.memory['baselineHeapUsedMB']} → ${r.soak.memory['afterHeapUsedMB']} MB; RSS ${r.soak.memory['baselineRssMB']} → peak ${r.soak.memory['peakRssMB']} → ${r.soak.memory['afterRssMB']} MB.`,

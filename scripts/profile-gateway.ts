@@ -7,14 +7,19 @@ import type { ReplayUpstream } from '../src/fixtures/replay-upstream.ts';
 import { startGateway } from '../src/gateway/server.ts';
 import { harnessGatewayConfig, type GatewayMode } from '../src/scenario/target.ts';
 
-const { values } = parseArgs({ options: { 'replay-port': { type: 'string' }, port: { type: 'string' }, mode: { type: 'string', default: 'normalize' } } });
+const { values } = parseArgs({
+  options: { 'replay-port': { type: 'string' }, port: { type: 'string' }, mode: { type: 'string', default: 'normalize' } },
+});
 const replayPort = Number(values['replay-port']);
 const port = Number(values.port);
 if (!Number.isInteger(replayPort) || !Number.isInteger(port)) {
   process.stderr.write('usage: profile-gateway.ts --replay-port N --port N [--mode normalize|passthrough]\n');
   process.exit(2);
 }
-const addresses = { baseUrl: (slot: string) => `http://127.0.0.1:${replayPort}/p/${encodeURIComponent(slot)}` } as Pick<ReplayUpstream, 'baseUrl'>;
+const addresses = { baseUrl: (slot: string) => `http://127.0.0.1:${replayPort}/p/${encodeURIComponent(slot)}` } as Pick<
+  ReplayUpstream,
+  'baseUrl'
+>;
 const config = harnessGatewayConfig(addresses as ReplayUpstream, values.mode as GatewayMode);
 config.listen.port = port;
 const gateway = await startGateway(config);

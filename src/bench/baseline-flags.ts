@@ -21,7 +21,11 @@ export function readBaselineFlags(file: string | undefined, tolerance: string | 
     return null;
   }
   try {
-    return { file, baseline: loadBaselineSummary(file), tolerance: tolerance === undefined ? DEFAULT_TOLERANCE : parseTolerance(tolerance) };
+    return {
+      file,
+      baseline: loadBaselineSummary(file),
+      tolerance: tolerance === undefined ? DEFAULT_TOLERANCE : parseTolerance(tolerance),
+    };
   } catch (err) {
     if (err instanceof BaselineError) throw new UsageError(err.message);
     throw err;

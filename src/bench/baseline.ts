@@ -10,7 +10,7 @@ import { findMeasurementDef, type BenchKind } from '../load/measurement-catalog.
 export const DEFAULT_TOLERANCE = 0.2;
 
 /** Changes smaller than these never count: timer jitter, GC noise. */
-export const NOISE_FLOOR: Record<string, number> = { ms: 0.25, 'µs': 0.5, ns: 50, MB: 0.5 };
+export const NOISE_FLOOR: Record<string, number> = { ms: 0.25, µs: 0.5, ns: 50, MB: 0.5 };
 
 export interface Regression {
   scenario: string;
@@ -48,16 +48,24 @@ export function loadBaselineSummary(file: string): RunSummary {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new BaselineError(`--baseline ${file}: cannot read a summary.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new BaselineError(
+      `--baseline ${file}: cannot read a summary.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const s = parsed as Partial<RunSummary>;
-  if (!s || typeof s !== 'object' || !Array.isArray(s.scenarios)) throw new BaselineError(`--baseline ${file}: not a streamproof summary.json (no scenarios)`);
+  if (!s || typeof s !== 'object' || !Array.isArray(s.scenarios))
+    throw new BaselineError(`--baseline ${file}: not a streamproof summary.json (no scenarios)`);
   return s as RunSummary;
 }
 
 const key = (scenario: string, c: string, m: string) => `${scenario}\u0000${c}\u0000${m}`;
 
-export function isRegression(m: Pick<Measurement, 'value' | 'unit'>, baseline: number, better: 'lower' | 'higher', tolerance: number): boolean {
+export function isRegression(
+  m: Pick<Measurement, 'value' | 'unit'>,
+  baseline: number,
+  better: 'lower' | 'higher',
+  tolerance: number,
+): boolean {
   const delta = better === 'lower' ? m.value - baseline : baseline - m.value;
   const floor = NOISE_FLOOR[m.unit] ?? 0;
   return delta > Math.abs(baseline) * tolerance && delta > floor;
@@ -65,13 +73,14 @@ export function isRegression(m: Pick<Measurement, 'value' | 'unit'>, baseline: n
 
 export function compareWithBaseline(current: RunSummary, baseline: RunSummary, tolerance = DEFAULT_TOLERANCE): BaselineComparison {
   const before = new Map<string, number>();
-  for (const s of baseline.scenarios) for (const c of s.cases) for (const m of c.measurements ?? []) before.set(key(s.name, c.name, m.name), m.value);
+  for (const s of baseline.scenarios)
+    for (const c of s.cases) for (const m of c.measurements ?? []) before.set(key(s.name, c.name, m.name), m.value);
   const out: BaselineComparison = { tolerance, compared: 0, regressions: [], unmatched: 0 };
   for (const s of current.scenarios) {
     for (const c of s.cases) {
       for (const m of c.measurements ?? []) {
         const def = findMeasurementDef(m.name, s.kind as BenchKind);
-        if (!def || !def.baseline || def.better === 'none') continue;
+        if (!def?.baseline || def.better === 'none') continue;
         const b = before.get(key(s.name, c.name, m.name));
         if (b === undefined) {
           out.unmatched++;
@@ -79,7 +88,15 @@ export function compareWithBaseline(current: RunSummary, baseline: RunSummary, t
         }
         out.compared++;
         if (isRegression(m, b, def.better, tolerance)) {
-          out.regressions.push({ scenario: s.name, case: c.name, measurement: m.name, unit: m.unit, baseline: b, current: m.value, change: b === 0 ? Infinity : m.value / b - 1 });
+          out.regressions.push({
+            scenario: s.name,
+            case: c.name,
+            measurement: m.name,
+            unit: m.unit,
+            baseline: b,
+            current: m.value,
+            change: b === 0 ? Infinity : m.value / b - 1,
+          });
         }
       }
     }
@@ -105,7 +122,12 @@ export function applyBaseline(summary: RunSummary, comparison: BaselineCompariso
       const check: CheckResult =
         mine.length === 0
           ? { name: 'baseline', ok: true, message: `no regression beyond ${tol} against ${baselineLabel}` }
-          : { name: 'baseline', ok: false, message: `${mine.length} measurement(s) regressed beyond ${tol} against ${baselineLabel}: ${describe(mine[0]!)}`, detail: mine.map(describe).join('\n') };
+          : {
+              name: 'baseline',
+              ok: false,
+              message: `${mine.length} measurement(s) regressed beyond ${tol} against ${baselineLabel}: ${describe(mine[0]!)}`,
+              detail: mine.map(describe).join('\n'),
+            };
       const checks = [...c.checks, check];
       return { ...c, checks, status: checks.every((k) => k.ok) ? 'pass' : 'fail' };
     });

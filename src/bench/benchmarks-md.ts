@@ -16,7 +16,11 @@ export const USER_TARGETS: ReadonlyArray<{ label: string; scenario: string; meas
   { label: 'Over 10K tokens/s', scenario: 'throughput', measurement: 'tokens_per_s' },
   { label: 'SSE parsing over 100 MB/s', scenario: 'micro', measurement: 'sse_parse_mb_s' },
   { label: 'Gateway streaming buffers under 2 MB at 1,000 streams', scenario: 'fidelity-1k', measurement: 'gateway_buffered_max_mb' },
-  { label: 'Provider layer memory under 8 MB (1,000 open streams, worst provider)', scenario: 'micro', measurement: 'provider_memory_max_mb' },
+  {
+    label: 'Provider layer memory under 8 MB (1,000 open streams, worst provider)',
+    scenario: 'micro',
+    measurement: 'provider_memory_max_mb',
+  },
   { label: 'No heap growth over 1M tokens (after GC, vs after warm-up)', scenario: 'soak-1m-tokens', measurement: 'heap_growth_mb' },
   { label: 'A slow reader bounds gateway memory (backpressure)', scenario: 'slow-reader', measurement: 'gateway_buffered_max_mb' },
 ];
@@ -39,7 +43,11 @@ const CONTEXT: ReadonlyArray<{ label: string; scenario: string; measurement: str
   { label: 'Soak: tokens streamed', scenario: 'soak-1m-tokens', measurement: 'tokens_streamed' },
   { label: 'Soak: aggregate tokens/s', scenario: 'soak-1m-tokens', measurement: 'tokens_per_s' },
   { label: 'Slow readers: bytes the clients fell behind', scenario: 'slow-reader', measurement: 'slow_client_backlog_mb' },
-  { label: 'Slow readers: upstream bytes in flight (kernel buffers + gateway)', scenario: 'slow-reader', measurement: 'upstream_ahead_of_client_mb' },
+  {
+    label: 'Slow readers: upstream bytes in flight (kernel buffers + gateway)',
+    scenario: 'slow-reader',
+    measurement: 'upstream_ahead_of_client_mb',
+  },
   { label: 'Non-streaming requests/s (autocannon)', scenario: 'http-load', measurement: 'requests_per_s' },
   { label: 'Non-streaming latency p99', scenario: 'http-load', measurement: 'latency_p99_ms' },
 ];
@@ -115,9 +123,17 @@ export function renderBenchmarksMd(input: BenchmarksMdInput): string {
       continue;
     }
     const [target, ratio, head] = ratioCells(m);
-    out.push(`| ${t.label} | \`${t.scenario}\` · \`${t.measurement}\` | ${fmt(m.value)} ${m.unit} | ${target} | ${ratio} | ${head} | ${mark(m)} |`);
+    out.push(
+      `| ${t.label} | \`${t.scenario}\` · \`${t.measurement}\` | ${fmt(m.value)} ${m.unit} | ${target} | ${ratio} | ${head} | ${mark(m)} |`,
+    );
   }
-  out.push('', '## Every gated measurement', '', '| Scenario | Measurement | Measured | Target | Measured / target | |', '| --- | --- | ---: | --- | ---: | --- |');
+  out.push(
+    '',
+    '## Every gated measurement',
+    '',
+    '| Scenario | Measurement | Measured | Target | Measured / target | |',
+    '| --- | --- | ---: | --- | ---: | --- |',
+  );
   for (const s of summary.scenarios) {
     for (const c of s.cases) {
       for (const m of c.measurements ?? []) {
@@ -133,7 +149,9 @@ export function renderBenchmarksMd(input: BenchmarksMdInput): string {
     if (m) out.push(`| ${t.label} | \`${t.scenario}\` · \`${t.measurement}\` | ${fmt(m.value)} ${m.unit} |`);
   }
   if (input.notes?.trim()) out.push('', input.notes.trim());
-  const failed = summary.scenarios.flatMap((s) => s.cases.flatMap((c) => c.checks.filter((k) => !k.ok).map((k) => `- **${s.name}** · \`${k.name}\`: ${k.message ?? 'failed'}`)));
+  const failed = summary.scenarios.flatMap((s) =>
+    s.cases.flatMap((c) => c.checks.filter((k) => !k.ok).map((k) => `- **${s.name}** · \`${k.name}\`: ${k.message ?? 'failed'}`)),
+  );
   if (failed.length) out.push('', '## What failed in this run', '', ...failed);
   out.push(
     '',
@@ -141,7 +159,7 @@ export function renderBenchmarksMd(input: BenchmarksMdInput): string {
     '',
     '- **Processes.** The reference gateway and the replay upstream each run in their own Node process; the load driver (undici, one Pool sized to the load) runs in a third. Two cores for three processes: the figures include that contention.',
     '- **Time.** Every read is stamped with `process.hrtime.bigint()` as it arrives, before any parsing. Histograms are HDR in integer nanoseconds, 3 significant digits.',
-    '- **Added latency.** The same open-loop schedule (Poisson arrivals; latency from each request\'s intended start) runs straight at the replay upstream and through the gateway, in alternating rounds (6 in the shipped set), merged per side; added_X_pN = gateway pN − direct pN. Percentiles of two distributions, not a distribution of differences.',
+    "- **Added latency.** The same open-loop schedule (Poisson arrivals; latency from each request's intended start) runs straight at the replay upstream and through the gateway, in alternating rounds (6 in the shipped set), merged per side; added_X_pN = gateway pN − direct pN. Percentiles of two distributions, not a distribution of differences.",
     '- **Driver health.** The driver watches its own event-loop delay and utilisation; a run where it saturates fails as invalid instead of blaming the gateway.',
     '- **Fidelity.** Every stream is compared byte for byte with its golden (generated streams: with the first stream, and every numbered token checked in order); mismatches are counted as lost, corrupted, reordered and extra frames.',
     '- **Memory.** The gateway process samples RSS, heap, pipeline bytes (`RunningGateway.bufferedBytes()`) and queued writes (`writableLength` of every open response) every 100 ms; the soak compares heap after a full GC at the end with heap after a full GC after warm-up.',

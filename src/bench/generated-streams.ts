@@ -5,7 +5,24 @@ import { createPrng } from '../load/prng.ts';
 
 export type StreamShape = 'openai' | 'anthropic';
 
-const VOCABULARY = ['the', ' model', ' streams', ' tokens', ' café', ' naïve', ' 数据', ' 🚀', ' ✓', '\\n', ' \\"quoted\\"', ' gateway', ',', '.', ' latency', ' über'];
+const VOCABULARY = [
+  'the',
+  ' model',
+  ' streams',
+  ' tokens',
+  ' café',
+  ' naïve',
+  ' 数据',
+  ' 🚀',
+  ' ✓',
+  '\\n',
+  ' \\"quoted\\"',
+  ' gateway',
+  ',',
+  '.',
+  ' latency',
+  ' über',
+];
 
 export interface GeneratedStream {
   bytes: Buffer;

@@ -27,7 +27,12 @@ export async function benchDispatch(inputs: readonly ProviderInput[], timeMs: nu
         const resolved = resolveRoute(routes, model);
         if (!resolved) throw new Error(`no route for ${model}`);
         const route = resolved.route;
-        const providerRoute: ProviderRoute = { baseUrl: route.baseUrl ?? provider.defaultBaseUrl, apiKey: route.apiKey, headers: route.headers, options: route.options };
+        const providerRoute: ProviderRoute = {
+          baseUrl: route.baseUrl ?? provider.defaultBaseUrl,
+          apiKey: route.apiKey,
+          headers: route.headers,
+          options: route.options,
+        };
         await provider.buildRequest({ ...body, model: resolved.upstreamModel, stream: true }, providerRoute);
       }
     });

@@ -49,7 +49,9 @@ export async function benchSseFraming(o: SseBenchOptions): Promise<SseFigure[]> 
       const ours = parseWithOurs(reads);
       const theirs = parseWithEventsourceParser(reads);
       if (ours !== stream.events || theirs !== stream.events) {
-        throw new Error(`SSE bench ${shape}/${readBytes}: parsers disagree (generated ${stream.events}, ours ${ours}, eventsource-parser ${theirs})`);
+        throw new Error(
+          `SSE bench ${shape}/${readBytes}: parsers disagree (generated ${stream.events}, ours ${ours}, eventsource-parser ${theirs})`,
+        );
       }
       const bench = new Bench({ time: o.timeMs, warmupTime: Math.min(200, o.timeMs), warmupIterations: 2 });
       bench.add('ours', () => parseWithOurs(reads));

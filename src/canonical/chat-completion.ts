@@ -4,9 +4,7 @@
 import type { CanonicalEvent } from './events.ts';
 import { encodeUsage } from './openai-chat-encoder.ts';
 
-export type CompletionResult =
-  | { ok: true; json: string }
-  | { ok: false; error: Extract<CanonicalEvent, { type: 'error' }> };
+export type CompletionResult = { ok: true; json: string } | { ok: false; error: Extract<CanonicalEvent, { type: 'error' }> };
 
 interface ChoiceState {
   content: string;
@@ -16,7 +14,10 @@ interface ChoiceState {
   finish: string | null;
 }
 
-export function aggregateChatCompletion(events: readonly CanonicalEvent[], fallback: { id: string; model: string; created: number }): CompletionResult {
+export function aggregateChatCompletion(
+  events: readonly CanonicalEvent[],
+  fallback: { id: string; model: string; created: number },
+): CompletionResult {
   let head = fallback;
   let usage: string | null = null;
   const choices = new Map<number, ChoiceState>();
@@ -67,7 +68,8 @@ export function aggregateChatCompletion(events: readonly CanonicalEvent[], fallb
       if (c.refusal) message['refusal'] = c.refusal;
       if (c.reasoning) message['reasoning_content'] = c.reasoning;
       const calls = c.toolCalls.filter(Boolean);
-      if (calls.length) message['tool_calls'] = calls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }));
+      if (calls.length)
+        message['tool_calls'] = calls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }));
       return JSON.stringify({ index, message, finish_reason: c.finish });
     });
   const json = `{"id":${JSON.stringify(head.id)},"object":"chat.completion","created":${head.created},"model":${JSON.stringify(head.model)},"choices":[${encoded.join(',')}]${usage ? `,"usage":${usage}` : ''}}`;

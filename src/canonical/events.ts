@@ -12,7 +12,16 @@ export interface CanonicalUsage {
 /** OpenAI's finish reasons, which the client dialect speaks; `raw` keeps the provider's word. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
-export type ErrorKind = 'upstream' | 'auth' | 'rate_limit' | 'overloaded' | 'bad_request' | 'timeout' | 'truncated' | 'malformed' | 'internal';
+export type ErrorKind =
+  | 'upstream'
+  | 'auth'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'bad_request'
+  | 'timeout'
+  | 'truncated'
+  | 'malformed'
+  | 'internal';
 
 export type CanonicalEvent =
   | { type: 'start'; id: string; model: string; created: number }

@@ -5,7 +5,7 @@
 // chunk after the last finish and before [DONE] (only when the client asked for it with
 // stream_options.include_usage). Errors end the stream with an OpenAI-shaped error event and no
 // [DONE], so no client can mistake a failed stream for a finished one.
-import type { CanonicalEvent, CanonicalUsage, StreamEnd } from './events.ts';
+import type { CanonicalEvent, CanonicalUsage } from './events.ts';
 
 export interface OpenAIChatEncoderOptions {
   includeUsage: boolean;
@@ -64,7 +64,10 @@ class ChatChunkEncoder implements OpenAIChatEncoder {
           )
         );
       case 'tool-call-delta':
-        return this.ensureStarted() + this.content(event.choice, `"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.arguments)}}}]`);
+        return (
+          this.ensureStarted() +
+          this.content(event.choice, `"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.arguments)}}}]`)
+        );
       case 'finish':
         return this.ensureStarted() + this.chunk(event.choice, '{}', JSON.stringify(event.reason));
       case 'usage':
@@ -92,8 +95,9 @@ class ChatChunkEncoder implements OpenAIChatEncoder {
     if (this.done) return '';
     this.done = true;
     let out = this.ensureStarted();
-    if (this.options.includeUsage && this.usage !== null) out += `data: ${this.prefix},"choices":[],"usage":${encodeUsage(this.usage)}}\n\n`;
-    return out + 'data: [DONE]\n\n';
+    if (this.options.includeUsage && this.usage !== null)
+      out += `data: ${this.prefix},"choices":[],"usage":${encodeUsage(this.usage)}}\n\n`;
+    return `${out}data: [DONE]\n\n`;
   }
 
   private begin(id: string, model: string, created: number): string {
@@ -126,7 +130,7 @@ export function encodeUsage(u: CanonicalUsage): string {
   let s = `{"prompt_tokens":${u.promptTokens},"completion_tokens":${u.completionTokens},"total_tokens":${u.totalTokens}`;
   if (u.cachedPromptTokens !== undefined) s += `,"prompt_tokens_details":{"cached_tokens":${u.cachedPromptTokens}}`;
   if (u.reasoningTokens !== undefined) s += `,"completion_tokens_details":{"reasoning_tokens":${u.reasoningTokens}}`;
-  return s + '}';
+  return `${s}}`;
 }
 
 /** The OpenAI error `type` a client sees for each kind of failure. */

@@ -54,5 +54,12 @@ function eventAt(buf: Buffer, offset: number): string {
 }
 
 function show(event: string): string {
-  return event === '<end of stream>' ? `  ${event}` : event.replace(/\r/g, '\\r').split('\n').map((l) => `  ${l}`).join('\n').trimEnd();
+  return event === '<end of stream>'
+    ? `  ${event}`
+    : event
+        .replace(/\r/g, '\\r')
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n')
+        .trimEnd();
 }

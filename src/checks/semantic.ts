@@ -5,6 +5,11 @@ import type { Expectation } from '../fixtures/cassette-schema.ts';
 import { createSseParser } from '../sse/parser.ts';
 import { jsonMismatches } from '../fixtures/request-check.ts';
 
+// Chunks are read the way the SDK reads them: as loose JSON whose fields may be missing or of any
+// type, so the reader walks them untyped and reports what it could not use as problems.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type LooseJson = any;
+
 export interface ToolCallSeen {
   id: string;
   name: string;
@@ -48,7 +53,7 @@ export function readOpenAIStream(body: Buffer): SemanticOutput {
         s.sawDone = true;
         return;
       }
-      let chunk: Record<string, any>;
+      let chunk: Record<string, LooseJson>;
       try {
         chunk = JSON.parse(ev.data);
       } catch {
@@ -87,7 +92,7 @@ export function readOpenAIStream(body: Buffer): SemanticOutput {
 /** The same summary from a non-streaming chat.completion body. */
 export function readOpenAICompletion(body: Buffer): SemanticOutput {
   const s = readOpenAIStream(Buffer.alloc(0));
-  let c: Record<string, any>;
+  let c: Record<string, LooseJson>;
   try {
     c = JSON.parse(body.toString('utf8'));
   } catch {
@@ -99,14 +104,14 @@ export function readOpenAICompletion(body: Buffer): SemanticOutput {
   s.text = m.content ?? '';
   s.refusal = m.refusal ?? '';
   s.reasoning = m.reasoning_content ?? m.reasoning ?? '';
-  s.toolCalls = (m.tool_calls ?? []).map((tc: any) => ({ id: tc.id, name: tc.function?.name, arguments: tc.function?.arguments }));
+  s.toolCalls = (m.tool_calls ?? []).map((tc: LooseJson) => ({ id: tc.id, name: tc.function?.name, arguments: tc.function?.arguments }));
   s.finishReason = c['choices']?.[0]?.finish_reason ?? null;
   if (c['usage']) s.usage = pickUsage(c['usage']);
   s.sawDone = true;
   return s;
 }
 
-function pickUsage(u: any): SemanticOutput['usage'] {
+function pickUsage(u: LooseJson): SemanticOutput['usage'] {
   return { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens };
 }
 
@@ -120,8 +125,10 @@ export function semanticMismatches(seen: SemanticOutput, expect: Expectation, mo
   const finishReason = mode === 'passthrough' ? (expect.rawFinishReason ?? expect.finishReason) : expect.finishReason;
   const out = [...seen.problems];
   if (seen.text !== expect.text) out.push(`text: expected ${JSON.stringify(expect.text)}, got ${JSON.stringify(seen.text)}`);
-  if ((expect.refusal ?? '') !== seen.refusal) out.push(`refusal: expected ${JSON.stringify(expect.refusal ?? '')}, got ${JSON.stringify(seen.refusal)}`);
-  if ((expect.reasoning ?? '') !== seen.reasoning) out.push(`reasoning: expected ${JSON.stringify(expect.reasoning ?? '')}, got ${JSON.stringify(seen.reasoning)}`);
+  if ((expect.refusal ?? '') !== seen.refusal)
+    out.push(`refusal: expected ${JSON.stringify(expect.refusal ?? '')}, got ${JSON.stringify(seen.refusal)}`);
+  if ((expect.reasoning ?? '') !== seen.reasoning)
+    out.push(`reasoning: expected ${JSON.stringify(expect.reasoning ?? '')}, got ${JSON.stringify(seen.reasoning)}`);
   if (seen.toolCalls.length !== expect.toolCalls.length) {
     out.push(`tool calls: expected ${expect.toolCalls.length}, got ${seen.toolCalls.length}`);
   }

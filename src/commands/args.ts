@@ -12,7 +12,12 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
 }
 
 /** Runs a command body, mapping a UsageError to a message and exit code 2. */
-export async function withUsage(name: string, usageText: string, stderr: (t: string) => void, body: () => Promise<number>): Promise<number> {
+export async function withUsage(
+  name: string,
+  usageText: string,
+  stderr: (t: string) => void,
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (err) {

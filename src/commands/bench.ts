@@ -53,7 +53,8 @@ export async function runBench(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
     }
     if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
-    if (values.target && !/^https?:\/\//.test(values.target)) throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
+    if (values.target && !/^https?:\/\//.test(values.target))
+      throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
     const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
     if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
     const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
@@ -65,7 +66,9 @@ export async function runBench(args: string[], io: CliIo): Promise<number> {
     const runId = makeRunId(new Date());
     const reportDir = values['report-dir'] ?? join('reports', runId);
     const machine = machineInfo();
-    io.stderr(`bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`);
+    io.stderr(
+      `bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`,
+    );
 
     const run = await runScenarios({
       scenarioFiles,
@@ -86,7 +89,11 @@ export async function runBench(args: string[], io: CliIo): Promise<number> {
     if (values['benchmarks-md']) {
       const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
       const command = ['npx streamproof bench', ...args].join(' ');
-      await writeFile(values['benchmarks-md'], renderBenchmarksMd({ summary, command, machine, loadAfter: [l1, l5, l15], reportDir: shownDir, notes }), 'utf8');
+      await writeFile(
+        values['benchmarks-md'],
+        renderBenchmarksMd({ summary, command, machine, loadAfter: [l1, l5, l15], reportDir: shownDir, notes }),
+        'utf8',
+      );
       io.stdout(`figures written to ${values['benchmarks-md']}\n`);
     }
     io.stdout(`${renderConsoleSummary(summary, shownDir, { color: process.stdout.isTTY === true })}\n`);
@@ -113,8 +120,11 @@ export function renderFigures(summary: RunSummary): string {
       for (const m of gated) {
         const t = parseThresholdText(m.threshold!);
         const h = t ? headroom(t, m.value) : null;
-        const past = h === null ? '' : !Number.isFinite(h) ? '  (∞× headroom)' : `  (${h.toFixed(2)}× ${h >= 1 ? 'headroom' : 'of target'})`;
-        lines.push(`  ${m.ok ? 'ok  ' : 'MISS'}  ${m.name.padEnd(32)} ${String(m.value).padStart(12)} ${m.unit.padEnd(9)} target ${m.threshold}${past}`);
+        const past =
+          h === null ? '' : !Number.isFinite(h) ? '  (∞× headroom)' : `  (${h.toFixed(2)}× ${h >= 1 ? 'headroom' : 'of target'})`;
+        lines.push(
+          `  ${m.ok ? 'ok  ' : 'MISS'}  ${m.name.padEnd(32)} ${String(m.value).padStart(12)} ${m.unit.padEnd(9)} target ${m.threshold}${past}`,
+        );
       }
     }
   }

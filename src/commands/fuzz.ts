@@ -34,8 +34,11 @@ export async function runFuzzCommand(args: string[], io: CliIo): Promise<number>
       return 0;
     }
     const known = generators.map((g) => g.provider);
-    for (const p of values.provider ?? []) if (!known.includes(p)) throw new UsageError(`no fuzz generator for provider ${JSON.stringify(p)} (have: ${known.join(', ')})`);
-    for (const p of values.property ?? []) if (!(PROPERTY_NAMES as readonly string[]).includes(p)) throw new UsageError(`unknown property ${JSON.stringify(p)} (have: ${PROPERTY_NAMES.join(', ')})`);
+    for (const p of values.provider ?? [])
+      if (!known.includes(p)) throw new UsageError(`no fuzz generator for provider ${JSON.stringify(p)} (have: ${known.join(', ')})`);
+    for (const p of values.property ?? [])
+      if (!(PROPERTY_NAMES as readonly string[]).includes(p))
+        throw new UsageError(`unknown property ${JSON.stringify(p)} (have: ${PROPERTY_NAMES.join(', ')})`);
     const runs = Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a positive whole number, got ${values.runs}`);
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
@@ -69,7 +72,9 @@ export async function runFuzzCommand(args: string[], io: CliIo): Promise<number>
       target: 'reference gateway stream pipelines (in-process)',
       status: failed ? 'fail' : 'pass',
       totals: { scenarios: 1, cases: cases.length, passed: cases.length - failed, failed },
-      scenarios: [{ name: `fuzz (seed ${seed})`, file: '(command line)', kind: 'fuzz', status: failed ? 'fail' : 'pass', durationMs, cases }],
+      scenarios: [
+        { name: `fuzz (seed ${seed})`, file: '(command line)', kind: 'fuzz', status: failed ? 'fail' : 'pass', durationMs, cases },
+      ],
     };
     await writeReports(summary, reportDir);
     io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);

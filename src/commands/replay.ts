@@ -33,7 +33,9 @@ export async function runReplay(args: string[], io: CliIo, stop: Promise<unknown
     for (const c of cassettes) {
       replay.bind(c.name, { cassette: c, chunks: c.response.chunks, speed });
       const q = new URLSearchParams(c.upstreamRequest.query).toString();
-      io.stdout(`${c.name}\n  base URL: ${replay.baseUrl(c.name)}\n  request:  ${c.upstreamRequest.method} ${replay.baseUrl(c.name)}${c.upstreamRequest.path}${q ? `?${q}` : ''}\n`);
+      io.stdout(
+        `${c.name}\n  base URL: ${replay.baseUrl(c.name)}\n  request:  ${c.upstreamRequest.method} ${replay.baseUrl(c.name)}${c.upstreamRequest.path}${q ? `?${q}` : ''}\n`,
+      );
     }
     io.stdout(`serving ${cassettes.length} cassette(s) on ${replay.url} at speed ${speed}; Ctrl-C to stop\n`);
     await stop;

@@ -42,8 +42,10 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
     }
     if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
-    if (values.target && values['update-goldens']) throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target');
-    if (values.target && !/^https?:\/\//.test(values.target)) throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
+    if (values.target && values['update-goldens'])
+      throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target');
+    if (values.target && !/^https?:\/\//.test(values.target))
+      throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
 
     const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
     const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;

@@ -92,7 +92,10 @@ class FrameReader implements EventStreamReader {
   end(): EventStreamFramingError | null {
     if (this.failed || this.heldBytes === 0) return null;
     const want = this.frameLength === 0 ? `the ${PRELUDE_BYTES}-byte prelude` : `${this.frameLength} bytes`;
-    return new EventStreamFramingError(`input ended inside the event-stream frame at byte ${this.offset} (${this.heldBytes} of ${want})`, this.offset);
+    return new EventStreamFramingError(
+      `input ended inside the event-stream frame at byte ${this.offset} (${this.heldBytes} of ${want})`,
+      this.offset,
+    );
   }
 
   private fail(message: string): never {
@@ -141,7 +144,7 @@ class FrameReader implements EventStreamReader {
       this.headSliced = true;
     }
     this.heldBytes -= frameLength;
-    let decoded;
+    let decoded: ReturnType<typeof codec.decode>;
     try {
       decoded = codec.decode(bytes);
     } catch (err) {

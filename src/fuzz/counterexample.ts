@@ -44,7 +44,9 @@ export async function writeCounterexample(dir: string, info: CounterexampleInfo)
   const raw = Buffer.from(JSON.stringify({ ...requestBody, model: `${info.provider}/${FUZZ_MODEL}` }));
   const context = requestContext({ model: FUZZ_MODEL, rawRequest: raw, maxLineBytes: 4 * 1024 * 1024, fixedCreated: HARNESS_CREATED });
   const pipeline =
-    example.mode === 'passthrough' ? createPassthroughPipeline() : createNormalizingPipeline({ provider, context, includeUsage: example.includeUsage });
+    example.mode === 'passthrough'
+      ? createPassthroughPipeline()
+      : createNormalizingPipeline({ provider, context, includeUsage: example.includeUsage });
   let golden = pipeline.open();
   for (const read of example.goldenReads ?? example.reads) golden += pipeline.feed(read).toString();
   golden += pipeline.end();
@@ -66,7 +68,10 @@ export async function writeCounterexample(dir: string, info: CounterexampleInfo)
     expect: example.expect,
   };
   const cassetteFile = join(fixturesDir, 'counterexample.yaml');
-  writeFileSync(cassetteFile, `# Written by streamproof fuzz: the reads that broke the property, byte for byte.\n${stringify(cassette, { lineWidth: 0 })}`);
+  writeFileSync(
+    cassetteFile,
+    `# Written by streamproof fuzz: the reads that broke the property, byte for byte.\n${stringify(cassette, { lineWidth: 0 })}`,
+  );
   writeFileSync(join(fixturesDir, `counterexample.${example.mode}.sse`), golden);
   writeFileSync(
     join(caseDir, 'scenario.yaml'),

@@ -25,7 +25,11 @@ export function gatewayOutput(options: FuzzGatewayOptions, reads: readonly Buffe
   const pipeline =
     options.mode === 'passthrough' && options.provider.supportsPassthrough
       ? createPassthroughPipeline({ maxLineBytes: options.maxLineBytes })
-      : createNormalizingPipeline({ provider: options.provider, context: fuzzContext(options.maxLineBytes), includeUsage: options.includeUsage });
+      : createNormalizingPipeline({
+          provider: options.provider,
+          context: fuzzContext(options.maxLineBytes),
+          includeUsage: options.includeUsage,
+        });
   let out = pipeline.open();
   for (const read of reads) out += pipeline.feed(read).toString();
   return out + pipeline.end();

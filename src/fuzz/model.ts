@@ -36,7 +36,13 @@ export const deltaText = fc.string({
   maxLength: 12,
 });
 
-const jsonLeaf = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.boolean(), fc.constant(null), deltaText, fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }));
+const jsonLeaf = fc.oneof(
+  fc.integer({ min: -1e6, max: 1e6 }),
+  fc.boolean(),
+  fc.constant(null),
+  deltaText,
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+);
 const jsonArgs = fc.dictionary(
   fc.constantFrom('location', 'unit', 'query', 'n', 'city', 'é', 'nested'),
   fc.oneof(jsonLeaf, fc.array(jsonLeaf, { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b'), jsonLeaf, { maxKeys: 2 })),
@@ -70,7 +76,9 @@ export function streamModel(options: ModelOptions = {}): fc.Arbitrary<StreamMode
       reasoning: options.reasoning === false ? fc.constant<string[]>([]) : fc.array(deltaText, { maxLength: 4 }),
       text: fc.array(deltaText, { maxLength: 12 }),
       toolCount: fc.integer({ min: 0, max: maxTools }),
-      usage: fc.option(fc.record({ prompt: fc.integer({ min: 0, max: 100_000 }), completion: fc.integer({ min: 0, max: 100_000 }) }), { nil: null }),
+      usage: fc.option(fc.record({ prompt: fc.integer({ min: 0, max: 100_000 }), completion: fc.integer({ min: 0, max: 100_000 }) }), {
+        nil: null,
+      }),
       otherFinish: fc.constantFrom('stop', 'length', 'content_filter') as fc.Arbitrary<'stop' | 'length' | 'content_filter'>,
       created: fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }),
       idSuffix: fc.stringMatching(/^[A-Za-z0-9]{6,20}$/),
@@ -107,7 +115,13 @@ export function expectationOf(model: StreamModel, finishReason: string = model.f
     text: model.text.join(''),
     reasoning: model.reasoning.join('') || undefined,
     toolCalls: model.toolCalls.map((t) => ({ id: t.id, name: t.name, arguments: t.args })),
-    usage: model.usage ? { prompt_tokens: model.usage.prompt, completion_tokens: model.usage.completion, total_tokens: model.usage.prompt + model.usage.completion } : undefined,
+    usage: model.usage
+      ? {
+          prompt_tokens: model.usage.prompt,
+          completion_tokens: model.usage.completion,
+          total_tokens: model.usage.prompt + model.usage.completion,
+        }
+      : undefined,
     finishReason,
   };
 }

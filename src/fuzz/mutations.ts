@@ -35,7 +35,8 @@ export function mutationArb(g: StreamGenerator): fc.Arbitrary<Mutation> {
     all.push(fraction.map((event) => ({ kind: 'oversized-line' as const, event })));
   }
   if (g.terminator !== undefined) all.push(fc.constant({ kind: 'duplicate-terminator' as const }));
-  if (g.errorEvent !== undefined && g.framing === 'sse') all.push(fraction.map((event) => ({ kind: 'error-after-partial' as const, event })));
+  if (g.errorEvent !== undefined && g.framing === 'sse')
+    all.push(fraction.map((event) => ({ kind: 'error-after-partial' as const, event })));
   return fc.oneof(...all);
 }
 
@@ -57,7 +58,11 @@ export function applyMutation(body: Buffer, m: Mutation, g: StreamGenerator, max
     }
     case 'invalid-utf8': {
       const at = pick(m.at, body.length + 1);
-      return { body: Buffer.concat([body.subarray(0, at), Buffer.from([0xff, 0xc3]), body.subarray(at)]), mustFail: false, meaningKept: false };
+      return {
+        body: Buffer.concat([body.subarray(0, at), Buffer.from([0xff, 0xc3]), body.subarray(at)]),
+        mustFail: false,
+        meaningKept: false,
+      };
     }
     case 'flip-bit': {
       const copy = Buffer.from(body);
@@ -71,7 +76,11 @@ export function applyMutation(body: Buffer, m: Mutation, g: StreamGenerator, max
       const data = ranges.filter((r) => !body.subarray(r.start, r.end).includes('[DONE]'));
       if (data.length === 0) return { body, mustFail: false, meaningKept: true };
       const r = data[pick(m.event, data.length)]!;
-      return { body: Buffer.concat([body.subarray(0, r.start), Buffer.from('data: {"broken":\n\n'), body.subarray(r.end)]), mustFail: true, meaningKept: false };
+      return {
+        body: Buffer.concat([body.subarray(0, r.start), Buffer.from('data: {"broken":\n\n'), body.subarray(r.end)]),
+        mustFail: true,
+        meaningKept: false,
+      };
     }
     case 'oversized-line': {
       const ends = [0, ...eventEnds(body)];

@@ -52,7 +52,9 @@ type Source = { body: Buffer; includeUsage: boolean; modes: PipelineMode[] };
 
 function sources(target: FuzzTarget): fc.Arbitrary<Source> {
   const modes: PipelineMode[] = target.provider.supportsPassthrough ? ['normalize', 'passthrough'] : ['normalize'];
-  const generated = modelArb(target.generator).map((m): Source => ({ body: toBuffer(target.generator.generate(m)), includeUsage: target.generator.includeUsage, modes }));
+  const generated = modelArb(target.generator).map(
+    (m): Source => ({ body: toBuffer(target.generator.generate(m)), includeUsage: target.generator.includeUsage, modes }),
+  );
   const streaming = target.cassettes.filter((c) => c.streaming && c.response.status === 200);
   if (streaming.length === 0) return generated;
   const recorded = fc.constantFrom(...streaming).map((c): Source => ({ body: cassetteBody(c), includeUsage: includesUsage(c), modes }));
@@ -61,7 +63,8 @@ function sources(target: FuzzTarget): fc.Arbitrary<Source> {
 
 /** 1. Any split of the bytes into reads gives byte-identical output, in every mode. */
 export function chunkingProperty(target: FuzzTarget): BuiltProperty<{ source: Source; mode: PipelineMode; cuts: number[] }> {
-  const run = (s: Source, mode: PipelineMode, reads: Buffer[]) => gatewayOutput({ provider: target.provider, mode, includeUsage: s.includeUsage, maxLineBytes: target.maxLineBytes }, reads);
+  const run = (s: Source, mode: PipelineMode, reads: Buffer[]) =>
+    gatewayOutput({ provider: target.provider, mode, includeUsage: s.includeUsage, maxLineBytes: target.maxLineBytes }, reads);
   return {
     arbitrary: sources(target).chain((source) =>
       fc.record({
@@ -76,11 +79,20 @@ export function chunkingProperty(target: FuzzTarget): BuiltProperty<{ source: So
     check({ source, mode, cuts }) {
       const whole = run(source, mode, [source.body]);
       const split = run(source, mode, splitAt(source.body, cuts));
-      return whole === split ? null : `output differs at char ${firstDiff(whole, split)} when the upstream body is cut at ${cuts.length} points`;
+      return whole === split
+        ? null
+        : `output differs at char ${firstDiff(whole, split)} when the upstream body is cut at ${cuts.length} points`;
     },
     counterexample({ source, mode, cuts }, reason) {
       const expected = run(source, mode, [source.body]);
-      return { reads: splitAt(source.body, cuts), goldenReads: [source.body], expect: expectationFromOutput(readOpenAIStream(Buffer.from(expected))), mode, includeUsage: source.includeUsage, reason };
+      return {
+        reads: splitAt(source.body, cuts),
+        goldenReads: [source.body],
+        expect: expectationFromOutput(readOpenAIStream(Buffer.from(expected))),
+        mode,
+        includeUsage: source.includeUsage,
+        reason,
+      };
     },
   };
 }
@@ -88,17 +100,29 @@ export function chunkingProperty(target: FuzzTarget): BuiltProperty<{ source: So
 /** 2. Re-framing an SSE stream without changing its meaning leaves the normalized output unchanged. */
 export function framingProperty(target: FuzzTarget): BuiltProperty<{ source: Source; framing: import('./reframe.ts').Framing }> | null {
   if (target.generator.framing !== 'sse') return null;
-  const run = (s: Source, body: Buffer) => gatewayOutput({ provider: target.provider, mode: 'normalize', includeUsage: s.includeUsage, maxLineBytes: target.maxLineBytes }, [body]);
+  const run = (s: Source, body: Buffer) =>
+    gatewayOutput({ provider: target.provider, mode: 'normalize', includeUsage: s.includeUsage, maxLineBytes: target.maxLineBytes }, [
+      body,
+    ]);
   return {
     arbitrary: sources(target).chain((source) => framingArb(parseEvents(source.body).length).map((framing) => ({ source, framing }))),
     check({ source, framing }) {
       const original = run(source, source.body);
       const reframed = run(source, reframe(parseEvents(source.body), framing));
-      return original === reframed ? null : `re-framed stream (eol ${JSON.stringify(framing.eol)}, bom ${framing.bom}) gives different output at char ${firstDiff(original, reframed)}`;
+      return original === reframed
+        ? null
+        : `re-framed stream (eol ${JSON.stringify(framing.eol)}, bom ${framing.bom}) gives different output at char ${firstDiff(original, reframed)}`;
     },
     counterexample({ source, framing }, reason) {
       const expected = run(source, source.body);
-      return { reads: [reframe(parseEvents(source.body), framing)], goldenReads: [source.body], expect: expectationFromOutput(readOpenAIStream(Buffer.from(expected))), mode: 'normalize', includeUsage: source.includeUsage, reason };
+      return {
+        reads: [reframe(parseEvents(source.body), framing)],
+        goldenReads: [source.body],
+        expect: expectationFromOutput(readOpenAIStream(Buffer.from(expected))),
+        mode: 'normalize',
+        includeUsage: source.includeUsage,
+        reason,
+      };
     },
   };
 }
@@ -111,7 +135,10 @@ export function generatedProperty(target: FuzzTarget): BuiltProperty<StreamModel
     if (!g.includeUsage) delete e.usage;
     return e;
   };
-  const output = (m: StreamModel) => gatewayOutput({ provider: target.provider, mode: 'normalize', includeUsage: g.includeUsage, maxLineBytes: 1 << 24 }, [toBuffer(g.generate(m))]);
+  const output = (m: StreamModel) =>
+    gatewayOutput({ provider: target.provider, mode: 'normalize', includeUsage: g.includeUsage, maxLineBytes: 1 << 24 }, [
+      toBuffer(g.generate(m)),
+    ]);
   return {
     arbitrary: modelArb(g),
     check(m) {
@@ -133,7 +160,10 @@ export function malformedProperty(target: FuzzTarget): BuiltProperty<{ model: St
   const g = target.generator;
   const full = (m: StreamModel) => toBuffer(g.generate(m));
   const outputOf = (body: Buffer, cuts: number[]) =>
-    gatewayOutput({ provider: target.provider, mode: 'normalize', includeUsage: g.includeUsage, maxLineBytes: target.maxLineBytes }, splitAt(body, cuts));
+    gatewayOutput(
+      { provider: target.provider, mode: 'normalize', includeUsage: g.includeUsage, maxLineBytes: target.maxLineBytes },
+      splitAt(body, cuts),
+    );
   const judge = (model: StreamModel, mutation: Mutation, cuts: number[]): { seen: SemanticOutput; failure: string | null } => {
     const mutated = applyMutation(full(model), mutation, g, target.maxLineBytes);
     let text: string;
@@ -146,11 +176,13 @@ export function malformedProperty(target: FuzzTarget): BuiltProperty<{ model: St
     const want = expectationOf(model);
     if (seen.problems.length) return { seen, failure: `malformed output: ${seen.problems[0]}` };
     if (seen.eventsAfterEnd > 0) return { seen, failure: `${seen.eventsAfterEnd} event(s) after the terminal event` };
-    if (seen.sawDone === (seen.error !== null)) return { seen, failure: seen.sawDone ? 'both [DONE] and an error' : 'neither [DONE] nor an error at the end' };
+    if (seen.sawDone === (seen.error !== null))
+      return { seen, failure: seen.sawDone ? 'both [DONE] and an error' : 'neither [DONE] nor an error at the end' };
     if (mutated.mustFail && !seen.error) return { seen, failure: `${mutation.kind} was reported as a success` };
     const differences = seen.sawDone && mutated.meaningKept ? generatedMismatches(seen, model, g) : [];
     if (differences.length) return { seen, failure: `success reported with different content: ${differences[0]}` };
-    if (seen.error && mutated.meaningKept && !want.text.startsWith(seen.text)) return { seen, failure: 'the text before the error is not a prefix of the stream text' };
+    if (seen.error && mutated.meaningKept && !want.text.startsWith(seen.text))
+      return { seen, failure: 'the text before the error is not a prefix of the stream text' };
     return { seen, failure: null };
   };
   return {
@@ -180,7 +212,8 @@ function generatedMismatches(seen: SemanticOutput, m: StreamModel, g: StreamGene
   if (!g.includeUsage) delete want.usage;
   if (g.inventsToolCallIds) {
     const ids = seen.toolCalls.map((t) => t.id);
-    if (ids.some((id) => !id) || new Set(ids).size !== ids.length) return [`invented tool-call ids are missing or repeated: ${JSON.stringify(ids)}`];
+    if (ids.some((id) => !id) || new Set(ids).size !== ids.length)
+      return [`invented tool-call ids are missing or repeated: ${JSON.stringify(ids)}`];
     want.toolCalls = want.toolCalls.map((t, i) => ({ ...t, id: ids[i] ?? t.id }));
   }
   return semanticMismatches(seen, want, 'normalize');
@@ -191,7 +224,7 @@ function modelArb(g: StreamGenerator): fc.Arbitrary<StreamModel> {
   return adjust ? streamModel(g.model).map((m) => adjust(m)) : streamModel(g.model);
 }
 
-export function buildProperty(name: PropertyName, target: FuzzTarget): BuiltProperty<any> | null {
+export function buildProperty(name: PropertyName, target: FuzzTarget): BuiltProperty<unknown> | null {
   switch (name) {
     case 'chunking':
       return chunkingProperty(target);

@@ -22,7 +22,10 @@ export const framingArb = (events: number): fc.Arbitrary<Framing> =>
     eol: fc.constantFrom('\n' as const, '\r\n' as const, '\r' as const),
     bom: fc.boolean(),
     noSpace: fc.array(fc.boolean(), { minLength: events, maxLength: events }),
-    comments: fc.array(fc.option(fc.constantFrom('', ' keep-alive', ' OPENROUTER PROCESSING', 'ping'), { nil: null }), { minLength: events, maxLength: events }),
+    comments: fc.array(fc.option(fc.constantFrom('', ' keep-alive', ' OPENROUTER PROCESSING', 'ping'), { nil: null }), {
+      minLength: events,
+      maxLength: events,
+    }),
     unknownField: fc.array(fc.boolean(), { minLength: events, maxLength: events }),
     dataSplits: fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }), { minLength: events, maxLength: events }),
   });
@@ -70,7 +73,9 @@ export function reframe(events: readonly SseEvent[], f: Framing): Buffer {
     let lines = ev.data.split('\n');
     if (lines.length === 1 && isJson(ev.data)) {
       const points = jsonBreakPoints(ev.data);
-      const cuts = [...new Set((f.dataSplits[i] ?? []).map((x) => points[Math.floor(x * points.length)]).filter((p): p is number => p !== undefined))].sort((a, b) => a - b);
+      const cuts = [
+        ...new Set((f.dataSplits[i] ?? []).map((x) => points[Math.floor(x * points.length)]).filter((p): p is number => p !== undefined)),
+      ].sort((a, b) => a - b);
       lines = [];
       let prev = 0;
       for (const c of cuts) {

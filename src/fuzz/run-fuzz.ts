@@ -71,7 +71,10 @@ async function runOne(name: PropertyName, target: FuzzTarget, options: FuzzOptio
     markInterruptAsFailure: false,
   });
   const durationMs = performance.now() - started;
-  const outcomeText = [...outcomes.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(', ');
+  const outcomeText = [...outcomes.entries()]
+    .sort()
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
   const summary = `${details.numRuns} runs, seed ${details.seed}${details.interrupted ? ` (stopped by the ${options.timeBudgetMs} ms budget)` : ''}`;
   if (!details.failed) {
     return {

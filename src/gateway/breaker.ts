@@ -17,7 +17,11 @@ export interface Breaker {
   snapshot(): { state: BreakerState; consecutiveFailures: number; retryInMs: number | null };
 }
 
-export function createBreaker(policy: BreakerPolicy, onChange: (state: BreakerState) => void = () => undefined, now: () => number = () => performance.now()): Breaker {
+export function createBreaker(
+  policy: BreakerPolicy,
+  onChange: (state: BreakerState) => void = () => undefined,
+  now: () => number = () => performance.now(),
+): Breaker {
   let state: BreakerState = 'closed';
   let failures = 0;
   let openedAt = 0;

@@ -9,8 +9,18 @@ import { getProvider, providerNames } from '../providers/index.ts';
 export const timeoutsSchema = z
   .object({
     connectMs: z.number().int().positive().optional().describe('TCP connect to the upstream (default 10000).'),
-    firstByteMs: z.number().int().positive().optional().describe('Upstream request sent → first body byte, headers included (default 120000).'),
-    idleMs: z.number().int().positive().optional().describe('Longest silence between upstream reads once the body has started (default 120000).'),
+    firstByteMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Upstream request sent → first body byte, headers included (default 120000).'),
+    idleMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Longest silence between upstream reads once the body has started (default 120000).'),
     totalMs: z.number().int().positive().optional().describe('The whole client request, retries and fallbacks included (default 1800000).'),
   })
   .strict();
@@ -18,15 +28,25 @@ export const timeoutsSchema = z
 export const retrySchema = z
   .object({
     maxAttempts: z.number().int().min(1).max(10).optional().describe('Attempts per route, the first included (default 1: no retries).'),
-    baseDelayMs: z.number().int().nonnegative().optional().describe('Backoff before retry n is base·2^(n-1), with jitter in [50%, 100%] (default 10).'),
+    baseDelayMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Backoff before retry n is base·2^(n-1), with jitter in [50%, 100%] (default 10).'),
     maxDelayMs: z.number().int().nonnegative().optional().describe('Cap on one backoff delay (default 2000).'),
     maxRetryAfterMs: z
       .number()
       .int()
       .nonnegative()
       .optional()
-      .describe('A Retry-After longer than this is not waited for: the route fails over (or the error is answered) at once (default 10000).'),
-    onStatus: z.array(z.number().int().min(400).max(599)).optional().describe('Upstream statuses worth another attempt (default 429, 500, 502, 503, 504, 529).'),
+      .describe(
+        'A Retry-After longer than this is not waited for: the route fails over (or the error is answered) at once (default 10000).',
+      ),
+    onStatus: z
+      .array(z.number().int().min(400).max(599))
+      .optional()
+      .describe('Upstream statuses worth another attempt (default 429, 500, 502, 503, 504, 529).'),
     onTimeout: z.boolean().optional().describe('Retry after a connect or first-byte timeout (default true).'),
     onConnectError: z.boolean().optional().describe('Retry after a refused, reset or dropped connection before any byte (default true).'),
   })
@@ -34,8 +54,18 @@ export const retrySchema = z
 
 export const breakerSchema = z
   .object({
-    failureThreshold: z.number().int().nonnegative().optional().describe('Consecutive failed attempts that open the circuit; 0 = no breaker (default 0).'),
-    cooldownMs: z.number().int().positive().optional().describe('How long an open circuit refuses traffic before one probe is let through (default 30000).'),
+    failureThreshold: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Consecutive failed attempts that open the circuit; 0 = no breaker (default 0).'),
+    cooldownMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('How long an open circuit refuses traffic before one probe is let through (default 30000).'),
   })
   .strict();
 
@@ -51,7 +81,9 @@ export const routeSchema = z
   .object({
     name: z.string().min(1).optional().describe('The route name used by fallbacks, metrics and /v1/routes (default: match).'),
     match: z.string().min(1).describe('Client model name; a trailing * matches a prefix, and the rest becomes the upstream model.'),
-    provider: z.string().refine((p) => getProvider(p) !== undefined, { message: `unknown provider (known: ${providerNames().join(', ')})` }),
+    provider: z
+      .string()
+      .refine((p) => getProvider(p) !== undefined, { message: `unknown provider (known: ${providerNames().join(', ')})` }),
     mode: z.enum(['normalize', 'passthrough']).default('normalize'),
     baseUrl: z.string().url().optional().describe("Defaults to the provider's public base URL."),
     apiKey: z.string().optional().describe('The upstream credential; ${ENV_VAR} is expanded.'),
@@ -61,7 +93,9 @@ export const routeSchema = z
     fallback: z
       .array(z.string().min(1))
       .optional()
-      .describe('Route names tried in order when this route fails before any byte reached the client (down, 5xx, 429, timeout, circuit open, at capacity).'),
+      .describe(
+        'Route names tried in order when this route fails before any byte reached the client (down, 5xx, 429, timeout, circuit open, at capacity).',
+      ),
     retry: retrySchema.optional(),
     breaker: breakerSchema.optional(),
     timeouts: timeoutsSchema.optional(),
@@ -88,8 +122,16 @@ export const gatewayConfigSchema = z
       .describe('Write an SSE comment (`: keep-alive`) after this many ms without output; 0 = never.'),
     limits: z
       .object({
-        maxLineBytes: z.number().int().positive().default(4 * 1024 * 1024),
-        maxRequestBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        maxLineBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024),
+        maxRequestBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
       })
       .strict()
       .default({ maxLineBytes: 4 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024 }),
@@ -107,12 +149,18 @@ export const gatewayConfigSchema = z
     // Cross-route checks the per-field schema cannot make: unique names, fallbacks that exist.
     const names = config.routes.map(routeName);
     names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['routes', i, config.routes[i]!.name ? 'name' : 'match'], message: `route name ${JSON.stringify(name)} is used twice (set a unique name)` });
+      if (names.indexOf(name) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, config.routes[i]!.name ? 'name' : 'match'],
+          message: `route name ${JSON.stringify(name)} is used twice (set a unique name)`,
+        });
     });
     config.routes.forEach((route, i) => {
       (route.fallback ?? []).forEach((target, j) => {
         const path = ['routes', i, 'fallback', j];
-        if (!names.includes(target)) ctx.addIssue({ code: 'custom', path, message: `fallback ${JSON.stringify(target)} names no route (known: ${names.join(', ')})` });
+        if (!names.includes(target))
+          ctx.addIssue({ code: 'custom', path, message: `fallback ${JSON.stringify(target)} names no route (known: ${names.join(', ')})` });
         else if (target === names[i]) ctx.addIssue({ code: 'custom', path, message: `a route cannot fall back to itself` });
       });
     });

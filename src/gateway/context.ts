@@ -4,7 +4,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DecoderContext } from '../providers/types.ts';
 
-export function requestContext(options: { model: string; rawRequest: Buffer; maxLineBytes: number; fixedCreated?: number }): DecoderContext {
+export function requestContext(options: {
+  model: string;
+  rawRequest: Buffer;
+  maxLineBytes: number;
+  fixedCreated?: number;
+}): DecoderContext {
   const { model, rawRequest, maxLineBytes, fixedCreated } = options;
   if (fixedCreated === undefined) {
     return {

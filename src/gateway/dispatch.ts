@@ -153,7 +153,9 @@ function worthFallingBack(failure: AttemptFailure | RouteRefusal): boolean {
 /** What a failed attempt says about the route's health. */
 function judge(breaker: Breaker, failure: AttemptFailure): void {
   const unhealthy =
-    failure.kind === 'network' || (failure.kind === 'timeout' && failure.phase !== 'total') || (failure.kind === 'status' && failure.status >= 500);
+    failure.kind === 'network' ||
+    (failure.kind === 'timeout' && failure.phase !== 'total') ||
+    (failure.kind === 'status' && failure.status >= 500);
   if (unhealthy) breaker.failure();
   else breaker.neutral();
 }

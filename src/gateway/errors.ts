@@ -16,7 +16,9 @@ export type AttemptFailure =
   | { kind: 'client_gone' };
 
 /** Why a route was not even tried. */
-export type RouteRefusal = { kind: 'breaker_open'; route: string; retryInMs: number } | { kind: 'capacity'; route: string; reason: 'concurrency' | 'rate'; retryAfterMs: number };
+export type RouteRefusal =
+  | { kind: 'breaker_open'; route: string; retryInMs: number }
+  | { kind: 'capacity'; route: string; reason: 'concurrency' | 'rate'; retryAfterMs: number };
 
 export interface ClientError {
   status: number;
@@ -84,7 +86,15 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, kind: ErrorKind, message: string, code: string | number | null = null, type?: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  kind: ErrorKind,
+  message: string,
+  code: string | number | null = null,
+  type?: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   sendJson(res, status, { error: { message, type: type ?? errorTypeFor(kind), param: null, code } }, headers);
 }

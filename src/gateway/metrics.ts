@@ -28,14 +28,35 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-
 /** Latency buckets from 1 ms to 5 min: LLM streams span both ends. */
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-export function createGatewayMetrics(options: { routes: readonly string[]; bufferedBytes: () => number; processMetrics: boolean }): GatewayMetrics {
+export function createGatewayMetrics(options: {
+  routes: readonly string[];
+  bufferedBytes: () => number;
+  processMetrics: boolean;
+}): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({ name: `${P}requests_total`, help: 'Client requests by route and outcome.', labelNames: ['route', 'outcome'], registers });
-  const duration = new Histogram({ name: `${P}request_duration_seconds`, help: 'Client request duration, to the last byte.', labelNames: ['route'], buckets: SECONDS, registers });
-  const ttfb = new Histogram({ name: `${P}ttfb_seconds`, help: 'Client request received to the first response byte written.', labelNames: ['route'], buckets: SECONDS, registers });
+  const requests = new Counter({
+    name: `${P}requests_total`,
+    help: 'Client requests by route and outcome.',
+    labelNames: ['route', 'outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: `${P}request_duration_seconds`,
+    help: 'Client request duration, to the last byte.',
+    labelNames: ['route'],
+    buckets: SECONDS,
+    registers,
+  });
+  const ttfb = new Histogram({
+    name: `${P}ttfb_seconds`,
+    help: 'Client request received to the first response byte written.',
+    labelNames: ['route'],
+    buckets: SECONDS,
+    registers,
+  });
   const events = new Histogram({
     name: `${P}stream_events`,
     help: 'SSE events written per client stream.',
@@ -43,9 +64,24 @@ export function createGatewayMetrics(options: { routes: readonly string[]; buffe
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
     registers,
   });
-  const attempts = new Counter({ name: `${P}upstream_attempts_total`, help: 'Upstream attempts by route and result.', labelNames: ['route', 'result'], registers });
-  const retries = new Counter({ name: `${P}retries_total`, help: 'Upstream attempts that were retries of a failed attempt on the same route.', labelNames: ['route'], registers });
-  const fallbacks = new Counter({ name: `${P}fallbacks_total`, help: 'Requests moved to a fallback route.', labelNames: ['from', 'to'], registers });
+  const attempts = new Counter({
+    name: `${P}upstream_attempts_total`,
+    help: 'Upstream attempts by route and result.',
+    labelNames: ['route', 'result'],
+    registers,
+  });
+  const retries = new Counter({
+    name: `${P}retries_total`,
+    help: 'Upstream attempts that were retries of a failed attempt on the same route.',
+    labelNames: ['route'],
+    registers,
+  });
+  const fallbacks = new Counter({
+    name: `${P}fallbacks_total`,
+    help: 'Requests moved to a fallback route.',
+    labelNames: ['from', 'to'],
+    registers,
+  });
   const recovery = new Histogram({
     name: `${P}recovery_seconds`,
     help: 'From a failed attempt to the first byte of the attempt that served the request.',
@@ -53,11 +89,36 @@ export function createGatewayMetrics(options: { routes: readonly string[]; buffe
     buckets: SECONDS,
     registers,
   });
-  const rejected = new Counter({ name: `${P}rejected_total`, help: 'Requests a route refused without an attempt.', labelNames: ['route', 'reason'], registers });
-  const breakerState = new Gauge({ name: `${P}breaker_state`, help: 'Circuit breaker per route: 0 closed, 1 open, 2 half-open.', labelNames: ['route'], registers });
-  const breakerTransitions = new Counter({ name: `${P}breaker_transitions_total`, help: 'Circuit breaker state changes.', labelNames: ['route', 'to'], registers });
-  const inFlight = new Gauge({ name: `${P}in_flight_streams`, help: 'Client requests being served right now.', labelNames: ['route'], registers });
-  const heartbeats = new Counter({ name: `${P}heartbeats_total`, help: 'SSE keep-alive comments written.', labelNames: ['route'], registers });
+  const rejected = new Counter({
+    name: `${P}rejected_total`,
+    help: 'Requests a route refused without an attempt.',
+    labelNames: ['route', 'reason'],
+    registers,
+  });
+  const breakerState = new Gauge({
+    name: `${P}breaker_state`,
+    help: 'Circuit breaker per route: 0 closed, 1 open, 2 half-open.',
+    labelNames: ['route'],
+    registers,
+  });
+  const breakerTransitions = new Counter({
+    name: `${P}breaker_transitions_total`,
+    help: 'Circuit breaker state changes.',
+    labelNames: ['route', 'to'],
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: `${P}in_flight_streams`,
+    help: 'Client requests being served right now.',
+    labelNames: ['route'],
+    registers,
+  });
+  const heartbeats = new Counter({
+    name: `${P}heartbeats_total`,
+    help: 'SSE keep-alive comments written.',
+    labelNames: ['route'],
+    registers,
+  });
   new Gauge({
     name: `${P}buffered_bytes`,
     help: 'Bytes held inside all open stream pipelines.',

@@ -37,7 +37,15 @@ export function createRouteRuntimes(config: GatewayConfig, metrics: GatewayMetri
       // undici's own header/body timeouts are off: the gateway's first-byte, idle and total clocks
       // decide, so every timeout reaches the client with the gateway's message. Idle upstream
       // connections live 10 s at most, whatever keep-alive the upstream offers.
-      dispatcher: new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000, connections: null, pipelining: 1, connect: { timeout: policy.timeouts.connectMs }, headersTimeout: 0, bodyTimeout: 0 }),
+      dispatcher: new Agent({
+        keepAliveTimeout: 10_000,
+        keepAliveMaxTimeout: 10_000,
+        connections: null,
+        pipelining: 1,
+        connect: { timeout: policy.timeouts.connectMs },
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      }),
       breaker: createBreaker(policy.breaker, (state) => metrics.breaker(policy.name, state)),
       capacity: createCapacity(policy.capacity),
     });

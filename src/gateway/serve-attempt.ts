@@ -63,11 +63,22 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
     let reader: Reader;
     let first: Read;
     try {
-      const sent = undiciRequest(url, { method: upstream.method, headers: upstream.headers, body: upstream.body, signal: call.signal, dispatcher: route.dispatcher });
+      const sent = undiciRequest(url, {
+        method: upstream.method,
+        headers: upstream.headers,
+        body: upstream.body,
+        signal: call.signal,
+        dispatcher: route.dispatcher,
+      });
       // Straico sends its headers only with its answer, seconds later: once a heartbeat interval
       // passes without them, the client stream opens anyway (role chunk, then heartbeats) and a
       // late error status becomes an error event. No retry is possible after that point.
-      if (clientStreams && provider.synthesizesStream && input.config.heartbeatMs > 0 && !(await settlesWithin(sent, input.config.heartbeatMs))) {
+      if (
+        clientStreams &&
+        provider.synthesizesStream &&
+        input.config.heartbeatMs > 0 &&
+        !(await settlesWithin(sent, input.config.heartbeatMs))
+      ) {
         return await streamEvents(input, call, answerBody(sent), null, requestContextFor(input, body.model));
       }
       response = await sent;
@@ -103,14 +114,25 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
 }
 
 /** `first` is null when the stream opens before the upstream's first byte (synthesised streams). */
-async function streamEvents(input: AttemptInput, call: UpstreamCall, reader: Reader, first: Read | null, context: DecoderContext): Promise<AttemptOutcome> {
+async function streamEvents(
+  input: AttemptInput,
+  call: UpstreamCall,
+  reader: Reader,
+  first: Read | null,
+  context: DecoderContext,
+): Promise<AttemptOutcome> {
   const { route, config, body } = input;
   const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
   const pipeline =
     route.config.mode === 'passthrough' && route.provider.supportsPassthrough
       ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes })
       : createNormalizingPipeline({ provider: route.provider, context, includeUsage });
-  const writer = createClientWriter(input.res, { headers: SSE_HEADERS, heartbeatMs: config.heartbeatMs, onCommit: input.onCommit, onHeartbeat: input.onHeartbeat });
+  const writer = createClientWriter(input.res, {
+    headers: SSE_HEADERS,
+    heartbeatMs: config.heartbeatMs,
+    onCommit: input.onCommit,
+    onHeartbeat: input.onHeartbeat,
+  });
   input.pipelines.add(pipeline);
   // Set once the terminal event is out: the client is answered even if the upstream lingers.
   let clientDone = false;
@@ -143,7 +165,9 @@ async function streamEvents(input: AttemptInput, call: UpstreamCall, reader: Rea
     if (failure.kind === 'client_gone') return served('client_abort', pipeline.eventsOut);
     if (!writer.committed) return { served: false, failure };
     const timedOut = failure.kind === 'timeout';
-    const message = timedOut ? timeoutMessage(failure.phase, failure.ms) : `upstream stream failed: ${failure.kind === 'network' ? failure.detail : 'unknown error'}`;
+    const message = timedOut
+      ? timeoutMessage(failure.phase, failure.ms)
+      : `upstream stream failed: ${failure.kind === 'network' ? failure.detail : 'unknown error'}`;
     writer.end(pipeline.fail(message, timedOut ? 'timeout' : 'upstream'));
     // A stream whose terminal event had arrived is complete, whatever the transport did after it.
     if (!pipeline.failed) return served('success', pipeline.eventsOut, true);
@@ -157,7 +181,11 @@ async function streamEvents(input: AttemptInput, call: UpstreamCall, reader: Rea
 
 /** A JSON answer from an OpenAI-compatible upstream, forwarded as it arrives. */
 async function forwardBody(input: AttemptInput, call: UpstreamCall, reader: Reader, first: Read): Promise<AttemptOutcome> {
-  const writer = createClientWriter(input.res, { headers: { 'content-type': 'application/json' }, heartbeatMs: 0, onCommit: input.onCommit });
+  const writer = createClientWriter(input.res, {
+    headers: { 'content-type': 'application/json' },
+    heartbeatMs: 0,
+    onCommit: input.onCommit,
+  });
   try {
     for (let read = first; !read.done; read = await reader.next()) {
       call.touch();
@@ -179,7 +207,13 @@ async function forwardBody(input: AttemptInput, call: UpstreamCall, reader: Read
 }
 
 /** A streamed upstream answer, aggregated into one chat.completion for a non-streaming client. */
-async function aggregate(input: AttemptInput, call: UpstreamCall, reader: Reader, first: Read, context: DecoderContext): Promise<AttemptOutcome> {
+async function aggregate(
+  input: AttemptInput,
+  call: UpstreamCall,
+  reader: Reader,
+  first: Read,
+  context: DecoderContext,
+): Promise<AttemptOutcome> {
   const decoder = input.route.provider.createStreamDecoder(context);
   const events: CanonicalEvent[] = [];
   let read = first;
@@ -261,14 +295,25 @@ async function readUpstreamText(body: AsyncIterable<Buffer>): Promise<string> {
 /** Ids and clock for this request (fixed and request-derived in deterministic mode). */
 function requestContextFor(input: AttemptInput, model: string): DecoderContext {
   const { config } = input;
-  return requestContext({ model, rawRequest: input.raw, maxLineBytes: config.limits.maxLineBytes, fixedCreated: config.deterministic?.created });
+  return requestContext({
+    model,
+    rawRequest: input.raw,
+    maxLineBytes: config.limits.maxLineBytes,
+    fixedCreated: config.deterministic?.created,
+  });
 }
 
 /** True when the promise settles (either way) within `ms`. */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

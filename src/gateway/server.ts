@@ -37,7 +37,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     for (const p of pipelines) n += p.bufferedBytes;
     return n;
   };
-  const metrics = createGatewayMetrics({ routes: config.routes.map(routeName), bufferedBytes, processMetrics: config.metrics?.process === true });
+  const metrics = createGatewayMetrics({
+    routes: config.routes.map(routeName),
+    bufferedBytes,
+    processMetrics: config.metrics?.process === true,
+  });
   const routes = createRouteRuntimes(config, metrics);
   let inFlight = 0;
 
@@ -99,7 +103,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     metrics.inFlight(name, 1);
     let outcome: Awaited<ReturnType<typeof dispatch>> = 'upstream_error';
     try {
-      outcome = await dispatch({ primary, upstreamModel: resolved.upstreamModel, body, raw, res, guard, startedAt }, { routes, config, metrics, pipelines });
+      outcome = await dispatch(
+        { primary, upstreamModel: resolved.upstreamModel, body, raw, res, guard, startedAt },
+        { routes, config, metrics, pipelines },
+      );
     } finally {
       guard.dispose();
       inFlight--;

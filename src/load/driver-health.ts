@@ -64,7 +64,9 @@ export function judge(m: Omit<DriverHealth, 'valid' | 'reasons'>, limits: Driver
     reasons.push(`event-loop delay p99 ${m.eventLoopDelayP99Ms.toFixed(1)} ms > ${limits.maxEventLoopDelayP99Ms} ms`);
   }
   if (m.eventLoopUtilization > limits.maxEventLoopUtilization) {
-    reasons.push(`event-loop utilisation ${(m.eventLoopUtilization * 100).toFixed(0)}% > ${(limits.maxEventLoopUtilization * 100).toFixed(0)}%`);
+    reasons.push(
+      `event-loop utilisation ${(m.eventLoopUtilization * 100).toFixed(0)}% > ${(limits.maxEventLoopUtilization * 100).toFixed(0)}%`,
+    );
   }
   return { ...m, valid: reasons.length === 0, reasons };
 }

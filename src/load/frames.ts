@@ -14,7 +14,10 @@ export interface FrameDiff {
 
 export function splitFrames(bytes: Buffer): string[] {
   const cuts: number[] = [];
-  const parser = createSseParser({ onEvent() {}, onBoundary: (offset) => void cuts.push(offset) }, { maxLineBytes: Number.MAX_SAFE_INTEGER });
+  const parser = createSseParser(
+    { onEvent() {}, onBoundary: (offset) => void cuts.push(offset) },
+    { maxLineBytes: Number.MAX_SAFE_INTEGER },
+  );
   parser.feed(bytes);
   const frames: string[] = [];
   let from = 0;

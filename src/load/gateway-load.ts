@@ -3,7 +3,7 @@
 import type { ReplayUpstream } from '../fixtures/replay-upstream.ts';
 import type { TargetUnderTest } from '../scenario/target.ts';
 import { startLoadServers } from './load-servers.ts';
-import { gatewaySources, loadInputs, readGoldens } from './stream-sources.ts';
+import { gatewaySources, type loadInputs, readGoldens } from './stream-sources.ts';
 
 export interface GatewayLoadSettings {
   mode: 'normalize' | 'passthrough';
@@ -38,4 +38,3 @@ export async function openGatewayLoad(
     throw err;
   }
 }
-

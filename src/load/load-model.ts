@@ -131,5 +131,15 @@ export async function runLoadModel(options: RunModelOptions): Promise<ModelRunRe
     while (pending.size > 0) await Promise.all([...pending]);
   }
   const endedNs = clock.now();
-  return { startedNs, launchEndedNs: launchEndedNs ?? endedNs, endedNs, launched, measuredLaunched, dropped, scheduleDelay, maxInFlight, stoppedBy };
+  return {
+    startedNs,
+    launchEndedNs: launchEndedNs ?? endedNs,
+    endedNs,
+    launched,
+    measuredLaunched,
+    dropped,
+    scheduleDelay,
+    maxInFlight,
+    stoppedBy,
+  };
 }

@@ -120,7 +120,8 @@ export function mergeLoadStats(parts: readonly LoadStats[]): LoadStats {
     out.stalls += p.stalls;
     for (const k of Object.keys(out.frames) as (keyof LoadStats['frames'])[]) out.frames[k] += p.frames[k];
     out.mismatchSample ??= p.mismatchSample;
-    if (p.windowStartNs !== null && (out.windowStartNs === null || p.windowStartNs < out.windowStartNs)) out.windowStartNs = p.windowStartNs;
+    if (p.windowStartNs !== null && (out.windowStartNs === null || p.windowStartNs < out.windowStartNs))
+      out.windowStartNs = p.windowStartNs;
     if (p.windowEndNs !== null && (out.windowEndNs === null || p.windowEndNs > out.windowEndNs)) out.windowEndNs = p.windowEndNs;
   }
   return out;

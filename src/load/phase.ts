@@ -106,7 +106,16 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   }
   const health = monitor.stop();
   const endedAtMs = Number(process.hrtime.bigint()) / 1e6;
-  return { stats, run, health, startedAtMs, endedAtMs, windows: [[startedAtMs, endedAtMs]], perSource, bytesReceived: driver.bytesReceived };
+  return {
+    stats,
+    run,
+    health,
+    startedAtMs,
+    endedAtMs,
+    windows: [[startedAtMs, endedAtMs]],
+    perSource,
+    bytesReceived: driver.bytesReceived,
+  };
 }
 
 /** Several runs of the same phase as one (histograms merged, counts added, worst driver health). */

@@ -96,7 +96,10 @@ async function handle(message: ToServer): Promise<void> {
     }
     case 'start-gateway': {
       // harnessGatewayConfig only asks the replay for its per-slot base URLs.
-      const addresses = { baseUrl: (slot: string) => `${message.replayUrl}/p/${encodeURIComponent(slot)}` } as Pick<ReplayUpstream, 'baseUrl'>;
+      const addresses = { baseUrl: (slot: string) => `${message.replayUrl}/p/${encodeURIComponent(slot)}` } as Pick<
+        ReplayUpstream,
+        'baseUrl'
+      >;
       gateway = await startGateway(harnessGatewayConfig(addresses as ReplayUpstream, message.mode));
       send({ type: 'ready', url: gateway.url });
       return;

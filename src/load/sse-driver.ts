@@ -91,7 +91,10 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
         else pendingAbort = err;
       };
       const onRunEnd = (reason: 'cut' | 'timeout') => abort(new RunEnd(reason));
-      const totalTimer = setTimeout(() => abort(Object.assign(new Error(`stream exceeded ${options.totalTimeoutMs} ms`), { code: 'ETIMEDOUT' })), options.totalTimeoutMs);
+      const totalTimer = setTimeout(
+        () => abort(Object.assign(new Error(`stream exceeded ${options.totalTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        options.totalTimeoutMs,
+      );
       open.add(onRunEnd);
 
       const settle = (err: unknown) => {
@@ -103,7 +106,10 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
         const cut = err instanceof RunEnd && err.reason === 'cut';
         let error: StreamOutcome['error'] = null;
         if (err && !cut) {
-          error = err instanceof RunEnd ? { class: 'timeout', message: err.message } : { class: classifyTransportError(err, headAt !== null), message: describeError(err) };
+          error =
+            err instanceof RunEnd
+              ? { class: 'timeout', message: err.message }
+              : { class: classifyTransportError(err, headAt !== null), message: describeError(err) };
         }
         resolve({ origin, headAt, endAt: process.hrtime.bigint(), status, reads, error, cut });
       };

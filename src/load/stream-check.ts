@@ -85,8 +85,16 @@ export function evaluateStream(outcome: StreamOutcome, state: ExpectationState, 
   if (frames && frameMismatches(frames) > 0) {
     const body = applyMasks(Buffer.concat(outcome.reads.map((r) => r.bytes)), expectation.masks);
     const diff = firstDifference(state.reference!, body);
-    const where = diff ? `first difference at byte ${diff.offset} (event ${diff.eventIndex}): expected ${JSON.stringify(diff.expectedEvent.slice(0, 200))}, got ${JSON.stringify(diff.actualEvent.slice(0, 200))}` : '';
-    return { timings, failure, frames, cut: false, mismatch: `lost ${frames.lost}, corrupted ${frames.corrupted}, reordered ${frames.reordered}, extra ${frames.extra}; ${where}` };
+    const where = diff
+      ? `first difference at byte ${diff.offset} (event ${diff.eventIndex}): expected ${JSON.stringify(diff.expectedEvent.slice(0, 200))}, got ${JSON.stringify(diff.actualEvent.slice(0, 200))}`
+      : '';
+    return {
+      timings,
+      failure,
+      frames,
+      cut: false,
+      mismatch: `lost ${frames.lost}, corrupted ${frames.corrupted}, reordered ${frames.reordered}, extra ${frames.extra}; ${where}`,
+    };
   }
   return { timings, failure, frames, cut: false };
 }

@@ -25,19 +25,29 @@ export interface LoadInput {
 
 /** The scenario's cassettes and generated stream, one per provider slot (the gateway routes by provider). */
 export function loadInputs(scenarioFile: string, cassettes: readonly Cassette[], synthetic: SyntheticSpec | undefined): LoadInput[] {
-  const inputs: LoadInput[] = cassettes.map((c) => ({ cassette: c, plan: { slot: c.provider, cassetteFile: c.file }, syntheticTokens: null }));
+  const inputs: LoadInput[] = cassettes.map((c) => ({
+    cassette: c,
+    plan: { slot: c.provider, cassetteFile: c.file },
+    syntheticTokens: null,
+  }));
   if (synthetic) {
     const c = syntheticCassette(synthetic);
     inputs.push({ cassette: c, plan: { slot: c.provider, synthetic }, syntheticTokens: synthetic.tokens });
   }
-  if (inputs.length === 0) throw new InputError(scenarioFile, null, 'name cassettes with `fixtures:` or a generated stream with `synthetic:`');
+  if (inputs.length === 0)
+    throw new InputError(scenarioFile, null, 'name cassettes with `fixtures:` or a generated stream with `synthetic:`');
   const seen = new Map<string, string>();
   for (const { cassette } of inputs) {
     if (!cassette.streaming) throw new InputError(scenarioFile, null, `${cassette.name} is not a streaming cassette (load runs stream)`);
-    if (!getProvider(cassette.provider)) throw new InputError(scenarioFile, null, `${cassette.name}: unknown provider ${cassette.provider}`);
+    if (!getProvider(cassette.provider))
+      throw new InputError(scenarioFile, null, `${cassette.name}: unknown provider ${cassette.provider}`);
     const other = seen.get(cassette.provider);
     if (other) {
-      throw new InputError(scenarioFile, null, `${other} and ${cassette.name} both use provider ${cassette.provider}: a load run serves one cassette per provider (the gateway routes by provider)`);
+      throw new InputError(
+        scenarioFile,
+        null,
+        `${other} and ${cassette.name} both use provider ${cassette.provider}: a load run serves one cassette per provider (the gateway routes by provider)`,
+      );
     }
     seen.set(cassette.provider, cassette.name);
   }
@@ -48,7 +58,12 @@ export function loadInputs(scenarioFile: string, cassettes: readonly Cassette[],
  * Each input's golden for a mode (null for generated streams or with fidelity off). Read before
  * any server starts, so a missing golden is bad input (exit 2) rather than a failed run.
  */
-export function readGoldens(inputs: readonly LoadInput[], mode: GatewayMode, fidelity: boolean, scenarioFile: string): Map<string, Buffer | null> {
+export function readGoldens(
+  inputs: readonly LoadInput[],
+  mode: GatewayMode,
+  fidelity: boolean,
+  scenarioFile: string,
+): Map<string, Buffer | null> {
   const goldens = new Map<string, Buffer | null>();
   for (const { cassette, syntheticTokens } of inputs) {
     if (!fidelity || syntheticTokens !== null) {
@@ -57,7 +72,11 @@ export function readGoldens(inputs: readonly LoadInput[], mode: GatewayMode, fid
     }
     const golden = goldenPath(cassette, mode);
     if (!existsSync(golden)) {
-      throw new InputError(scenarioFile, null, `no golden at ${relative(process.cwd(), golden)} for ${cassette.name}: fidelity needs one (run the parity scenarios with --update-goldens, or set fidelity: false)`);
+      throw new InputError(
+        scenarioFile,
+        null,
+        `no golden at ${relative(process.cwd(), golden)} for ${cassette.name}: fidelity needs one (run the parity scenarios with --update-goldens, or set fidelity: false)`,
+      );
     }
     goldens.set(cassette.name, readFileSync(golden));
   }
@@ -108,12 +127,24 @@ export async function directSources(inputs: readonly LoadInput[], replayUrl: str
   for (const { cassette, plan, syntheticTokens } of inputs) {
     const provider = getProvider(cassette.provider) as ProviderDescriptor;
     const route = routes.find((r) => r.provider === cassette.provider)!;
-    const providerRoute: ProviderRoute = { baseUrl: addresses.baseUrl(plan.slot), apiKey: route.apiKey, headers: route.headers, options: route.options };
-    const upstream = await provider.buildRequest({ ...cassette.request.body, model: String(cassette.request.body['model']), stream: true }, providerRoute);
+    const providerRoute: ProviderRoute = {
+      baseUrl: addresses.baseUrl(plan.slot),
+      apiKey: route.apiKey,
+      headers: route.headers,
+      options: route.options,
+    };
+    const upstream = await provider.buildRequest(
+      { ...cassette.request.body, model: String(cassette.request.body['model']), stream: true },
+      providerRoute,
+    );
     const query = new URLSearchParams(upstream.query).toString();
     sources.push({
       label: cassette.name,
-      request: { path: `/p/${encodeURIComponent(plan.slot)}${upstream.path}${query ? `?${query}` : ''}`, headers: upstream.headers, body: upstream.body },
+      request: {
+        path: `/p/${encodeURIComponent(plan.slot)}${upstream.path}${query ? `?${query}` : ''}`,
+        headers: upstream.headers,
+        body: upstream.body,
+      },
       expectation: expectationState({
         decoder: provider,
         fidelity,

@@ -15,7 +15,22 @@ import { provider as bedrockInvoke } from './bedrock-invoke/index.ts';
 import { provider as openaiResponses } from './openai-responses/index.ts';
 import { provider as straico } from './straico/index.ts';
 
-export const providers: readonly ProviderDescriptor[] = [openai, azure, xai, together, togetherHelicone, backendai, anthropic, vertexAnthropic, gemini, vertexGemini, bedrock, bedrockInvoke, openaiResponses, straico];
+export const providers: readonly ProviderDescriptor[] = [
+  openai,
+  azure,
+  xai,
+  together,
+  togetherHelicone,
+  backendai,
+  anthropic,
+  vertexAnthropic,
+  gemini,
+  vertexGemini,
+  bedrock,
+  bedrockInvoke,
+  openaiResponses,
+  straico,
+];
 
 const byName = new Map(providers.map((p) => [p.name, p]));
 

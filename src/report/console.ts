@@ -23,8 +23,7 @@ function oneLine(s: string): string {
  */
 export function renderConsoleSummary(summary: RunSummary, reportDir: string, opts: ConsoleOptions = {}): string {
   const paint = (code: string, s: string): string => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const label = (status: 'pass' | 'fail'): string =>
-    status === 'pass' ? paint('32', 'PASS') : paint('31', 'FAIL');
+  const label = (status: 'pass' | 'fail'): string => (status === 'pass' ? paint('32', 'PASS') : paint('31', 'FAIL'));
   const dim = (s: string): string => paint('2', s);
 
   const lines: string[] = [];

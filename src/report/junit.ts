@@ -63,15 +63,31 @@ function testcase(s: ScenarioResult, c: CaseResult): string[] {
   ])}`;
   // Benchmark figures as testcase properties (name = measurement, value = "<value> <unit>").
   const props = (c.measurements ?? []).length
-    ? ['      <properties>', ...c.measurements!.map((m) => `        <property${attrs([['name', m.name], ['value', `${m.value} ${m.unit}`.trim()]])}/>`), '      </properties>']
+    ? [
+        '      <properties>',
+        ...c.measurements!.map(
+          (m) =>
+            `        <property${attrs([
+              ['name', m.name],
+              ['value', `${m.value} ${m.unit}`.trim()],
+            ])}/>`,
+        ),
+        '      </properties>',
+      ]
     : [];
   if (c.status !== 'fail') return props.length ? [`${open}>`, ...props, '    </testcase>'] : [`${open}/>`];
   const { message, body } = failureOf(c);
-  const type = failedChecks(c).map((ch) => ch.name).join(',') || 'fail';
+  const type =
+    failedChecks(c)
+      .map((ch) => ch.name)
+      .join(',') || 'fail';
   return [
     `${open}>`,
     ...props,
-    `      <failure${attrs([['message', message], ['type', type]])}>${xmlText(body)}</failure>`,
+    `      <failure${attrs([
+      ['message', message],
+      ['type', type],
+    ])}>${xmlText(body)}</failure>`,
     '    </testcase>',
   ];
 }
@@ -89,9 +105,18 @@ function testsuite(summary: RunSummary, s: ScenarioResult): string[] {
       ['file', s.file],
     ])}>`,
     '    <properties>',
-    `      <property${attrs([['name', 'kind'], ['value', s.kind]])}/>`,
-    `      <property${attrs([['name', 'target'], ['value', summary.target]])}/>`,
-    `      <property${attrs([['name', 'runId'], ['value', summary.runId]])}/>`,
+    `      <property${attrs([
+      ['name', 'kind'],
+      ['value', s.kind],
+    ])}/>`,
+    `      <property${attrs([
+      ['name', 'target'],
+      ['value', summary.target],
+    ])}/>`,
+    `      <property${attrs([
+      ['name', 'runId'],
+      ['value', summary.runId],
+    ])}/>`,
     '    </properties>',
     ...s.cases.flatMap((c) => testcase(s, c)),
     '  </testsuite>',
@@ -118,5 +143,5 @@ export function renderJunit(summary: RunSummary): string {
     ...summary.scenarios.flatMap((s) => testsuite(summary, s)),
     '</testsuites>',
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

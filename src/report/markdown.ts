@@ -14,9 +14,7 @@ const MD_SPECIAL = /[\\`*_[\]<>|~&$]/g;
 
 /** Plain text as inline Markdown: specials escaped, line breaks as `<br>` (safe in table cells). */
 export function mdText(s: string): string {
-  return normalizeNewlines(visibleControls(s))
-    .replace(MD_SPECIAL, '\\$&')
-    .replace(/\n/g, '<br>');
+  return normalizeNewlines(visibleControls(s)).replace(MD_SPECIAL, '\\$&').replace(/\n/g, '<br>');
 }
 
 /**
@@ -67,9 +65,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   for (const c of s.cases) {
     const failedNames = failedChecks(c).map((ch) => mdCode(ch.name, true));
     const failedCell = failedNames.length > 0 ? failedNames.join(', ') : c.status === 'fail' ? '—' : '';
-    lines.push(
-      `| ${mdText(c.name)} | ${statusIcon(c.status)} ${c.status} | ${wholeMs(c.durationMs)} | ${failedCell} |`,
-    );
+    lines.push(`| ${mdText(c.name)} | ${statusIcon(c.status)} ${c.status} | ${wholeMs(c.durationMs)} | ${failedCell} |`);
   }
   lines.push('');
   return lines;
@@ -86,7 +82,9 @@ function measurementSection(c: CaseResult): string[] {
     for (const m of gated) {
       const t = parseThresholdText(m.threshold!);
       const ratio = t ? targetRatio(t, m.value) : null;
-      lines.push(`| ${mdCode(m.name, true)} | ${value(m.value)} ${mdText(m.unit)} | ${mdText(m.threshold!)} | ${ratio === null ? '—' : ratio.toFixed(3)} | ${m.ok ? PASS : FAIL} |`);
+      lines.push(
+        `| ${mdCode(m.name, true)} | ${value(m.value)} ${mdText(m.unit)} | ${mdText(m.threshold!)} | ${ratio === null ? '—' : ratio.toFixed(3)} | ${m.ok ? PASS : FAIL} |`,
+      );
     }
     lines.push('');
   }
@@ -130,7 +128,9 @@ export function renderMarkdown(summary: RunSummary): string {
 
   for (const s of summary.scenarios) lines.push(...scenarioSection(s));
 
-  const measured = summary.scenarios.flatMap((s) => s.cases.filter((c) => (c.measurements ?? []).length > 0).map((c) => measurementSection(c)));
+  const measured = summary.scenarios.flatMap((s) =>
+    s.cases.filter((c) => (c.measurements ?? []).length > 0).map((c) => measurementSection(c)),
+  );
   if (measured.length > 0) lines.push('## Measurements', '', ...measured.flat());
 
   const failures: string[] = [];
@@ -151,5 +151,5 @@ export function renderMarkdown(summary: RunSummary): string {
   }
   if (masks.length > 0) lines.push('## Masks applied', '', ...masks, '');
 
-  return lines.join('\n').replace(/\n+$/, '') + '\n';
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }

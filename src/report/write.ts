@@ -13,7 +13,7 @@ import { renderMarkdown } from './markdown.ts';
  */
 export async function writeReports(summary: RunSummary, reportDir: string): Promise<string[]> {
   const files: Array<[string, string]> = [
-    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+    ['summary.json', `${JSON.stringify(summary, null, 2)}\n`],
     ['summary.md', renderMarkdown(summary)],
     ['junit.xml', renderJunit(summary)],
   ];

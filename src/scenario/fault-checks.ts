@@ -16,7 +16,9 @@ export function checkStatus(expect: Expect, client: FaultClientResult): CheckRes
 /** The body against the golden: exactly, as a prefix (the client left), or empty. */
 export function checkBytes(expect: Expect, body: Buffer, golden: Buffer | null): CheckResult {
   if (expect.bytes === 'none') {
-    return body.length === 0 ? { name: 'golden', ok: true } : { name: 'golden', ok: false, message: `expected no body, got ${body.length} bytes` };
+    return body.length === 0
+      ? { name: 'golden', ok: true }
+      : { name: 'golden', ok: false, message: `expected no body, got ${body.length} bytes` };
   }
   if (!golden) return { name: 'golden', ok: false, message: 'no golden to compare with' };
   if (expect.bytes === 'prefix') {
@@ -86,7 +88,12 @@ export function checkTerminal(expect: Expect, client: FaultClientResult, streami
     if (seen.error) return { name, ok: false, message: `unexpected error event: ${seen.error.message}` };
     return seen.sawDone ? { name, ok: true } : { name, ok: false, message: 'stream ended without [DONE] and without an error' };
   }
-  if (!seen.error) return { name, ok: false, message: seen.sawDone ? 'expected an error event, got a normal end with [DONE]' : 'expected an error event, the stream just stopped' };
+  if (!seen.error)
+    return {
+      name,
+      ok: false,
+      message: seen.sawDone ? 'expected an error event, got a normal end with [DONE]' : 'expected an error event, the stream just stopped',
+    };
   if (seen.eventsAfterEnd > 0) return { name, ok: false, message: `${seen.eventsAfterEnd} event(s) after the terminal error` };
   const code = lastErrorCode(client.body);
   return matchError(expect.error, { message: seen.error.message, type: seen.error.type, code });
@@ -94,10 +101,15 @@ export function checkTerminal(expect: Expect, client: FaultClientResult, streami
 
 function matchError(want: NonNullable<Expect['error']>, got: { message: unknown; type: unknown; code: unknown }): CheckResult {
   const problems: string[] = [];
-  if (want.type !== undefined && got.type !== want.type) problems.push(`error type ${JSON.stringify(got.type)}, expected ${JSON.stringify(want.type)}`);
-  if (want.message !== undefined && got.message !== want.message) problems.push(`error message ${JSON.stringify(got.message)}, expected ${JSON.stringify(want.message)}`);
-  if (want.code !== undefined && (got.code ?? null) !== want.code) problems.push(`error code ${JSON.stringify(got.code)}, expected ${JSON.stringify(want.code)}`);
-  return problems.length ? { name: 'terminal', ok: false, message: problems[0]!, detail: problems.join('\n') } : { name: 'terminal', ok: true };
+  if (want.type !== undefined && got.type !== want.type)
+    problems.push(`error type ${JSON.stringify(got.type)}, expected ${JSON.stringify(want.type)}`);
+  if (want.message !== undefined && got.message !== want.message)
+    problems.push(`error message ${JSON.stringify(got.message)}, expected ${JSON.stringify(want.message)}`);
+  if (want.code !== undefined && (got.code ?? null) !== want.code)
+    problems.push(`error code ${JSON.stringify(got.code)}, expected ${JSON.stringify(want.code)}`);
+  return problems.length
+    ? { name: 'terminal', ok: false, message: problems[0]!, detail: problems.join('\n') }
+    : { name: 'terminal', ok: true };
 }
 
 function lastErrorCode(body: Buffer): unknown {
@@ -116,6 +128,10 @@ export function checkAttempts(expected: Record<string, number>, actual: Record<s
     .filter(([slot, n]) => (actual[slot] ?? 0) !== n)
     .map(([slot, n]) => `${slot}: ${actual[slot] ?? 0} upstream attempt(s), expected ${n}`);
   if (unexpected > 0) problems.push(`${unexpected} upstream request(s) with no plan left (more attempts than planned)`);
-  const summary = Object.entries(actual).map(([slot, n]) => `${slot} ${n}`).join(', ');
-  return problems.length ? { name: 'attempts', ok: false, message: problems[0]!, detail: problems.join('\n') } : { name: 'attempts', ok: true, message: summary };
+  const summary = Object.entries(actual)
+    .map(([slot, n]) => `${slot} ${n}`)
+    .join(', ');
+  return problems.length
+    ? { name: 'attempts', ok: false, message: problems[0]!, detail: problems.join('\n') }
+    : { name: 'attempts', ok: true, message: summary };
 }

@@ -19,8 +19,12 @@ export const faultRouteSchema = routeSchema
 export const faultGatewaySchema = z
   .object({
     heartbeatMs: z.number().int().nonnegative().optional(),
-    timeouts: timeoutsSchema.optional().describe('Over the fault harness defaults (connect 1000, first byte 150, idle 250, total 5000 ms).'),
-    retry: retrySchema.optional().describe('Over the fault harness defaults (3 attempts, 5 ms base, 50 ms max backoff, Retry-After up to 1 s).'),
+    timeouts: timeoutsSchema
+      .optional()
+      .describe('Over the fault harness defaults (connect 1000, first byte 150, idle 250, total 5000 ms).'),
+    retry: retrySchema
+      .optional()
+      .describe('Over the fault harness defaults (3 attempts, 5 ms base, 50 ms max backoff, Retry-After up to 1 s).'),
     breaker: breakerSchema.optional(),
     routes: z.array(faultRouteSchema).default([]).describe('Routes tried before the per-provider harness routes (<provider>/*).'),
   })
@@ -32,7 +36,12 @@ const attemptsSchema = z.array(upstreamFaultSchema);
 export const faultClientSchema = z
   .object({
     abortAfterMs: z.number().int().nonnegative().optional().describe('Abort the request this long after sending it.'),
-    abortAfterEvents: z.number().int().nonnegative().optional().describe('Abort once this many SSE events arrived (0: once the headers arrived).'),
+    abortAfterEvents: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Abort once this many SSE events arrived (0: once the headers arrived).'),
     readDelayMs: z.number().int().positive().optional().describe('A slow reader: wait this long before taking each read.'),
   })
   .strict();
@@ -43,12 +52,19 @@ export const faultExpectSchema = z
     bytes: z
       .enum(['golden', 'prefix', 'none'])
       .default('golden')
-      .describe('golden: the body equals the golden byte for byte; prefix: what arrived before the client left is a prefix of it; none: no body byte.'),
+      .describe(
+        'golden: the body equals the golden byte for byte; prefix: what arrived before the client left is a prefix of it; none: no body byte.',
+      ),
     golden: z
       .string()
       .optional()
-      .describe("'cassette': the base cassette's own golden (a retried stream must equal it); a path relative to this file; default goldens/<scenario file>/<case>.<mode>.<sse|json>."),
-    heartbeats: z.boolean().default(false).describe('The stream must carry keep-alive comments, each between two whole events (compared with them removed).'),
+      .describe(
+        "'cassette': the base cassette's own golden (a retried stream must equal it); a path relative to this file; default goldens/<scenario file>/<case>.<mode>.<sse|json>.",
+      ),
+    heartbeats: z
+      .boolean()
+      .default(false)
+      .describe('The stream must carry keep-alive comments, each between two whole events (compared with them removed).'),
     error: z
       .object({ type: z.string().optional(), message: z.string().optional(), code: z.string().nullable().optional() })
       .strict()
@@ -74,14 +90,25 @@ export const faultCaseSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a case name is lowercase letters, digits and dashes (it names the golden file)'),
     description: z.string().optional(),
-    cassette: z.string().min(1).describe('The base cassette (relative to this file): the client request, and the upstream response each attempt plays.'),
-    model: z.string().optional().describe("The client's model (default <provider>/<cassette model>); name a scenario route's match to use it."),
+    cassette: z
+      .string()
+      .min(1)
+      .describe('The base cassette (relative to this file): the client request, and the upstream response each attempt plays.'),
+    model: z
+      .string()
+      .optional()
+      .describe("The client's model (default <provider>/<cassette model>); name a scenario route's match to use it."),
     attempts: z
       .union([attemptsSchema, z.record(z.string(), attemptsSchema)])
       .describe('Upstream behaviour per attempt, in order: a list for the default slot, or slot → list.'),
     speed: z.number().min(0).default(0).describe('Replay speed of the cassette body: 0 = no delays, 1 = as recorded.'),
     waitBeforeMs: z.number().int().nonnegative().default(0).describe('Pause before this case (e.g. to let a breaker cool down).'),
-    settleMs: z.number().int().nonnegative().default(10).describe('How long to keep watching the upstream after the client is done, for late attempts.'),
+    settleMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(10)
+      .describe('How long to keep watching the upstream after the client is done, for late attempts.'),
     client: faultClientSchema.default({}),
     expect: faultExpectSchema,
   })
@@ -92,7 +119,11 @@ export const faultScenarioSchema = z
     kind: z.literal('fault'),
     name: z.string().min(1),
     description: z.string().optional(),
-    modes: z.array(z.enum(['normalize', 'passthrough'])).min(1).default(['normalize']).describe('Reference gateway modes to run (ignored with --target).'),
+    modes: z
+      .array(z.enum(['normalize', 'passthrough']))
+      .min(1)
+      .default(['normalize'])
+      .describe('Reference gateway modes to run (ignored with --target).'),
     external: z
       .boolean()
       .default(false)
@@ -107,12 +138,18 @@ export const faultScenarioSchema = z
     const names = [...s.gateway.routes.map((r) => r.name ?? r.match), ...providers.map((p) => `${p.name}/*`)];
     s.gateway.routes.forEach((route, i) => {
       (route.fallback ?? []).forEach((target, j) => {
-        if (!names.includes(target)) ctx.addIssue({ code: 'custom', path: ['gateway', 'routes', i, 'fallback', j], message: `fallback ${JSON.stringify(target)} names no route (known: ${names.join(', ')})` });
+        if (!names.includes(target))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['gateway', 'routes', i, 'fallback', j],
+            message: `fallback ${JSON.stringify(target)} names no route (known: ${names.join(', ')})`,
+          });
       });
     });
     const seen = new Set<string>();
     s.cases.forEach((c, i) => {
-      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['cases', i, 'name'], message: `case name ${JSON.stringify(c.name)} is used twice` });
+      if (seen.has(c.name))
+        ctx.addIssue({ code: 'custom', path: ['cases', i, 'name'], message: `case name ${JSON.stringify(c.name)} is used twice` });
       seen.add(c.name);
     });
   });

@@ -14,7 +14,12 @@ function thresholdsSchema(kind: BenchKind) {
       for (const [name, text] of Object.entries(record)) {
         const parsed = parseThreshold(name, text);
         if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', path: [name], message: parsed });
-        else if (!findMeasurementDef(name, kind)) ctx.addIssue({ code: 'custom', path: [name], message: `a ${kind} scenario measures no ${JSON.stringify(name)} (see BENCHMARKS.md for the names)` });
+        else if (!findMeasurementDef(name, kind))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `a ${kind} scenario measures no ${JSON.stringify(name)} (see BENCHMARKS.md for the names)`,
+          });
       }
     })
     .describe('Measurement name → "<op> <number>", e.g. added_ttft_p99_ms: "< 5". A failed threshold fails the run.');
@@ -58,7 +63,13 @@ const modelSchema = z.discriminatedUnion('model', [
     .object({
       model: z.literal('constant'),
       rate: z.number().positive().max(100_000).describe('Requests per second.'),
-      maxInFlight: z.number().int().min(1).max(10_000).default(1000).describe('Arrivals beyond this many open streams are dropped (and counted).'),
+      maxInFlight: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(1000)
+        .describe('Arrivals beyond this many open streams are dropped (and counted).'),
     })
     .strict(),
   z
@@ -108,19 +119,27 @@ export const loadScenarioSchema = z
     load: modelSchema,
     duration: boundsSchema,
     warmup: warmupSchema,
-    compare: z.enum(['direct', 'none']).default('none').describe('direct: also drive the replay upstream directly and report added_* (gateway − direct).'),
+    compare: z
+      .enum(['direct', 'none'])
+      .default('none')
+      .describe('direct: also drive the replay upstream directly and report added_* (gateway − direct).'),
     rounds: z
       .number()
       .int()
       .min(1)
       .max(20)
       .default(1)
-      .describe('With compare: direct, alternate the two phases this many times (each bounded by duration, with its own warm-up) and merge each side, so both see the same machine conditions.'),
+      .describe(
+        'With compare: direct, alternate the two phases this many times (each bounded by duration, with its own warm-up) and merge each side, so both see the same machine conditions.',
+      ),
     reader: z
       .object({ bytesPerSecond: z.number().positive().describe('Each client reads at most this fast (slow readers).') })
       .strict()
       .optional(),
-    onEnd: z.enum(['drain', 'cut']).default('drain').describe('drain: wait for open streams (failing those still open after drainSeconds); cut: stop them at once, not as failures.'),
+    onEnd: z
+      .enum(['drain', 'cut'])
+      .default('drain')
+      .describe('drain: wait for open streams (failing those still open after drainSeconds); cut: stop them at once, not as failures.'),
     drainSeconds: z.number().positive().default(30),
     thresholds: thresholdsSchema('load'),
   })
@@ -151,7 +170,16 @@ export const microScenarioSchema = z
     sse: z
       .object({
         megabytes: z.number().positive().max(256).default(8).describe('Size of each generated stream.'),
-        readSizes: z.array(z.number().int().min(1).max(1 << 20)).min(1).default([16384, 256]),
+        readSizes: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(1 << 20),
+          )
+          .min(1)
+          .default([16384, 256]),
         seed: z.number().int().default(1),
       })
       .strict()

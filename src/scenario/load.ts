@@ -29,7 +29,8 @@ export function loadScenario(file: string): LoadedScenario {
   const patterns: string[] = 'fixtures' in scenario && Array.isArray(scenario.fixtures) ? scenario.fixtures : [];
   const fixtureFiles = patterns.flatMap((pattern, i) => {
     const matched = globSync(pattern, { cwd: base, absolute: true }).filter((f) => /\.ya?ml$/.test(f));
-    if (matched.length === 0) throw new InputError(file, loaded.lineOf(['fixtures', i]), `fixtures[${i}]: ${JSON.stringify(pattern)} matches no cassette`);
+    if (matched.length === 0)
+      throw new InputError(file, loaded.lineOf(['fixtures', i]), `fixtures[${i}]: ${JSON.stringify(pattern)} matches no cassette`);
     return matched;
   });
   return { file, scenario, fixtureFiles: [...new Set(fixtureFiles)].sort() };

@@ -83,7 +83,12 @@ async function openGateway(scenario: FaultScenario, mode: GatewayMode, ctx: Faul
 }
 
 /** The harness config (every provider on its replay slot) with the scenario's settings and routes. */
-export function faultGatewayConfig(replay: ReplayUpstream, mode: GatewayMode, gw: FaultScenario['gateway'], closedPort: number): GatewayConfig {
+export function faultGatewayConfig(
+  replay: ReplayUpstream,
+  mode: GatewayMode,
+  gw: FaultScenario['gateway'],
+  closedPort: number,
+): GatewayConfig {
   const base = harnessGatewayConfig(replay, mode);
   const own: RouteConfig[] = gw.routes.map(({ slot, refused, ...route }) => ({
     ...route,
@@ -128,11 +133,15 @@ async function runCase(
   const countsBefore = await gatewayCounts(gateway.metrics);
   const exchanges: { slot: string; done: Promise<ReplayExchange> }[] = [];
   for (const [slot, faults] of Object.entries(plans)) {
-    for (const fault of faults) exchanges.push({ slot, done: replay.arm(slot, { cassette, chunks: cassette.response.chunks, speed: c.speed, fault }) });
+    for (const fault of faults)
+      exchanges.push({ slot, done: replay.arm(slot, { cassette, chunks: cassette.response.chunks, speed: c.speed, fault }) });
   }
 
   const model = String(cassette.request.body['model']);
-  const address = c.model !== undefined ? { model: c.model, headers: {} } : addressRequest(target.profile, cassette.provider, model, replay.baseUrl(cassette.provider));
+  const address =
+    c.model !== undefined
+      ? { model: c.model, headers: {} }
+      : addressRequest(target.profile, cassette.provider, model, replay.baseUrl(cassette.provider));
   const client = await runFaultClient(
     `${gateway.url}${target.profile.chatPath}`,
     { ...cassette.request.body, model: address.model },
@@ -163,7 +172,11 @@ async function runCase(
     writeFileSync(golden.path, body);
     checks.push({ name: 'golden', ok: true, message: `golden written: ${relative(process.cwd(), golden.path)}` });
   } else if (c.expect.bytes !== 'none' && !existsSync(golden.path)) {
-    checks.push({ name: 'golden', ok: false, message: `no golden at ${relative(process.cwd(), golden.path)}; run with --update-goldens and review it` });
+    checks.push({
+      name: 'golden',
+      ok: false,
+      message: `no golden at ${relative(process.cwd(), golden.path)}; run with --update-goldens and review it`,
+    });
   } else {
     checks.push(checkBytes(c.expect, body, c.expect.bytes === 'none' ? null : readFileSync(golden.path)));
   }
@@ -173,10 +186,18 @@ async function runCase(
   checks.push(
     drained
       ? { name: 'upstream-closed', ok: true }
-      : { name: 'upstream-closed', ok: false, message: `${replay.activeExchanges} upstream request(s) still open ${CLOSE_GRACE_MS} ms after the client was done` },
+      : {
+          name: 'upstream-closed',
+          ok: false,
+          message: `${replay.activeExchanges} upstream request(s) still open ${CLOSE_GRACE_MS} ms after the client was done`,
+        },
   );
   const problems = finished.filter((e) => providerOf(e.slot) === cassette.provider).flatMap((e) => e.exchange.problems);
-  checks.push(problems.length ? { name: 'request', ok: false, message: `upstream request does not match the cassette: ${problems[0]}`, detail: problems.join('\n') } : { name: 'request', ok: true });
+  checks.push(
+    problems.length
+      ? { name: 'request', ok: false, message: `upstream request does not match the cassette: ${problems[0]}`, detail: problems.join('\n') }
+      : { name: 'request', ok: true },
+  );
   if (c.expect.gateway && countsBefore && countsAfter) checks.push(checkGatewayCounts(c.expect.gateway, countsBefore, countsAfter));
 
   return {
@@ -193,7 +214,14 @@ function countPlans(plans: Record<string, readonly unknown[]>): Record<string, n
 }
 
 /** The golden a case compares with, and whether it is the case's own (writable by --update-goldens). */
-function goldenFor(file: string, scenario: FaultScenario, c: FaultCase, cassette: Cassette, mode: GatewayMode, status: number): { path: string; own: boolean } {
+function goldenFor(
+  file: string,
+  _scenario: FaultScenario,
+  c: FaultCase,
+  cassette: Cassette,
+  mode: GatewayMode,
+  status: number,
+): { path: string; own: boolean } {
   if (c.expect.golden === 'cassette') return { path: goldenPath(cassette, mode), own: false };
   if (c.expect.golden !== undefined) return { path: resolve(dirname(file), c.expect.golden), own: false };
   const ext = cassette.streaming && (status === 200 || c.expect.status === 200) ? 'sse' : 'json';
@@ -216,7 +244,9 @@ function checkGatewayCounts(want: Partial<Counts>, before: Counts, after: Counts
   const problems = (Object.keys(want) as (keyof Counts)[])
     .filter((k) => want[k] !== undefined && after[k] - before[k] !== want[k])
     .map((k) => `${k}: ${after[k] - before[k]}, expected ${want[k]}`);
-  return problems.length ? { name: 'gateway-metrics', ok: false, message: problems[0]!, detail: problems.join('\n') } : { name: 'gateway-metrics', ok: true };
+  return problems.length
+    ? { name: 'gateway-metrics', ok: false, message: problems[0]!, detail: problems.join('\n') }
+    : { name: 'gateway-metrics', ok: true };
 }
 
 /** The exchanges that happened (armed plans nobody consumed never resolve). */

@@ -8,9 +8,15 @@ import { InputError } from '../input/yaml-input.ts';
 import type { FuzzScenario } from './fuzz-schema.ts';
 import { scenarioResult } from './result.ts';
 
-export async function runFuzzScenario(file: string, scenario: FuzzScenario, reportDir: string, onCase?: (r: CaseResult) => void): Promise<ScenarioResult> {
+export async function runFuzzScenario(
+  file: string,
+  scenario: FuzzScenario,
+  reportDir: string,
+  onCase?: (r: CaseResult) => void,
+): Promise<ScenarioResult> {
   const unknown = (scenario.providers ?? []).filter((p) => !providerNames().includes(p));
-  if (unknown.length) throw new InputError(file, null, `providers: unknown provider ${unknown.join(', ')} (known: ${providerNames().join(', ')})`);
+  if (unknown.length)
+    throw new InputError(file, null, `providers: unknown provider ${unknown.join(', ')} (known: ${providerNames().join(', ')})`);
   const started = performance.now();
   const cases = await runFuzz({
     providers: scenario.providers,

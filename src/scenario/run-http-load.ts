@@ -17,10 +17,16 @@ import { samplesBetween, summarizeSamples } from '../load/server-samples.ts';
 import type { HttpLoadScenario } from './load-schema.ts';
 import type { BenchRunContext } from './run-load.ts';
 
-export async function runHttpLoadScenario(file: string, scenario: HttpLoadScenario, fixtureFiles: readonly string[], ctx: BenchRunContext): Promise<ScenarioResult> {
+export async function runHttpLoadScenario(
+  file: string,
+  scenario: HttpLoadScenario,
+  fixtureFiles: readonly string[],
+  ctx: BenchRunContext,
+): Promise<ScenarioResult> {
   const started = performance.now();
   const cassette = loadCassette(fixtureFiles[0]!);
-  if (cassette.streaming) throw new InputError(file, null, `${cassette.name} is a streaming cassette; http-load measures the non-streaming path`);
+  if (cassette.streaming)
+    throw new InputError(file, null, `${cassette.name} is a streaming cassette; http-load measures the non-streaming path`);
   const external = ctx.target.external;
   const mode = external ? ctx.target.profile.golden : scenario.mode;
   const golden = goldenPath(cassette, mode);
@@ -30,7 +36,12 @@ export async function runHttpLoadScenario(file: string, scenario: HttpLoadScenar
   const input = { cassette, plan: { slot: cassette.provider, cassetteFile: cassette.file }, syntheticTokens: null };
   const servers = await startLoadServers([input], { target: ctx.target, replay: ctx.replay, mode, speed: 0, live: false });
   try {
-    const address = addressRequest(ctx.target.profile, cassette.provider, String(cassette.request.body['model']), servers.upstreamBase(cassette.provider));
+    const address = addressRequest(
+      ctx.target.profile,
+      cassette.provider,
+      String(cassette.request.body['model']),
+      servers.upstreamBase(cassette.provider),
+    );
     const request = {
       url: `${servers.gatewayUrl}${ctx.target.profile.chatPath}`,
       headers: { 'content-type': 'application/json', ...cassette.request.headers, ...address.headers },
@@ -69,10 +80,18 @@ export async function runHttpLoadScenario(file: string, scenario: HttpLoadScenar
       m.add('gateway_elu_max', g.eluMax);
     }
     const checks: CheckResult[] = [
-      { name: 'scope', ok: true, message: `autocannon, ${scenario.connections} connections, ${cassette.name}${expectBody === null ? ' (bodies not compared: the target profile masks fields)' : ', every body compared with the golden'}; ${servers.scope}` },
+      {
+        name: 'scope',
+        ok: true,
+        message: `autocannon, ${scenario.connections} connections, ${cassette.name}${expectBody === null ? ' (bodies not compared: the target profile masks fields)' : ', every body compared with the golden'}; ${servers.scope}`,
+      },
       health.valid
         ? { name: 'driver', ok: true, message: 'the load driver kept up (its figures are valid)' }
-        : { name: 'driver', ok: false, message: `the load driver (autocannon, single-threaded) saturated: ${health.reasons.join('; ')}. Use fewer connections.` },
+        : {
+            name: 'driver',
+            ok: false,
+            message: `the load driver (autocannon, single-threaded) saturated: ${health.reasons.join('; ')}. Use fewer connections.`,
+          },
     ];
     const result = benchCase({
       name: `${scenario.name} [${mode}]`,

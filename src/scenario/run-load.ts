@@ -6,7 +6,7 @@ import type { ReplayUpstream } from '../fixtures/replay-upstream.ts';
 import type { CheckResult, ScenarioResult } from '../report/types.ts';
 import { benchCase, benchScenario, gatewayInternal } from '../load/bench-case.ts';
 import { openGatewayLoad } from '../load/gateway-load.ts';
-import { startLoadServers } from '../load/load-servers.ts';
+import type { startLoadServers } from '../load/load-servers.ts';
 import { MeasurementList } from '../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../load/phase.ts';
 import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements } from '../load/phase-measurements.ts';
@@ -35,7 +35,12 @@ export function modelOf(load: LoadScenario['load']): LoadModel {
   }
 }
 
-export async function runLoadScenario(file: string, scenario: LoadScenario, fixtureFiles: readonly string[], ctx: BenchRunContext): Promise<ScenarioResult> {
+export async function runLoadScenario(
+  file: string,
+  scenario: LoadScenario,
+  fixtureFiles: readonly string[],
+  ctx: BenchRunContext,
+): Promise<ScenarioResult> {
   const started = performance.now();
   const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
   const model = modelOf(scenario.load);
@@ -53,7 +58,11 @@ export async function runLoadScenario(file: string, scenario: LoadScenario, fixt
           warmupRequests: scenario.warmup.requests,
           warmupMs: scenario.warmup.seconds * 1000,
         },
-        timeouts: { headersMs: scenario.timeouts.headersSeconds * 1000, idleMs: scenario.timeouts.idleSeconds * 1000, streamMs: scenario.timeouts.streamSeconds * 1000 },
+        timeouts: {
+          headersMs: scenario.timeouts.headersSeconds * 1000,
+          idleMs: scenario.timeouts.idleSeconds * 1000,
+          streamMs: scenario.timeouts.streamSeconds * 1000,
+        },
         slowReader: scenario.reader,
         stallMs: scenario.stallMs,
         onEnd: scenario.onEnd,
@@ -98,7 +107,12 @@ export async function runLoadScenario(file: string, scenario: LoadScenario, fixt
       measurements: m,
       thresholds: scenario.thresholds,
       checks,
-      notApplicable: (name) => (external && gatewayInternal(name) ? 'the gateway is external: its process is not sampled' : live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null),
+      notApplicable: (name) =>
+        external && gatewayInternal(name)
+          ? 'the gateway is external: its process is not sampled'
+          : live && /frames|mismatched/.test(name)
+            ? 'live upstream: no golden to compare with'
+            : null,
     });
     attachFailureDetail(result.checks, gateway, direct);
     return benchScenario(scenario.name, file, scenario.kind, started, [result]);
@@ -111,14 +125,27 @@ export async function runLoadScenario(file: string, scenario: LoadScenario, fixt
 export function driverCheck(phases: ReadonlyArray<readonly [string, PhaseResult]>): CheckResult {
   const problems = phases.flatMap(([label, p]) => p.health.reasons.map((r) => `${label}: ${r}`));
   const detail = phases
-    .map(([label, p]) => `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${(p.health.eventLoopUtilization * 100).toFixed(0)}%, CPU ${(p.health.cpu * 100).toFixed(0)}%`)
+    .map(
+      ([label, p]) =>
+        `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${(p.health.eventLoopUtilization * 100).toFixed(0)}%, CPU ${(p.health.cpu * 100).toFixed(0)}%`,
+    )
     .join('\n');
   return problems.length === 0
     ? { name: 'driver', ok: true, message: 'the load driver kept up (its figures are valid)', detail }
-    : { name: 'driver', ok: false, message: `the load driver saturated, so these figures would blame the gateway for the driver: ${problems.join('; ')}. Lower the load or give the driver a core.`, detail };
+    : {
+        name: 'driver',
+        ok: false,
+        message: `the load driver saturated, so these figures would blame the gateway for the driver: ${problems.join('; ')}. Lower the load or give the driver a core.`,
+        detail,
+      };
 }
 
-function addSlowReaderMeasurements(m: MeasurementList, phase: PhaseResult, inputs: ReturnType<typeof loadInputs>, servers: Awaited<ReturnType<typeof startLoadServers>>): void {
+function addSlowReaderMeasurements(
+  m: MeasurementList,
+  phase: PhaseResult,
+  inputs: ReturnType<typeof loadInputs>,
+  servers: Awaited<ReturnType<typeof startLoadServers>>,
+): void {
   const bodyBytes = new Map(inputs.map((i) => [i.cassette.name, cassetteBody(i.cassette).length]));
   let offered = 0;
   for (const [label, n] of Object.entries(phase.perSource)) offered += n * (bodyBytes.get(label) ?? 0);
@@ -135,7 +162,9 @@ export function attachFailureDetail(checks: CheckResult[], gateway: PhaseResult,
     if (c.ok || !c.name.startsWith('threshold:')) continue;
     const phase = c.name.startsWith('threshold:direct_') && direct ? direct : gateway;
     if (/errors/.test(c.name)) {
-      const samples = Object.entries(phase.stats.errorSamples).map(([cls, msg]) => `${cls} (${phase.stats.errors[cls as keyof typeof phase.stats.errors]}): ${msg}`);
+      const samples = Object.entries(phase.stats.errorSamples).map(
+        ([cls, msg]) => `${cls} (${phase.stats.errors[cls as keyof typeof phase.stats.errors]}): ${msg}`,
+      );
       if (samples.length) c.detail = samples.join('\n');
     } else if (/frames|mismatched/.test(c.name) && phase.stats.mismatchSample) {
       c.detail = phase.stats.mismatchSample;

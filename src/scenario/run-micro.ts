@@ -10,7 +10,11 @@ import { benchTranslation } from '../bench/micro-translate.ts';
 import { providerInputs } from '../bench/provider-cassettes.ts';
 import type { MicroScenario } from './load-schema.ts';
 
-export async function runMicroScenario(file: string, scenario: MicroScenario, log: (line: string) => void = () => undefined): Promise<ScenarioResult> {
+export async function runMicroScenario(
+  file: string,
+  scenario: MicroScenario,
+  log: (line: string) => void = () => undefined,
+): Promise<ScenarioResult> {
   const started = performance.now();
   const m = new MeasurementList();
   const checks: CheckResult[] = [];
@@ -18,7 +22,12 @@ export async function runMicroScenario(file: string, scenario: MicroScenario, lo
   const inputs = wants.has('translate') || wants.has('dispatch') || wants.has('memory') ? providerInputs() : [];
   const skipped = inputs.filter((i) => i.skipped);
   if (skipped.length) {
-    checks.push({ name: 'providers', ok: true, message: `${skipped.length} provider(s) without usable cassettes skipped: ${skipped.map((s) => s.provider.name).join(', ')}`, detail: skipped.map((s) => `${s.provider.name}: ${s.skipped}`).join('\n') });
+    checks.push({
+      name: 'providers',
+      ok: true,
+      message: `${skipped.length} provider(s) without usable cassettes skipped: ${skipped.map((s) => s.provider.name).join(', ')}`,
+      detail: skipped.map((s) => `${s.provider.name}: ${s.skipped}`).join('\n'),
+    });
   }
 
   if (wants.has('sse')) {
@@ -34,7 +43,11 @@ export async function runMicroScenario(file: string, scenario: MicroScenario, lo
     m.add('sse_parse_mb_s', Math.min(...bulk.map((f) => f.oursMbPerS)));
     m.add('eventsource_parser_mb_s', Math.min(...bulk.map((f) => f.eventsourceParserMbPerS)));
     m.add('sse_parse_vs_eventsource_parser', Math.min(...bulk.map((f) => f.oursMbPerS / f.eventsourceParserMbPerS)));
-    checks.push({ name: 'sse', ok: true, message: `both parsers found the same events in ${figures.length} stream/read-size combinations` });
+    checks.push({
+      name: 'sse',
+      ok: true,
+      message: `both parsers found the same events in ${figures.length} stream/read-size combinations`,
+    });
   }
   if (wants.has('translate')) {
     log(`${scenario.name}: translation, ${inputs.length - skipped.length} providers`);

@@ -96,15 +96,26 @@ async function runCase(
   checks.push(
     problems.size === 0
       ? { name: 'request', ok: true }
-      : { name: 'request', ok: false, message: `upstream request does not match the cassette: ${[...problems][0]}`, detail: [...problems].join('\n') },
+      : {
+          name: 'request',
+          ok: false,
+          message: `upstream request does not match the cassette: ${[...problems][0]}`,
+          detail: [...problems].join('\n'),
+        },
   );
 
   // Status and transport.
   const statusProblems = runs.flatMap((r) => [
     ...(r.client.error ? [`${chunkingName(r.chunking)}: ${r.client.error}`] : []),
-    ...(r.client.status !== cassette.expect.status ? [`${chunkingName(r.chunking)}: status ${r.client.status}, expected ${cassette.expect.status}`] : []),
+    ...(r.client.status !== cassette.expect.status
+      ? [`${chunkingName(r.chunking)}: status ${r.client.status}, expected ${cassette.expect.status}`]
+      : []),
   ]);
-  checks.push(statusProblems.length === 0 ? { name: 'status', ok: true } : { name: 'status', ok: false, message: statusProblems[0]!, detail: statusProblems.join('\n') });
+  checks.push(
+    statusProblems.length === 0
+      ? { name: 'status', ok: true }
+      : { name: 'status', ok: false, message: statusProblems[0]!, detail: statusProblems.join('\n') },
+  );
 
   // Golden: the as-recorded output, byte for byte.
   const output = applyMasksFor(cassette, first.client.body, masks);
@@ -113,7 +124,11 @@ async function runCase(
     writeFileSync(golden, first.client.body);
     checks.push({ name: 'golden', ok: true, message: `golden written: ${relative(process.cwd(), golden)}` });
   } else if (!existsSync(golden)) {
-    checks.push({ name: 'golden', ok: false, message: `no golden at ${relative(process.cwd(), golden)}; run with --update-goldens and review the diff` });
+    checks.push({
+      name: 'golden',
+      ok: false,
+      message: `no golden at ${relative(process.cwd(), golden)}; run with --update-goldens and review the diff`,
+    });
   } else {
     checks.push(compareWithGolden('golden', applyMasksFor(cassette, readFileSync(golden), masks), output));
   }
@@ -125,7 +140,10 @@ async function runCase(
 
   // Semantic equality with the cassette's reviewed expectation.
   const seen = cassette.streaming ? readOpenAIStream(first.client.body) : readOpenAICompletion(first.client.body);
-  const mismatches = first.client.status === cassette.expect.status || cassette.expect.status !== 200 ? semanticMismatches(seen, cassette.expect, effectiveMode(cassette.provider, mode)) : ['no successful response to read'];
+  const mismatches =
+    first.client.status === cassette.expect.status || cassette.expect.status !== 200
+      ? semanticMismatches(seen, cassette.expect, effectiveMode(cassette.provider, mode))
+      : ['no successful response to read'];
   checks.push(
     mismatches.length === 0
       ? { name: 'semantic', ok: true }

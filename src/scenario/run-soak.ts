@@ -14,7 +14,12 @@ import { loadInputs, tokensPerStream } from '../load/stream-sources.ts';
 import type { SoakScenario } from './load-schema.ts';
 import { attachFailureDetail, driverCheck, type BenchRunContext } from './run-load.ts';
 
-export async function runSoakScenario(file: string, scenario: SoakScenario, fixtureFiles: readonly string[], ctx: BenchRunContext): Promise<ScenarioResult> {
+export async function runSoakScenario(
+  file: string,
+  scenario: SoakScenario,
+  fixtureFiles: readonly string[],
+  ctx: BenchRunContext,
+): Promise<ScenarioResult> {
   const started = performance.now();
   const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
   const model: LoadModel = { type: 'closed', concurrency: scenario.concurrency, rampUpMs: 0 };
@@ -26,7 +31,11 @@ export async function runSoakScenario(file: string, scenario: SoakScenario, fixt
       origin: servers.gatewayUrl,
       sources,
       model,
-      timeouts: { headersMs: scenario.timeouts.headersSeconds * 1000, idleMs: scenario.timeouts.idleSeconds * 1000, streamMs: scenario.timeouts.streamSeconds * 1000 },
+      timeouts: {
+        headersMs: scenario.timeouts.headersSeconds * 1000,
+        idleMs: scenario.timeouts.idleSeconds * 1000,
+        streamMs: scenario.timeouts.streamSeconds * 1000,
+      },
       stallMs: scenario.stallMs,
       onEnd: 'drain',
       drainMs: scenario.timeouts.streamSeconds * 1000,
@@ -36,7 +45,11 @@ export async function runSoakScenario(file: string, scenario: SoakScenario, fixt
     // Warm-up: every request is warm-up (none is measured); bounded by count and time.
     const warmupRequests = scenario.warmup.requests > 0 ? scenario.warmup.requests : scenario.concurrency;
     const warmupMs = scenario.warmup.seconds > 0 ? scenario.warmup.seconds * 1000 : 60_000;
-    await runPhase({ ...base, label: `${scenario.name} warm-up`, bounds: { maxRequests: warmupRequests, maxDurationMs: warmupMs, warmupRequests: Number.MAX_SAFE_INTEGER, warmupMs: 0 } });
+    await runPhase({
+      ...base,
+      label: `${scenario.name} warm-up`,
+      bounds: { maxRequests: warmupRequests, maxDurationMs: warmupMs, warmupRequests: Number.MAX_SAFE_INTEGER, warmupMs: 0 },
+    });
     const afterWarmup = await servers.gateway?.gc();
 
     const requests = Math.ceil(scenario.tokens / perStream);
@@ -51,7 +64,11 @@ export async function runSoakScenario(file: string, scenario: SoakScenario, fixt
     m.add('tokens_streamed', soak.stats.tokens);
     addPhaseMeasurements(m, '', soak, false);
     const checks: CheckResult[] = [
-      { name: 'scope', ok: true, message: `${describeModel(model)}, ${requests} streams of ~${Math.round(perStream)} tokens; ${servers.scope}` },
+      {
+        name: 'scope',
+        ok: true,
+        message: `${describeModel(model)}, ${requests} streams of ~${Math.round(perStream)} tokens; ${servers.scope}`,
+      },
     ];
     if (servers.gateway && afterWarmup && afterRun) {
       const mb = (n: number) => n / 1e6;
@@ -63,7 +80,12 @@ export async function runSoakScenario(file: string, scenario: SoakScenario, fixt
       m.add('rss_growth_mb', mb(afterRun.rss - afterWarmup.rss));
       const samples = samplesBetween(servers.gateway.samples, soak.startedAtMs, soak.endedAtMs);
       addGatewayGauges(m, summarizeSamples(samples));
-      checks.push({ name: 'memory', ok: true, message: `heap after GC: ${mb(afterWarmup.heapUsed).toFixed(2)} MB after warm-up, ${mb(afterRun.heapUsed).toFixed(2)} MB after ${soak.stats.tokens} tokens`, detail: sampleSeries(samples) });
+      checks.push({
+        name: 'memory',
+        ok: true,
+        message: `heap after GC: ${mb(afterWarmup.heapUsed).toFixed(2)} MB after warm-up, ${mb(afterRun.heapUsed).toFixed(2)} MB after ${soak.stats.tokens} tokens`,
+        detail: sampleSeries(samples),
+      });
     }
     checks.push(driverCheck([['soak', soak]]));
     const result = benchCase({

@@ -54,10 +54,14 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
           scenarios.push(await runFuzzScenario(file, scenario, options.reportDir, (r) => options.onCase?.(scenario.name, r)));
           break;
         case 'load':
-          scenarios.push(await runLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }));
+          scenarios.push(
+            await runLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }),
+          );
           break;
         case 'soak':
-          scenarios.push(await runSoakScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }));
+          scenarios.push(
+            await runSoakScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }),
+          );
           break;
         case 'micro':
           scenarios.push(await runMicroScenario(file, scenario, (line) => void process.stderr.write(`${line}\n`)));
@@ -66,7 +70,14 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
           scenarios.push(await runHttpLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target }));
           break;
         case 'fault':
-          scenarios.push(await runFaultScenario(file, scenario, { replay, target: options.target, updateGoldens: options.updateGoldens, onCase: (r) => options.onCase?.(scenario.name, r) }));
+          scenarios.push(
+            await runFaultScenario(file, scenario, {
+              replay,
+              target: options.target,
+              updateGoldens: options.updateGoldens,
+              onCase: (r) => options.onCase?.(scenario.name, r),
+            }),
+          );
           break;
       }
     }
@@ -87,4 +98,3 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
     scenarios,
   };
 }
-

@@ -19,10 +19,17 @@ export const parityScenarioSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     fixtures: z.array(z.string().min(1)).min(1).describe('Cassette globs, relative to this file.'),
-    modes: z.array(z.enum(['normalize', 'passthrough'])).min(1).default(['normalize']).describe('Reference gateway modes to run (ignored with --target).'),
+    modes: z
+      .array(z.enum(['normalize', 'passthrough']))
+      .min(1)
+      .default(['normalize'])
+      .describe('Reference gateway modes to run (ignored with --target).'),
     chunkings: chunkingsSchema.default({ bytewise: true, random: 3, seed: 1 }),
     speed: z.number().min(0).default(0).describe('Replay speed: 0 = no delays, 1 = as recorded.'),
-    masks: z.array(z.string().regex(/^\$(\.[A-Za-z0-9_]+|\[\d+\]|\[\*\])+$/, 'a mask is a JSON path like $.id or $.choices[*].delta.x')).default([]).describe('JSON paths ignored when comparing an external target with goldens.'),
+    masks: z
+      .array(z.string().regex(/^\$(\.[A-Za-z0-9_]+|\[\d+\]|\[\*\])+$/, 'a mask is a JSON path like $.id or $.choices[*].delta.x'))
+      .default([])
+      .describe('JSON paths ignored when comparing an external target with goldens.'),
   })
   .strict();
 

@@ -21,7 +21,7 @@ export function encodeSseEvent(ev: SseOutgoingEvent): string {
   } else {
     out += `data: ${ev.data}\n`;
   }
-  return out + '\n';
+  return `${out}\n`;
 }
 
 /** A comment line on its own, followed by a blank line: what keep-alives look like on the wire. */
@@ -30,6 +30,7 @@ export function encodeSseComment(text: string): string {
 }
 
 function singleLine(value: string): string {
-  if (LINE_BREAK.test(value) || value.includes('\0')) throw new Error(`SSE field value must be one line without NUL: ${JSON.stringify(value)}`);
+  if (LINE_BREAK.test(value) || value.includes('\0'))
+    throw new Error(`SSE field value must be one line without NUL: ${JSON.stringify(value)}`);
   return value;
 }

@@ -139,7 +139,7 @@ class ByteSseParser implements SseParser {
       let eol: number;
       if (nextLF === -1) eol = nextCR;
       else if (nextCR === -1) eol = nextLF;
-      else eol = nextLF < nextCR ? nextLF : nextCR;
+      else eol = Math.min(nextLF, nextCR);
       if (eol === -1) break;
 
       let after = eol + 1;

@@ -17,7 +17,16 @@ function summary(kind: string, measurements: Array<Pick<Measurement, 'name' | 'v
     target: 't',
     status: 'pass',
     totals: { scenarios: 1, cases: 1, passed: 1, failed: 0 },
-    scenarios: [{ name: 's', file: 'f', kind, status: 'pass', durationMs: 1, cases: [{ name: 'c', status: 'pass', durationMs: 1, checks: [], measurements }] }],
+    scenarios: [
+      {
+        name: 's',
+        file: 'f',
+        kind,
+        status: 'pass',
+        durationMs: 1,
+        cases: [{ name: 'c', status: 'pass', durationMs: 1, checks: [], measurements }],
+      },
+    ],
   };
 }
 
@@ -67,7 +76,10 @@ describe('gating through the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'streamproof-gate-'));
   const scenario = (thresholds: string) => {
     const file = join(dir, `micro-${Math.random().toString(36).slice(2)}.yaml`);
-    writeFileSync(file, `kind: micro\nname: tiny\nbenchmarks: [sse]\ntimeMs: 10\nsse: { megabytes: 0.05, readSizes: [4096] }\n${thresholds ? `thresholds:\n${thresholds}` : ''}`);
+    writeFileSync(
+      file,
+      `kind: micro\nname: tiny\nbenchmarks: [sse]\ntimeMs: 10\nsse: { megabytes: 0.05, readSizes: [4096] }\n${thresholds ? `thresholds:\n${thresholds}` : ''}`,
+    );
     return file;
   };
 
@@ -90,7 +102,16 @@ describe('gating through the CLI', () => {
     const fast = structuredClone(base);
     for (const m of fast.scenarios[0]!.cases[0]!.measurements!) m.value *= 1000;
     writeFileSync(join(dir, 'fast.json'), JSON.stringify(fast));
-    const regressed = await runCli(['run', scenario(''), '--baseline', join(dir, 'fast.json'), '--baseline-tolerance', '20%', '--report-dir', join(dir, 'r1')]);
+    const regressed = await runCli([
+      'run',
+      scenario(''),
+      '--baseline',
+      join(dir, 'fast.json'),
+      '--baseline-tolerance',
+      '20%',
+      '--report-dir',
+      join(dir, 'r1'),
+    ]);
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/baseline .*fast\.json: \d+ measurements compared \(tolerance 20%\), [1-9]\d* regressed/);
     expect(regressed.stdout).toMatch(/baseline: \d+ measurement\(s\) regressed beyond 20%/);

@@ -19,7 +19,15 @@ const summary: RunSummary = {
       kind: 'load',
       status: 'pass',
       durationMs: 1,
-      cases: [{ name: 'added-latency [normalize]', status: 'pass', durationMs: 1, checks: [], measurements: [{ name: 'added_ttft_p99_ms', value: 1.25, unit: 'ms', threshold: '< 5', ok: true }] }],
+      cases: [
+        {
+          name: 'added-latency [normalize]',
+          status: 'pass',
+          durationMs: 1,
+          checks: [],
+          measurements: [{ name: 'added_ttft_p99_ms', value: 1.25, unit: 'ms', threshold: '< 5', ok: true }],
+        },
+      ],
     },
     {
       name: 'micro',
@@ -42,7 +50,14 @@ const summary: RunSummary = {
     },
   ],
 };
-const machine = { cores: 2, node: 'v20.20.2', cpuModel: 'AMD EPYC', memoryGiB: 23, os: 'linux 6', load: [2.5, 2, 1] as [number, number, number] };
+const machine = {
+  cores: 2,
+  node: 'v20.20.2',
+  cpuModel: 'AMD EPYC',
+  memoryGiB: 23,
+  os: 'linux 6',
+  load: [2.5, 2, 1] as [number, number, number],
+};
 
 describe('BENCHMARKS.md', () => {
   const md = renderBenchmarksMd({ summary, command: 'npm run bench', machine, loadAfter: [1, 1, 1], reportDir: 'reports/run-1' });
@@ -55,7 +70,9 @@ describe('BENCHMARKS.md', () => {
   });
 
   it('has a row per user target with measured, target and ratio', () => {
-    expect(md).toContain('| Added TTFT p99 under 5 ms (dispatch overhead) | `added-latency` · `added_ttft_p99_ms` | 1.25 ms | < 5 | 0.250 | 4.00× | ✅ |');
+    expect(md).toContain(
+      '| Added TTFT p99 under 5 ms (dispatch overhead) | `added-latency` · `added_ttft_p99_ms` | 1.25 ms | < 5 | 0.250 | 4.00× | ✅ |',
+    );
     expect(md).toContain('| 10 MB | < 8 | 1.25 | 0.80× | ❌ |');
     expect(md).toContain('| SSE parsing over 100 MB/s | `micro` · `sse_parse_mb_s` | 250 MB/s | > 100 | 2.50 | 2.50× | ✅ |');
     expect(md.match(/not measured/g)?.length).toBe(USER_TARGETS.length - 3);

@@ -26,7 +26,13 @@ async function inspect(args: string[], stdinChunks: Buffer[] = []) {
       stderr += t;
     },
   });
-  const records = stdout === '' || stdout.startsWith('usage:') ? [] : stdout.replace(/\n$/, '').split('\n').map((l) => JSON.parse(l) as unknown);
+  const records =
+    stdout === '' || stdout.startsWith('usage:')
+      ? []
+      : stdout
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown);
   return { code, stdout, stderr, records };
 }
 
@@ -35,14 +41,24 @@ const claudeStart = { type: 'message_start', message: { id: 'msg_bdrk_01', usage
 const sample = Buffer.concat([
   encodeFrame(EVENT('messageStart'), '{"p":"abc","role":"assistant"}'),
   encodeFrame(EVENT('chunk'), JSON.stringify({ bytes: Buffer.from(JSON.stringify(claudeStart)).toString('base64'), p: 'ab' })),
-  encodeFrame({ ':exception-type': 'throttlingException', ':content-type': 'application/json', ':message-type': 'exception' }, '{"message":"Too many requests"}'),
+  encodeFrame(
+    { ':exception-type': 'throttlingException', ':content-type': 'application/json', ':message-type': 'exception' },
+    '{"message":"Too many requests"}',
+  ),
   encodeFrame({ ':event-type': 'raw' }, 'not json'),
   encodeFrame({}, ''),
 ]);
 const SAMPLE_RECORDS = [
   { headers: EVENT('messageStart'), payload: { p: 'abc', role: 'assistant' } },
-  { headers: EVENT('chunk'), payload: { bytes: Buffer.from(JSON.stringify(claudeStart)).toString('base64'), p: 'ab' }, decoded: claudeStart },
-  { headers: { ':exception-type': 'throttlingException', ':content-type': 'application/json', ':message-type': 'exception' }, payload: { message: 'Too many requests' } },
+  {
+    headers: EVENT('chunk'),
+    payload: { bytes: Buffer.from(JSON.stringify(claudeStart)).toString('base64'), p: 'ab' },
+    decoded: claudeStart,
+  },
+  {
+    headers: { ':exception-type': 'throttlingException', ':content-type': 'application/json', ':message-type': 'exception' },
+    payload: { message: 'Too many requests' },
+  },
   { headers: { ':event-type': 'raw' }, payload: 'not json' },
   { headers: {}, payload: '' },
 ];
@@ -62,7 +78,9 @@ describe('inspect --format eventstream', () => {
     const r = await inspect(['--format', 'eventstream', file]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.records).toEqual(SAMPLE_RECORDS);
-    expect(r.stdout.split('\n')[0]).toBe('{"headers":{":event-type":"messageStart",":content-type":"application/json",":message-type":"event"},"payload":{"p":"abc","role":"assistant"}}');
+    expect(r.stdout.split('\n')[0]).toBe(
+      '{"headers":{":event-type":"messageStart",":content-type":"application/json",":message-type":"event"},"payload":{"p":"abc","role":"assistant"}}',
+    );
   });
 
   it('gives the same lines however stdin is split (inside preludes, headers, payloads)', async () => {
@@ -70,13 +88,19 @@ describe('inspect --format eventstream', () => {
       const r = await inspect(['--format=eventstream', '-'], [sample.subarray(0, i), sample.subarray(i)]);
       expect(r.records, `split at ${i}`).toEqual(SAMPLE_RECORDS);
     }
-    const bytewise = await inspect(['--format', 'eventstream'], [...sample].map((b) => Buffer.from([b])));
+    const bytewise = await inspect(
+      ['--format', 'eventstream'],
+      [...sample].map((b) => Buffer.from([b])),
+    );
     expect(bytewise.records).toEqual(SAMPLE_RECORDS);
   });
 
   it('decodes a shipped Bedrock cassette body frame by frame', async () => {
     const cassette = loadCassette(join(ROOT, 'fixtures/bedrock-invoke/text-usage.yaml'));
-    const r = await inspect(['--format', 'eventstream'], cassette.response.chunks.map((c) => c.bytes));
+    const r = await inspect(
+      ['--format', 'eventstream'],
+      cassette.response.chunks.map((c) => c.bytes),
+    );
     expect(r.code).toBe(0);
     const decoded = r.records.map((x) => (x as { decoded: { type: string } }).decoded.type);
     expect(decoded[0]).toBe('message_start');
@@ -106,12 +130,16 @@ describe('inspect --format eventstream', () => {
     const r = await inspect(['--format', 'eventstream'], [sample.subarray(0, sample.length - 5)]);
     expect(r.code).toBe(2);
     expect(r.records).toEqual(SAMPLE_RECORDS.slice(0, 4));
-    expect(r.stderr).toBe(`streamproof inspect: stdin: input ended inside the event-stream frame at byte ${sample.length - 16} (11 of the 12-byte prelude)\n`);
+    expect(r.stderr).toBe(
+      `streamproof inspect: stdin: input ended inside the event-stream frame at byte ${sample.length - 16} (11 of the 12-byte prelude)\n`,
+    );
     const inPayload = await inspect(['--format', 'eventstream'], [sample.subarray(0, sample.length - 20)]);
     const rawLength = encodeFrame({ ':event-type': 'raw' }, 'not json').length; // the fourth frame, cut 4 bytes short
     const rawStart = sample.length - 16 - rawLength;
     expect(inPayload.code).toBe(2);
-    expect(inPayload.stderr).toBe(`streamproof inspect: stdin: input ended inside the event-stream frame at byte ${rawStart} (${rawLength - 4} of ${rawLength} bytes)\n`);
+    expect(inPayload.stderr).toBe(
+      `streamproof inspect: stdin: input ended inside the event-stream frame at byte ${rawStart} (${rawLength - 4} of ${rawLength} bytes)\n`,
+    );
   });
 
   it('an empty input prints nothing and succeeds', async () => {
@@ -127,11 +155,21 @@ describe('inspect --format eventstream', () => {
     const file = join(dir, 'cli.bin');
     await writeFile(file, sample);
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(ROOT, 'bin', 'streamproof.js'), 'inspect', '--format', 'eventstream', file], { cwd: ROOT }, (err, stdout, stderr) => {
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [join(ROOT, 'bin', 'streamproof.js'), 'inspect', '--format', 'eventstream', file],
+        { cwd: ROOT },
+        (err, stdout, stderr) => {
+          resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+        },
+      );
     });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(SAMPLE_RECORDS);
+    expect(
+      stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual(SAMPLE_RECORDS);
   });
 });

@@ -38,7 +38,11 @@ async function inspect(args: string[], stdinChunks: (string | number[] | Buffer)
   });
   let records: unknown[] = [];
   try {
-    if (stdout !== '') records = stdout.replace(/\n$/, '').split('\n').map((l) => JSON.parse(l) as unknown);
+    if (stdout !== '')
+      records = stdout
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown);
   } catch {
     records = [{ notJsonLines: stdout }];
   }
@@ -92,7 +96,10 @@ describe('runInspect on files', () => {
   });
 
   it('keeps invalid UTF-8 as U+FFFD and NUL in data', async () => {
-    const file = await tempFile('bytes.sse', Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('\0b\n\n')]));
+    const file = await tempFile(
+      'bytes.sse',
+      Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('\0b\n\n')]),
+    );
     const r = await inspect([file]);
     expect(r.records).toEqual([{ event: null, data: 'a\uFFFD\uFFFD\0b', id: null }]);
   });
@@ -153,11 +160,7 @@ describe('runInspect on stdin', () => {
     ];
     const r = await inspect([], chunks);
     expect(r.code).toBe(0);
-    expect(r.records).toEqual([
-      { event: 'é', data: 'café 😀', id: null },
-      { retry: 5 },
-      { event: null, data: 'next', id: null },
-    ]);
+    expect(r.records).toEqual([{ event: 'é', data: 'café 😀', id: null }, { retry: 5 }, { event: null, data: 'next', id: null }]);
   });
 
   it('every two-piece split of the sample gives the same records', async () => {
@@ -188,7 +191,11 @@ describe('runInspect arguments', () => {
 
   it('--format sse is accepted in both spellings', async () => {
     const file = await tempFile('fmt.sse', SAMPLE);
-    for (const args of [['--format', 'sse', file], [`--format=sse`, file], [file, '--format', 'sse']]) {
+    for (const args of [
+      ['--format', 'sse', file],
+      [`--format=sse`, file],
+      [file, '--format', 'sse'],
+    ]) {
       const r = await inspect(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.records).toEqual(SAMPLE_RECORDS);
@@ -235,6 +242,11 @@ describe('the real CLI', () => {
       });
     });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(SAMPLE_RECORDS);
+    expect(
+      stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual(SAMPLE_RECORDS);
   });
 });

@@ -3,10 +3,19 @@
 // the frame's byte offset, never a hang, a crash or a wait for bytes that will not come.
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, MAX_FRAME_BYTES } from '../../src/eventstream/codec.ts';
-import { createEventStreamReader, EventStreamFramingError, readAllFrames, type EventStreamFrame } from '../../src/eventstream/frame-reader.ts';
+import {
+  createEventStreamReader,
+  EventStreamFramingError,
+  readAllFrames,
+  type EventStreamFrame,
+} from '../../src/eventstream/frame-reader.ts';
 import { crc32 } from 'node:zlib';
 
-function feedAll(reads: Uint8Array[]): { frames: { headers: unknown; payload: string; offset: number }[]; error: EventStreamFramingError | null; cut: EventStreamFramingError | null } {
+function feedAll(reads: Uint8Array[]): {
+  frames: { headers: unknown; payload: string; offset: number }[];
+  error: EventStreamFramingError | null;
+  cut: EventStreamFramingError | null;
+} {
   const reader = createEventStreamReader();
   const frames: EventStreamFrame[] = [];
   let error: EventStreamFramingError | null = null;
@@ -16,12 +25,19 @@ function feedAll(reads: Uint8Array[]): { frames: { headers: unknown; payload: st
     if (!(err instanceof EventStreamFramingError)) throw err;
     error = err;
   }
-  return { frames: frames.map((f) => ({ headers: f.headers, payload: f.payload.toString('utf8'), offset: f.offset })), error, cut: error ? null : reader.end() };
+  return {
+    frames: frames.map((f) => ({ headers: f.headers, payload: f.payload.toString('utf8'), offset: f.offset })),
+    error,
+    cut: error ? null : reader.end(),
+  };
 }
 
 const EVENT = { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' };
 const body = Buffer.concat([
-  encodeFrame({ ':event-type': 'messageStart', ':content-type': 'application/json', ':message-type': 'event' }, '{"p":"abcd","role":"assistant"}'),
+  encodeFrame(
+    { ':event-type': 'messageStart', ':content-type': 'application/json', ':message-type': 'event' },
+    '{"p":"abcd","role":"assistant"}',
+  ),
   encodeFrame(EVENT, '{"contentBlockIndex":0,"delta":{"text":"café 😀"},"p":"ab"}'),
   encodeFrame({}, ''),
   encodeFrame(EVENT, '{"contentBlockIndex":0,"delta":{"text":"!"},"p":"abcdefghij"}'),
@@ -37,7 +53,7 @@ function prelude(total: number, headersLength: number): Buffer {
 }
 
 describe('event-stream frame reader', () => {
-  it('decodes smithy\'s empty-message test vector', () => {
+  it("decodes smithy's empty-message test vector", () => {
     const empty = Buffer.from('000000100000000005c248eb7d98c8ff', 'hex');
     expect(readAllFrames(empty)).toEqual([{ headers: {}, payload: Buffer.alloc(0), offset: 0, length: 16 }]);
   });
@@ -56,7 +72,12 @@ describe('event-stream frame reader', () => {
     const { frames, error, cut } = feedAll([body]);
     expect(error).toBeNull();
     expect(cut).toBeNull();
-    expect(frames.map((f) => f.payload)).toEqual(['{"p":"abcd","role":"assistant"}', '{"contentBlockIndex":0,"delta":{"text":"café 😀"},"p":"ab"}', '', '{"contentBlockIndex":0,"delta":{"text":"!"},"p":"abcdefghij"}']);
+    expect(frames.map((f) => f.payload)).toEqual([
+      '{"p":"abcd","role":"assistant"}',
+      '{"contentBlockIndex":0,"delta":{"text":"café 😀"},"p":"ab"}',
+      '',
+      '{"contentBlockIndex":0,"delta":{"text":"!"},"p":"abcdefghij"}',
+    ]);
     expect(frames[1]!.headers).toEqual(EVENT);
     expect(frames[1]!.offset).toBe(body.readUInt32BE(0));
   });
@@ -66,7 +87,8 @@ describe('event-stream frame reader', () => {
     for (let i = 0; i <= body.length; i++) expect(feedAll([body.subarray(0, i), body.subarray(i)]).frames, `split at ${i}`).toEqual(whole);
     const second = body.readUInt32BE(0);
     for (let i = second; i < second + 14; i++) {
-      for (let j = i; j < second + 30; j++) expect(feedAll([body.subarray(0, i), body.subarray(i, j), body.subarray(j)]).frames).toEqual(whole);
+      for (let j = i; j < second + 30; j++)
+        expect(feedAll([body.subarray(0, i), body.subarray(i, j), body.subarray(j)]).frames).toEqual(whole);
     }
     expect(feedAll([...body].map((b) => Uint8Array.of(b))).frames).toEqual(whole);
   });
@@ -104,13 +126,21 @@ describe('event-stream frame reader', () => {
     bad[1] = 0x7f; // total length now ~8 MiB, prelude CRC no longer matches
     const { frames, error } = feedAll([bad.subarray(0, 12)]);
     expect(frames).toEqual([]);
-    expect(error?.message).toMatch(/^event-stream frame at byte 0: prelude CRC mismatch \(frame says 0x[0-9a-f]{8}, bytes give 0x[0-9a-f]{8}\)$/);
+    expect(error?.message).toMatch(
+      /^event-stream frame at byte 0: prelude CRC mismatch \(frame says 0x[0-9a-f]{8}, bytes give 0x[0-9a-f]{8}\)$/,
+    );
   });
 
   it('rejects impossible lengths even with a valid prelude CRC', () => {
-    expect(feedAll([prelude(MAX_FRAME_BYTES + 1, 0)]).error?.message).toBe(`event-stream frame at byte 0: declared length ${MAX_FRAME_BYTES + 1} exceeds the ${MAX_FRAME_BYTES}-byte limit`);
-    expect(feedAll([prelude(15, 0)]).error?.message).toBe('event-stream frame at byte 0: declared length 15 is shorter than the 16-byte frame overhead');
-    expect(feedAll([prelude(40, 30)]).error?.message).toBe('event-stream frame at byte 0: headers length 30 does not fit in a 40-byte frame');
+    expect(feedAll([prelude(MAX_FRAME_BYTES + 1, 0)]).error?.message).toBe(
+      `event-stream frame at byte 0: declared length ${MAX_FRAME_BYTES + 1} exceeds the ${MAX_FRAME_BYTES}-byte limit`,
+    );
+    expect(feedAll([prelude(15, 0)]).error?.message).toBe(
+      'event-stream frame at byte 0: declared length 15 is shorter than the 16-byte frame overhead',
+    );
+    expect(feedAll([prelude(40, 30)]).error?.message).toBe(
+      'event-stream frame at byte 0: headers length 30 does not fit in a 40-byte frame',
+    );
     const limited = createEventStreamReader({ maxFrameBytes: 64 });
     expect(() => limited.feed(body, () => {})).toThrow(/exceeds the 64-byte limit/);
   });

@@ -20,8 +20,14 @@ const TOTAL_BYTES = EVENTS * 1_060; // about 25 MB
 /** A long stream of ~1 KB content events, one read each. */
 function bigStream(): { cassette: Cassette; chunks: ReplayChunk[]; sentUpTo: () => number } {
   const head = base.response.chunks[0]!;
-  const event = Buffer.from(`data: {"id":"chatcmpl-big","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"${word}"},"finish_reason":null}]}\n\n`);
-  const list: ReplayChunk[] = [head, ...Array.from({ length: EVENTS }, () => ({ bytes: event, at: 0 })), { bytes: Buffer.from('data: [DONE]\n\n'), at: 0 }];
+  const event = Buffer.from(
+    `data: {"id":"chatcmpl-big","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"${word}"},"finish_reason":null}]}\n\n`,
+  );
+  const list: ReplayChunk[] = [
+    head,
+    ...Array.from({ length: EVENTS }, () => ({ bytes: event, at: 0 })),
+    { bytes: Buffer.from('data: [DONE]\n\n'), at: 0 },
+  ];
   let highest = 0;
   let bytes = 0;
   // Counts how far the replay got: it reads chunks in order, one index at a time.
@@ -64,7 +70,10 @@ describe.each(['passthrough', 'normalize'] as const)('backpressure (%s)', (mode)
   it('holds the upstream back while the client does not read', async () => {
     const big = bigStream();
     const exchange = replay.arm('openai', { cassette: big.cassette, chunks: big.chunks, speed: 0 });
-    const res = await request(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...base.request.body, model: 'openai/gpt-5-nano' }) });
+    const res = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...base.request.body, model: 'openai/gpt-5-nano' }),
+    });
     const reader = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const parts: Buffer[] = [];
     let received = 0;

@@ -24,7 +24,17 @@ beforeAll(async () => {
       {
         timeouts: { idleMs: 5_000 },
         routes: [
-          { name: 'one-at-a-time', match: 'narrow', provider: 'openai', mode: 'normalize', upstreamModel: 'gpt-5-nano', headers: {}, options: {}, capacity: { maxConcurrent: 1 }, refused: false },
+          {
+            name: 'one-at-a-time',
+            match: 'narrow',
+            provider: 'openai',
+            mode: 'normalize',
+            upstreamModel: 'gpt-5-nano',
+            headers: {},
+            options: {},
+            capacity: { maxConcurrent: 1 },
+            refused: false,
+          },
           {
             name: 'slow-rate',
             match: 'rated',
@@ -37,7 +47,16 @@ beforeAll(async () => {
             fallback: ['spare'],
             refused: false,
           },
-          { name: 'spare', match: 'spare', provider: 'backendai', mode: 'normalize', upstreamModel: 'Qwen/Qwen2.5-7B-Instruct', headers: {}, options: {}, refused: false },
+          {
+            name: 'spare',
+            match: 'spare',
+            provider: 'backendai',
+            mode: 'normalize',
+            upstreamModel: 'Qwen/Qwen2.5-7B-Instruct',
+            headers: {},
+            options: {},
+            refused: false,
+          },
         ],
       },
       1,
@@ -54,13 +73,20 @@ function send(model: string, body: Record<string, unknown> = openai.request.body
 }
 
 async function routeState(name: string) {
-  const routes = (await (await request(`${gateway.url}/v1/routes`)).body.json()) as { data: { name: string; capacity: Record<string, unknown> }[] };
+  const routes = (await (await request(`${gateway.url}/v1/routes`)).body.json()) as {
+    data: { name: string; capacity: Record<string, unknown> }[];
+  };
   return routes.data.find((r) => r.name === name)!;
 }
 
 describe('route capacity', () => {
   it('refuses a second concurrent stream with 429 while the first is in flight', async () => {
-    replay.arm('openai', { cassette: openai, chunks: openai.response.chunks, speed: 0, fault: { fault: 'hang-mid-stream', afterChunk: 2 } });
+    replay.arm('openai', {
+      cassette: openai,
+      chunks: openai.response.chunks,
+      speed: 0,
+      fault: { fault: 'hang-mid-stream', afterChunk: 2 },
+    });
     const stop = new AbortController();
     const first = await send('narrow', openai.request.body, stop.signal);
     expect(first.statusCode).toBe(200);
@@ -69,12 +95,18 @@ describe('route capacity', () => {
     const second = await send('narrow');
     expect(second.statusCode).toBe(429);
     expect(second.headers['retry-after']).toBe('1');
-    expect(((await second.body.json()) as { error: unknown }).error).toMatchObject({ type: 'rate_limit_error', code: 'route_concurrency_limit' });
-    expect(await metricValue(gateway.metrics, 'streamproof_gateway_rejected_total', { route: 'one-at-a-time', reason: 'concurrency' })).toBe(1);
+    expect(((await second.body.json()) as { error: unknown }).error).toMatchObject({
+      type: 'rate_limit_error',
+      code: 'route_concurrency_limit',
+    });
+    expect(
+      await metricValue(gateway.metrics, 'streamproof_gateway_rejected_total', { route: 'one-at-a-time', reason: 'concurrency' }),
+    ).toBe(1);
 
     stop.abort();
     await first.body.text().catch(() => undefined);
-    for (let i = 0; i < 100 && (await routeState('one-at-a-time')).capacity['inFlight'] !== 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && (await routeState('one-at-a-time')).capacity['inFlight'] !== 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     replay.arm('openai', { cassette: openai, chunks: openai.response.chunks, speed: 0 });
     const third = await send('narrow');
     expect(third.statusCode).toBe(200);

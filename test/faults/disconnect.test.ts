@@ -43,7 +43,9 @@ function rawRequest(port: number, waitForBytes: number): Promise<{ socket: Socke
   return new Promise((resolve, reject) => {
     let text = '';
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       if (waitForBytes === 0) resolve({ socket, received: () => text });
     });
     socket.on('data', (d) => {
@@ -63,7 +65,14 @@ describe('client disconnect', () => {
     baselineTimers = timers();
     replay = await startReplayUpstream({ maxHangMs: 20_000 });
     // Long clocks: only the disconnect may end these exchanges within the test's bounds.
-    gateway = await startGateway(faultGatewayConfig(replay, 'normalize', { timeouts: { firstByteMs: 20_000, idleMs: 20_000 }, retry: { maxAttempts: 3 }, routes: [] }, 1));
+    gateway = await startGateway(
+      faultGatewayConfig(
+        replay,
+        'normalize',
+        { timeouts: { firstByteMs: 20_000, idleMs: 20_000 }, retry: { maxAttempts: 3 }, routes: [] },
+        1,
+      ),
+    );
   });
   afterAll(async () => {
     await gateway.close();

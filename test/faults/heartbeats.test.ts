@@ -28,9 +28,19 @@ interface Subject {
 
 const subjects: Subject[] = [
   { name: 'text-usage', cassette: textUsage, body: cassetteBody(textUsage), expected: (m) => readFileSync(goldenPath(textUsage, m)) },
-  { name: 'mid-stream-error', cassette: midStreamError, body: cassetteBody(midStreamError), expected: (m) => readFileSync(goldenPath(midStreamError, m)) },
+  {
+    name: 'mid-stream-error',
+    cassette: midStreamError,
+    body: cassetteBody(midStreamError),
+    expected: (m) => readFileSync(goldenPath(midStreamError, m)),
+  },
   // Passthrough forwards the CRLF bytes unchanged; normalizing them gives the LF golden.
-  { name: 'text-usage (CRLF)', cassette: textUsage, body: crlfBody, expected: (m) => (m === 'passthrough' ? crlfBody : readFileSync(goldenPath(textUsage, m))) },
+  {
+    name: 'text-usage (CRLF)',
+    cassette: textUsage,
+    body: crlfBody,
+    expected: (m) => (m === 'passthrough' ? crlfBody : readFileSync(goldenPath(textUsage, m))),
+  },
 ];
 
 /** The body cut at the given offsets, with a pause before every piece after the first. */

@@ -18,7 +18,11 @@ const body = { ...cassette.request.body, model: 'openai/gpt-5-nano', stream: tru
 const midStream: [string, UpstreamFault, RegExp][] = [
   ['idle timeout', { fault: 'stall-mid-stream', afterChunk: 3, ms: 5_000 }, /idle timeout/],
   ['TCP reset', { fault: 'reset-mid-stream', afterChunk: 3 }, /connection closed by upstream/],
-  ['in-band provider error', { fault: 'error-event', afterChunk: 3, message: 'The server is overloaded.', type: 'server_error', code: null }, /The server is overloaded\./],
+  [
+    'in-band provider error',
+    { fault: 'error-event', afterChunk: 3, message: 'The server is overloaded.', type: 'server_error', code: null },
+    /The server is overloaded\./,
+  ],
   ['EOF without [DONE]', { fault: 'eof-mid-stream', afterChunk: 3 }, /ended before \[DONE\]/],
   ['hang before [DONE]', { fault: 'hang-mid-stream', afterChunk: 7 }, /idle timeout/],
 ];
@@ -66,7 +70,12 @@ describe.each(['normalize', 'passthrough'] as const)('openai SDK through faults 
 
   it('ignores heartbeats written while an event is half received', async () => {
     // The 4th read ends inside an emoji; 100 ms of silence at 10 ms heartbeats follow.
-    replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0, fault: { fault: 'stall-mid-stream', afterChunk: 4, ms: 100 } });
+    replay.arm('openai', {
+      cassette,
+      chunks: cassette.response.chunks,
+      speed: 0,
+      fault: { fault: 'stall-mid-stream', afterChunk: 4, ms: 100 },
+    });
     const seen = await consume();
     expect(seen.error).toBeNull();
     expect(seen.text).toBe(cassette.expect.text);
@@ -76,7 +85,8 @@ describe.each(['normalize', 'passthrough'] as const)('openai SDK through faults 
   });
 
   it('turns errors before headers into an APIError with the provider status and message', async () => {
-    for (let i = 0; i < 3; i++) replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0, fault: { fault: 'status', status: 503 } });
+    for (let i = 0; i < 3; i++)
+      replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0, fault: { fault: 'status', status: 503 } });
     const seen = await consume();
     expect(seen.error).toBeInstanceOf(OpenAI.APIError);
     expect((seen.error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
@@ -84,7 +94,12 @@ describe.each(['normalize', 'passthrough'] as const)('openai SDK through faults 
   });
 
   it('gets the whole answer after a retried 429', async () => {
-    replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0, fault: { fault: 'status', status: 429, retryAfterMs: 10 } });
+    replay.arm('openai', {
+      cassette,
+      chunks: cassette.response.chunks,
+      speed: 0,
+      fault: { fault: 'status', status: 429, retryAfterMs: 10 },
+    });
     replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0 });
     const seen = await consume();
     expect(seen.error).toBeNull();

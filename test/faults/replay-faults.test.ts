@@ -29,7 +29,14 @@ async function call(fault: UpstreamFault, signal?: AbortSignal) {
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text, ms: performance.now() - started, exchange: await exchange };
   } catch (err) {
-    return { status: 0, headers: {} as Record<string, string | string[] | undefined>, text: '', error: (err as { code?: string }).code ?? String(err), ms: performance.now() - started, exchange: await exchange };
+    return {
+      status: 0,
+      headers: {} as Record<string, string | string[] | undefined>,
+      text: '',
+      error: (err as { code?: string }).code ?? String(err),
+      ms: performance.now() - started,
+      exchange: await exchange,
+    };
   }
 }
 
@@ -39,7 +46,14 @@ describe('replay faults', () => {
     expect(r.status).toBe(429);
     expect(r.headers['retry-after']).toBe('0.05');
     expect(r.headers['retry-after-ms']).toBe('50');
-    expect(JSON.parse(r.text)).toEqual({ error: { message: 'Rate limit reached for requests. Please try again shortly.', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+    expect(JSON.parse(r.text)).toEqual({
+      error: {
+        message: 'Rate limit reached for requests. Please try again shortly.',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    });
     expect(r.exchange.fault).toBe('status');
   });
 
@@ -78,7 +92,10 @@ describe('replay faults', () => {
   it('plays a fault a cassette carries itself', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamproof-fault-cassette-'));
     const copy = join(dir, 'eof.yaml');
-    writeFileSync(copy, readFileSync(file, 'utf8').replace('  status: 200\n', '  status: 200\n  fault: {fault: eof-mid-stream, afterChunk: 1}\n'));
+    writeFileSync(
+      copy,
+      readFileSync(file, 'utf8').replace('  status: 200\n', '  status: 200\n  fault: {fault: eof-mid-stream, afterChunk: 1}\n'),
+    );
     const faulty = loadCassette(copy);
     expect(faulty.response.fault).toEqual({ fault: 'eof-mid-stream', afterChunk: 1 });
     replay.arm('openai', { cassette: faulty, chunks: faulty.response.chunks, speed: 0 });

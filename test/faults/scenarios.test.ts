@@ -15,7 +15,15 @@ describe('streamproof run scenarios/faults', () => {
     expect(r.code, r.stdout).toBe(0);
     const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
     const names = summary.scenarios.map((s: { name: string }) => s.name).sort();
-    expect(names).toEqual(['faults-breaker', 'faults-client', 'faults-fallback', 'faults-heartbeats', 'faults-mid-stream', 'faults-retry', 'faults-timeouts']);
+    expect(names).toEqual([
+      'faults-breaker',
+      'faults-client',
+      'faults-fallback',
+      'faults-heartbeats',
+      'faults-mid-stream',
+      'faults-retry',
+      'faults-timeouts',
+    ]);
     // Every case checks the client bytes, the attempt count and that the upstream was let go.
     for (const scenario of summary.scenarios) {
       for (const c of scenario.cases) {
@@ -31,7 +39,13 @@ describe('streamproof run scenarios/faults', () => {
     cpSync(join(REPO_ROOT, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
     const file = join(dir, 'scenarios', 'faults', 'retry.yaml');
     // The first case retries once after a 429; claim it must not.
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/expect: \{golden: cassette, gateway: \{retries: 1\}\}/, 'expect: {golden: cassette, attempts: 1, gateway: {retries: 1}}'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /expect: \{golden: cassette, gateway: \{retries: 1\}\}/,
+        'expect: {golden: cassette, attempts: 1, gateway: {retries: 1}}',
+      ),
+    );
     const r = await runCli(['run', file, '--report-dir', join(dir, 'reports')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+429-retry-after \[normalize\]/);

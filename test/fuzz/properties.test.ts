@@ -18,7 +18,14 @@ const SEED = 20261121;
 
 describe.each(generators.map((g) => [g.provider] as const))('fuzz properties hold for %s', (provider) => {
   it.each(PROPERTY_NAMES.map((p) => [p] as const))('%s', async (property) => {
-    const [result] = await runFuzz({ providers: [provider], properties: [property], runs: RUNS, seed: SEED, timeBudgetMs: 20_000, counterexampleDir: tmp() });
+    const [result] = await runFuzz({
+      providers: [provider],
+      properties: [property],
+      runs: RUNS,
+      seed: SEED,
+      timeBudgetMs: 20_000,
+      counterexampleDir: tmp(),
+    });
     if (!result) return; // not applicable (framing for a binary dialect)
     expect(result.status, result.checks[0]?.message).toBe('pass');
     expect(result.checks[0]?.message).toMatch(/^\d+ runs, seed/);
@@ -36,7 +43,15 @@ function broken(decoder: (context: DecoderContext) => StreamDecoder): ProviderDe
 
 async function expectCaught(property: PropertyName, provider: ProviderDescriptor, pattern: RegExp) {
   const dir = tmp();
-  const [result] = await runFuzz({ providers: ['openai'], properties: [property], runs: 300, seed: SEED, timeBudgetMs: 30_000, counterexampleDir: dir, overrideProvider: provider });
+  const [result] = await runFuzz({
+    providers: ['openai'],
+    properties: [property],
+    runs: 300,
+    seed: SEED,
+    timeBudgetMs: 30_000,
+    counterexampleDir: dir,
+    overrideProvider: provider,
+  });
   expect(result?.status).toBe('fail');
   expect(result?.checks[0]?.message).toMatch(pattern);
   const detail = result!.checks[0]!.detail!;
@@ -75,7 +90,7 @@ describe('each property catches its bug', () => {
   });
 
   it('framing: a decoder that splits events on "\\n\\n" by hand', async () => {
-    const naive = broken((context) => {
+    const naive = broken((_context) => {
       let text = '';
       return {
         feed(chunk, out) {

@@ -27,7 +27,10 @@ describe('gateway config', () => {
     const env = { OPENAI_API_KEY: 'a', AZURE_OPENAI_API_KEY: 'b', XAI_API_KEY: 'c', TOGETHER_API_KEY: 'd', HELICONE_API_KEY: 'e' };
     const config = loadGatewayConfig(join(REPO_ROOT, 'config/gateway.example.yaml'), env);
     expect(config.routes.find((r) => r.provider === 'together-helicone')?.headers['helicone-auth']).toBe('Bearer e');
-    expect(resolveRoute(config.routes, 'openai/gpt-4o-mini')).toMatchObject({ upstreamModel: 'gpt-4o-mini', route: { provider: 'openai' } });
+    expect(resolveRoute(config.routes, 'openai/gpt-4o-mini')).toMatchObject({
+      upstreamModel: 'gpt-4o-mini',
+      route: { provider: 'openai' },
+    });
     expect(resolveRoute(config.routes, 'mistral/x')).toBeNull();
   });
 

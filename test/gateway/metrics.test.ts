@@ -19,7 +19,11 @@ let other: RunningGateway;
 beforeAll(async () => {
   replay = await startReplayUpstream();
   const config = harnessGatewayConfig(replay, 'normalize');
-  gateway = await startGateway({ ...config, retry: { maxAttempts: 2, baseDelayMs: 1 }, breaker: { failureThreshold: 2, cooldownMs: 60_000 } });
+  gateway = await startGateway({
+    ...config,
+    retry: { maxAttempts: 2, baseDelayMs: 1 },
+    breaker: { failureThreshold: 2, cooldownMs: 60_000 },
+  });
   other = await startGateway(config); // a second gateway in the same process: its own registry
 });
 afterAll(async () => {
@@ -66,7 +70,9 @@ describe('metrics and route status', () => {
     expect(s.get('streamproof_gateway_buffered_bytes')).toBe(0);
     expect(s.get('streamproof_gateway_breaker_state{route="xai/*"}')).toBe(0);
     // The other gateway saw nothing: registries are per instance.
-    expect(series((await get(other, '/metrics')).text).get('streamproof_gateway_requests_total{route="openai/*",outcome="success"}')).toBeUndefined();
+    expect(
+      series((await get(other, '/metrics')).text).get('streamproof_gateway_requests_total{route="openai/*",outcome="success"}'),
+    ).toBeUndefined();
   });
 
   it('counts retries, recovery and the breaker opening, and shows them on /v1/routes', async () => {
@@ -92,7 +98,12 @@ describe('metrics and route status', () => {
 
     const routes = JSON.parse((await get(gateway, '/v1/routes')).text);
     const openai = routes.data.find((r: { name: string }) => r.name === 'openai/*');
-    expect(openai).toMatchObject({ provider: 'openai', breaker: { state: 'open', failureThreshold: 2 }, capacity: { inFlight: 0, maxConcurrent: null }, retry: { maxAttempts: 2 } });
+    expect(openai).toMatchObject({
+      provider: 'openai',
+      breaker: { state: 'open', failureThreshold: 2 },
+      capacity: { inFlight: 0, maxConcurrent: null },
+      retry: { maxAttempts: 2 },
+    });
     expect(openai.breaker.retryInMs).toBeGreaterThan(0);
   });
 

@@ -23,9 +23,7 @@ describe.each(streaming.map((c) => [c.name, c] as const))('%s', (_name, cassette
   const provider = getProvider(cassette.provider)!;
   const body = cassetteBody(cassette);
   const includeUsage = (cassette.request.body['stream_options'] as { include_usage?: boolean } | undefined)?.include_usage === true;
-  const makers: [string, () => StreamPipeline][] = [
-    ['normalize', () => createNormalizingPipeline({ provider, context, includeUsage })],
-  ];
+  const makers: [string, () => StreamPipeline][] = [['normalize', () => createNormalizingPipeline({ provider, context, includeUsage })]];
   if (provider.supportsPassthrough) makers.push(['passthrough', () => createPassthroughPipeline()]);
 
   it.each(makers)('%s output is the same for every split', (_mode, make) => {
@@ -67,7 +65,8 @@ describe('normalize', () => {
   const provider = getProvider('openai')!;
   it('turns invalid JSON from upstream into a terminal error, never a crash', () => {
     const p = createNormalizingPipeline({ provider, context, includeUsage: false });
-    const out = p.feed(Buffer.from('data: {"id":"x","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: {oops\n\ndata: [DONE]\n\n')) + p.end();
+    const out =
+      p.feed(Buffer.from('data: {"id":"x","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: {oops\n\ndata: [DONE]\n\n')) + p.end();
     const seen = readOpenAIStream(Buffer.from(out));
     expect(seen.text).toBe('hi');
     expect(seen.error?.message).toMatch(/not JSON/);

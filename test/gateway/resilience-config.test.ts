@@ -25,13 +25,17 @@ function problem(text: string): string {
   throw new Error('expected an InputError');
 }
 
-const two = 'routes:\n  - name: together\n    match: t/*\n    provider: together\n  - name: backendai\n    match: b/*\n    provider: backendai\n';
+const two =
+  'routes:\n  - name: together\n    match: t/*\n    provider: together\n  - name: backendai\n    match: b/*\n    provider: backendai\n';
 
 describe('gateway config: resilience', () => {
   it('accepts fallbacks, retries, breaker, timeouts and capacity', () => {
     const file = write(
       'retry: {maxAttempts: 3}\nbreaker: {failureThreshold: 5, cooldownMs: 30000}\ntimeouts: {firstByteMs: 60000}\n' +
-        two.replace('provider: together\n', 'provider: together\n    fallback: [backendai]\n    capacity: {maxConcurrent: 100, requestsPerSecond: 50}\n'),
+        two.replace(
+          'provider: together\n',
+          'provider: together\n    fallback: [backendai]\n    capacity: {maxConcurrent: 100, requestsPerSecond: 50}\n',
+        ),
     );
     const config = loadGatewayConfig(file, {});
     expect(config.routes[0]).toMatchObject({ name: 'together', fallback: ['backendai'], capacity: { maxConcurrent: 100 } });
@@ -45,14 +49,22 @@ describe('gateway config: resilience', () => {
   });
 
   it('names the line of a route falling back to itself, and of duplicate names', () => {
-    expect(problem(two.replace('provider: together\n', 'provider: together\n    fallback: [together]\n'))).toBe('FILE:5: routes[0].fallback[0]: a route cannot fall back to itself');
-    expect(problem(two.replace('name: backendai', 'name: together'))).toBe('FILE:5: routes[1].name: route name "together" is used twice (set a unique name)');
+    expect(problem(two.replace('provider: together\n', 'provider: together\n    fallback: [together]\n'))).toBe(
+      'FILE:5: routes[0].fallback[0]: a route cannot fall back to itself',
+    );
+    expect(problem(two.replace('name: backendai', 'name: together'))).toBe(
+      'FILE:5: routes[1].name: route name "together" is used twice (set a unique name)',
+    );
   });
 
   it('names the line of a bad value in the new fields', () => {
     expect(problem(`retry: {maxAttempts: 0}\n${two}`)).toMatch(/^FILE:1: retry\.maxAttempts: /);
-    expect(problem(two.replace('provider: backendai\n', 'provider: backendai\n    timeouts: {idleMs: -1}\n'))).toMatch(/^FILE:8: routes\[1\]\.timeouts\.idleMs: /);
-    expect(problem(two.replace('provider: backendai\n', 'provider: backendai\n    breaker: {threshold: 3}\n'))).toMatch(/^FILE:8: routes\[1\]\.breaker: .*threshold/);
+    expect(problem(two.replace('provider: backendai\n', 'provider: backendai\n    timeouts: {idleMs: -1}\n'))).toMatch(
+      /^FILE:8: routes\[1\]\.timeouts\.idleMs: /,
+    );
+    expect(problem(two.replace('provider: backendai\n', 'provider: backendai\n    breaker: {threshold: 3}\n'))).toMatch(
+      /^FILE:8: routes\[1\]\.breaker: .*threshold/,
+    );
   });
 
   it('`streamproof gateway` exits 2 with the file and line', async () => {

@@ -38,7 +38,11 @@ describe('circuit breaker', () => {
   function setup(threshold = 3) {
     let now = 0;
     const changes: BreakerState[] = [];
-    const breaker = createBreaker({ failureThreshold: threshold, cooldownMs: 1_000 }, (s) => changes.push(s), () => now);
+    const breaker = createBreaker(
+      { failureThreshold: threshold, cooldownMs: 1_000 },
+      (s) => changes.push(s),
+      () => now,
+    );
     return { breaker, changes, advance: (ms: number) => (now += ms) };
   }
 

@@ -65,7 +65,11 @@ describe('reference gateway', () => {
 
   it('keeps the status and the provider message of an upstream error before headers', async () => {
     const body = '{"error":{"message":"Rate limit reached for gpt-5-nano","type":"requests","param":null,"code":"rate_limit_exceeded"}}';
-    const limited = withResponse({ status: 429, headers: { 'content-type': 'application/json' }, chunks: [{ bytes: Buffer.from(body), at: 0 }] });
+    const limited = withResponse({
+      status: 429,
+      headers: { 'content-type': 'application/json' },
+      chunks: [{ bytes: Buffer.from(body), at: 0 }],
+    });
     replay.arm('openai', { cassette: limited, chunks: limited.response.chunks, speed: 0 });
     const res = await call('/v1/chat/completions', chat);
     expect(res.status).toBe(429);
@@ -73,7 +77,10 @@ describe('reference gateway', () => {
   });
 
   it('answers 502 when the upstream cannot be reached', async () => {
-    const dead = await startGateway({ ...harnessGatewayConfig(replay, 'normalize'), routes: [{ match: 'openai/*', provider: 'openai', mode: 'normalize', baseUrl: 'http://127.0.0.1:1', headers: {}, options: {} }] });
+    const dead = await startGateway({
+      ...harnessGatewayConfig(replay, 'normalize'),
+      routes: [{ match: 'openai/*', provider: 'openai', mode: 'normalize', baseUrl: 'http://127.0.0.1:1', headers: {}, options: {} }],
+    });
     try {
       const res = await request(`${dead.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chat) });
       expect(res.statusCode).toBe(502);
@@ -97,7 +104,11 @@ describe('reference gateway', () => {
     const exchange = replay.arm('openai', { cassette: hang, chunks: hang.response.chunks.slice(0, 2), speed: 0 });
     const before = replay.openConnections;
     const controller = new AbortController();
-    const res = await request(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chat), signal: controller.signal });
+    const res = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(chat),
+      signal: controller.signal,
+    });
     for await (const _ of res.body) break; // first bytes arrived: the stream is live
     controller.abort();
     // The replay holds a `hang` open for 5 s unless the gateway closes the upstream connection.

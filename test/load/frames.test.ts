@@ -7,7 +7,12 @@ const stream = (ns: number[], tail = '') => Buffer.from(ns.map(ev).join('') + ta
 
 describe('frames', () => {
   it('splits at blank lines (LF, CRLF) and keeps an unterminated tail as a frame', () => {
-    expect(splitFrames(Buffer.from('data: a\n\ndata: b\r\n\r\n: c\n\ndata: d'))).toEqual(['data: a\n\n', 'data: b\r\n\r\n', ': c\n\n', 'data: d']);
+    expect(splitFrames(Buffer.from('data: a\n\ndata: b\r\n\r\n: c\n\ndata: d'))).toEqual([
+      'data: a\n\n',
+      'data: b\r\n\r\n',
+      ': c\n\n',
+      'data: d',
+    ]);
   });
 
   it('counts nothing when the output equals the golden', () => {

@@ -1,10 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { createLoadStats, decodeLoadStats, encodeLoadStats, mergeLoadStats, recordStream, totalErrors, windowSeconds } from '../../src/load/load-stats.ts';
+import {
+  createLoadStats,
+  decodeLoadStats,
+  encodeLoadStats,
+  mergeLoadStats,
+  recordStream,
+  totalErrors,
+  windowSeconds,
+} from '../../src/load/load-stats.ts';
 import type { StreamRecord } from '../../src/load/stream-check.ts';
 
 function record(ttftMs: number, over: Partial<StreamRecord> = {}): StreamRecord {
   return {
-    timings: { ttfbNs: 1e6, ttfeNs: 1e6, ttftNs: ttftMs * 1e6, e2eNs: 100e6, itlNs: [5e6, 5e6], tpotNs: 5e6, contentEvents: 3, events: 5, bytes: 500, stalls: 0, errorEvent: null },
+    timings: {
+      ttfbNs: 1e6,
+      ttfeNs: 1e6,
+      ttftNs: ttftMs * 1e6,
+      e2eNs: 100e6,
+      itlNs: [5e6, 5e6],
+      tpotNs: 5e6,
+      contentEvents: 3,
+      events: 5,
+      bytes: 500,
+      stalls: 0,
+      errorEvent: null,
+    },
     failure: null,
     frames: { expectedFrames: 5, lost: 0, corrupted: 0, reordered: 0, extra: 0 },
     cut: false,
@@ -18,7 +38,12 @@ describe('load stats', () => {
     recordStream(s, record(10), 0n, 100_000_000n);
     recordStream(s, record(20, { failure: { class: 'http_5xx', message: 'status 503' } }), 50_000_000n, 150_000_000n);
     recordStream(s, record(30, { cut: true }), 60_000_000n, 2_000_000_000n);
-    recordStream(s, record(40, { frames: { expectedFrames: 5, lost: 1, corrupted: 1, reordered: 0, extra: 0 }, mismatch: 'first difference at byte 7' }), 0n, 100_000_000n);
+    recordStream(
+      s,
+      record(40, { frames: { expectedFrames: 5, lost: 1, corrupted: 1, reordered: 0, extra: 0 }, mismatch: 'first difference at byte 7' }),
+      0n,
+      100_000_000n,
+    );
     expect(s.streams).toBe(3);
     expect(s.ok).toBe(2);
     expect(s.cut).toBe(1);

@@ -31,12 +31,16 @@ const relaxed = 'driver: { maxEventLoopDelayP99Ms: 1000, maxEventLoopUtilization
 describe('kind: soak', () => {
   it('streams at least N tokens and compares heap after GC with heap after warm-up', async () => {
     const dir = workspace();
-    writeFileSync(join(dir, 'soak.yaml'), `kind: soak\nname: tiny-soak\nsynthetic: { tokens: 40 }\nconcurrency: 4\ntokens: 1000\nmaxSeconds: 20\nwarmup: { requests: 4 }\n${relaxed}thresholds:\n  tokens_streamed: ">= 1000"\n  errors: "== 0"\n  lost_frames: "== 0"\n`);
+    writeFileSync(
+      join(dir, 'soak.yaml'),
+      `kind: soak\nname: tiny-soak\nsynthetic: { tokens: 40 }\nconcurrency: 4\ntokens: 1000\nmaxSeconds: 20\nwarmup: { requests: 4 }\n${relaxed}thresholds:\n  tokens_streamed: ">= 1000"\n  errors: "== 0"\n  lost_frames: "== 0"\n`,
+    );
     const r = await runCli(['run', join(dir, 'soak.yaml'), '--report-dir', join(dir, 'r')]);
     expect(r.code, r.stdout).toBe(0);
     const { c, m } = only(JSON.parse(readFileSync(join(dir, 'r/summary.json'), 'utf8')));
     expect(m.get('tokens_streamed')).toBe(1000); // 25 streams of 40 tokens
-    for (const name of ['heap_after_warmup_mb', 'heap_after_run_mb', 'heap_growth_mb', 'rss_growth_mb', 'gateway_heap_max_mb']) expect(m.has(name), name).toBe(true);
+    for (const name of ['heap_after_warmup_mb', 'heap_after_run_mb', 'heap_growth_mb', 'rss_growth_mb', 'gateway_heap_max_mb'])
+      expect(m.has(name), name).toBe(true);
     expect(c.checks.find((k) => k.name === 'memory')?.detail).toMatch(/rss\(MB\)/);
   });
 });
@@ -44,7 +48,10 @@ describe('kind: soak', () => {
 describe('kind: http-load', () => {
   it('runs autocannon on the non-streaming path and compares every body with the golden', async () => {
     const dir = workspace();
-    writeFileSync(join(dir, 'http.yaml'), `kind: http-load\nname: tiny-http\nfixtures: [fixtures/openai/non-stream.yaml]\nconnections: 2\nduration: { seconds: 1, requests: 40 }\nwarmupSeconds: 0\n${relaxed}thresholds:\n  errors: "== 0"\n  mismatches: "== 0"\n  non_2xx: "== 0"\n`);
+    writeFileSync(
+      join(dir, 'http.yaml'),
+      `kind: http-load\nname: tiny-http\nfixtures: [fixtures/openai/non-stream.yaml]\nconnections: 2\nduration: { seconds: 1, requests: 40 }\nwarmupSeconds: 0\n${relaxed}thresholds:\n  errors: "== 0"\n  mismatches: "== 0"\n  non_2xx: "== 0"\n`,
+    );
     const r = await runCli(['run', join(dir, 'http.yaml'), '--report-dir', join(dir, 'r')]);
     expect(r.code, r.stdout).toBe(0);
     const { m } = only(JSON.parse(readFileSync(join(dir, 'r/summary.json'), 'utf8')));
@@ -57,7 +64,10 @@ describe('kind: http-load', () => {
     const dir = workspace();
     const golden = join(dir, 'fixtures/openai/non-stream.normalize.json');
     writeFileSync(golden, readFileSync(golden, 'utf8').replace('crème', 'creme'));
-    writeFileSync(join(dir, 'http.yaml'), `kind: http-load\nname: tiny-http\nfixtures: [fixtures/openai/non-stream.yaml]\nconnections: 2\nduration: { seconds: 1, requests: 20 }\nwarmupSeconds: 0\n${relaxed}thresholds:\n  mismatches: "== 0"\n`);
+    writeFileSync(
+      join(dir, 'http.yaml'),
+      `kind: http-load\nname: tiny-http\nfixtures: [fixtures/openai/non-stream.yaml]\nconnections: 2\nduration: { seconds: 1, requests: 20 }\nwarmupSeconds: 0\n${relaxed}thresholds:\n  mismatches: "== 0"\n`,
+    );
     const r = await runCli(['run', join(dir, 'http.yaml'), '--report-dir', join(dir, 'r')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/threshold:mismatches: mismatches = [1-9]/);
@@ -75,7 +85,16 @@ describe('load --target', () => {
         join(dir, 'load.yaml'),
         `kind: load\nname: external\nfixtures: [fixtures/openai/text-usage.yaml]\nload: { model: constant, rate: 100, maxInFlight: 20 }\nduration: { seconds: 5, requests: 20 }\ncompare: direct\n${relaxed}thresholds:\n  errors: "== 0"\n  mismatched_streams: "== 0"\n  gateway_buffered_max_mb: "< 2"\n`,
       );
-      const r = await runCli(['run', join(dir, 'load.yaml'), '--target', gateway.url, '--replay-port', String(replayPort), '--report-dir', join(dir, 'r')]);
+      const r = await runCli([
+        'run',
+        join(dir, 'load.yaml'),
+        '--target',
+        gateway.url,
+        '--replay-port',
+        String(replayPort),
+        '--report-dir',
+        join(dir, 'r'),
+      ]);
       expect(r.code, r.stdout).toBe(0);
       const { c, m } = only(JSON.parse(readFileSync(join(dir, 'r/summary.json'), 'utf8')));
       expect(m.get('streams')).toBe(20);
@@ -83,7 +102,10 @@ describe('load --target', () => {
       expect(m.has('schedule_delay_p99_ms')).toBe(true);
       expect(m.has('gateway_rss_max_mb')).toBe(false);
       expect(c.checks.find((k) => k.name === 'scope')?.message).toMatch(/external target/);
-      expect(c.checks.find((k) => k.name === 'threshold:gateway_buffered_max_mb')).toMatchObject({ ok: true, message: expect.stringMatching(/^not checked/) });
+      expect(c.checks.find((k) => k.name === 'threshold:gateway_buffered_max_mb')).toMatchObject({
+        ok: true,
+        message: expect.stringMatching(/^not checked/),
+      });
     } finally {
       await gateway.close();
     }

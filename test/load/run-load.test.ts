@@ -12,7 +12,8 @@ import { runCli } from '../helpers/cli.ts';
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'streamproof-load-'));
   mkdirSync(join(dir, 'fixtures/openai'), { recursive: true });
-  for (const f of ['text-usage.yaml', 'text-usage.normalize.sse']) copyFileSync(join(REPO_ROOT, 'fixtures/openai', f), join(dir, 'fixtures/openai', f));
+  for (const f of ['text-usage.yaml', 'text-usage.normalize.sse'])
+    copyFileSync(join(REPO_ROOT, 'fixtures/openai', f), join(dir, 'fixtures/openai', f));
   return dir;
 }
 
@@ -43,7 +44,18 @@ describe('kind: load', () => {
     expect(m.get('streams')).toBe(20); // 25 requests, 5 of them warm-up
     expect(m.get('direct_streams')).toBe(20);
     expect(m.get('errors')).toBe(0);
-    for (const name of ['ttft_p99_ms', 'direct_ttft_p99_ms', 'added_ttft_p99_ms', 'added_itl_p50_ms', 'itl_p90_ms', 'tpot_p50_ms', 'tokens_per_s', 'gateway_rss_max_mb', 'gateway_buffered_max_mb', 'driver_elu']) {
+    for (const name of [
+      'ttft_p99_ms',
+      'direct_ttft_p99_ms',
+      'added_ttft_p99_ms',
+      'added_itl_p50_ms',
+      'itl_p90_ms',
+      'tpot_p50_ms',
+      'tokens_per_s',
+      'gateway_rss_max_mb',
+      'gateway_buffered_max_mb',
+      'driver_elu',
+    ]) {
       expect(m.has(name), name).toBe(true);
     }
     expect(m.get('added_ttft_p99_ms')).toBeCloseTo(m.get('ttft_p99_ms')! - m.get('direct_ttft_p99_ms')!, 2);
@@ -55,7 +67,10 @@ describe('kind: load', () => {
     const dir = workspace();
     const golden = join(dir, 'fixtures/openai/text-usage.normalize.sse');
     writeFileSync(golden, readFileSync(golden, 'utf8').replace('Hello', 'Jello'));
-    writeFileSync(join(dir, 'load.yaml'), `kind: load\nname: corrupted\nfixtures: [fixtures/openai/text-usage.yaml]\n${SMALL}thresholds:\n  mismatched_streams: "== 0"\n  corrupted_frames: "== 0"\n`);
+    writeFileSync(
+      join(dir, 'load.yaml'),
+      `kind: load\nname: corrupted\nfixtures: [fixtures/openai/text-usage.yaml]\n${SMALL}thresholds:\n  mismatched_streams: "== 0"\n  corrupted_frames: "== 0"\n`,
+    );
     const r = await runCli(['run', join(dir, 'load.yaml'), '--report-dir', join(dir, 'reports')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/threshold:mismatched_streams: mismatched_streams = 20 count, target == 0/);

@@ -55,7 +55,9 @@ describe('SSE load driver', () => {
     await driver.close();
     expect(o.status).toBe(200);
     expect(o.error).toBeNull();
-    expect(Buffer.concat(o.reads.map((r) => r.bytes)).toString()).toBe('data: {"i":0}\n\ndata: {"i":1}\n\ndata: {"i":2}\n\ndata: [DONE]\n\n');
+    expect(Buffer.concat(o.reads.map((r) => r.bytes)).toString()).toBe(
+      'data: {"i":0}\n\ndata: {"i":1}\n\ndata: {"i":2}\n\ndata: [DONE]\n\n',
+    );
     expect(o.reads.length).toBeGreaterThanOrEqual(2);
     expect(o.headAt! >= origin0).toBe(true);
     for (let i = 1; i < o.reads.length; i++) expect(o.reads[i]!.at >= o.reads[i - 1]!.at).toBe(true);

@@ -21,7 +21,7 @@ describe('analyzeStream', () => {
     read(15n, chunk('{"role":"assistant","content":""}')),
     read(20n, chunk('{"content":"Hel"}') + chunk('{"content":"lo"}')),
     read(50n, chunk('{"content":"!"}')),
-    read(3_100n, chunk('{}', '"stop"') + 'data: [DONE]\n\n'),
+    read(3_100n, `${chunk('{}', '"stop"')}data: [DONE]\n\n`),
   ];
   const t = analyzeStream({ origin: 0n, headAt: 10n * MS, reads, decoder: openai.createStreamDecoder(ctx), stallNs: 2_000 * 1e6 });
 
@@ -44,7 +44,13 @@ describe('analyzeStream', () => {
   });
 
   it('reports a stream cut before [DONE] as an error event (truncated)', () => {
-    const cut = analyzeStream({ origin: 0n, headAt: 0n, reads: reads.slice(0, 3), decoder: openai.createStreamDecoder(ctx), stallNs: 1e12 });
+    const cut = analyzeStream({
+      origin: 0n,
+      headAt: 0n,
+      reads: reads.slice(0, 3),
+      decoder: openai.createStreamDecoder(ctx),
+      stallNs: 1e12,
+    });
     expect(cut.errorEvent?.kind).toBe('truncated');
   });
 });
@@ -55,12 +61,17 @@ describe('evaluateStream', () => {
     headAt: 1n * MS,
     endAt: 9n * MS,
     status: 200,
-    reads: [{ at: 2n * MS, bytes: body.subarray(0, 40) }, { at: 3n * MS, bytes: body.subarray(40) }],
+    reads: [
+      { at: 2n * MS, bytes: body.subarray(0, 40) },
+      { at: 3n * MS, bytes: body.subarray(40) },
+    ],
     error: null,
     cut: false,
     ...extra,
   });
-  const golden = Buffer.from(chunk('{"role":"assistant","content":""}') + chunk('{"content":"Hi"}') + chunk('{}', '"stop"') + 'data: [DONE]\n\n');
+  const golden = Buffer.from(
+    `${chunk('{"role":"assistant","content":""}') + chunk('{"content":"Hi"}') + chunk('{}', '"stop"')}data: [DONE]\n\n`,
+  );
   const expectation = (expected: Buffer | null, syntheticTokens: number | null = null) =>
     expectationState({ decoder: openai, fidelity: true, expected, masks: [], syntheticTokens, errorExpected: false });
 
@@ -79,10 +90,12 @@ describe('evaluateStream', () => {
 
   it('classifies status, transport and in-stream failures', () => {
     expect(evaluateStream(outcome(golden, { status: 503 }), expectation(golden), 1e12).failure?.class).toBe('http_5xx');
-    expect(evaluateStream(outcome(golden, { error: { class: 'body', message: 'ECONNRESET' } }), expectation(golden), 1e12).failure?.class).toBe('body');
+    expect(
+      evaluateStream(outcome(golden, { error: { class: 'body', message: 'ECONNRESET' } }), expectation(golden), 1e12).failure?.class,
+    ).toBe('body');
     const truncated = golden.subarray(0, golden.indexOf('data: [DONE]'));
     expect(evaluateStream(outcome(truncated), expectation(golden), 1e12).failure?.class).toBe('incomplete');
-    const errored = Buffer.from(chunk('{"content":"Hi"}') + 'data: {"error":{"message":"boom","type":"server_error"}}\n\n');
+    const errored = Buffer.from(`${chunk('{"content":"Hi"}')}data: {"error":{"message":"boom","type":"server_error"}}\n\n`);
     expect(evaluateStream(outcome(errored), expectation(golden), 1e12).failure?.class).toBe('stream_error');
   });
 
@@ -91,7 +104,13 @@ describe('evaluateStream', () => {
     const body = cassetteBody(c);
     const state = expectation(null, 12);
     expect(evaluateStream(outcome(body), state, 1e12).frames).toMatchObject({ lost: 0, reordered: 0 });
-    const swapped = Buffer.from(body.toString().replace(JSON.stringify(syntheticToken(3)), 'X').replace(JSON.stringify(syntheticToken(4)), JSON.stringify(syntheticToken(3))).replace('X', JSON.stringify(syntheticToken(4))));
+    const swapped = Buffer.from(
+      body
+        .toString()
+        .replace(JSON.stringify(syntheticToken(3)), 'X')
+        .replace(JSON.stringify(syntheticToken(4)), JSON.stringify(syntheticToken(3)))
+        .replace('X', JSON.stringify(syntheticToken(4))),
+    );
     const r = evaluateStream(outcome(swapped), state, 1e12);
     expect(r.frames!.reordered).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseYamlText, InputError } from '../../src/input/yaml-input.ts';
+import { parseYamlText, type InputError } from '../../src/input/yaml-input.ts';
 import { checkThresholds, MeasurementList } from '../../src/load/measurements.ts';
 import { headroom, holds, parseThreshold, targetRatio, type Threshold } from '../../src/load/thresholds.ts';
 import { scenarioSchema } from '../../src/scenario/schema.ts';
@@ -54,7 +54,8 @@ describe('thresholds', () => {
 
 describe('benchmark scenario schema', () => {
   const load = (yaml: string) => parseYamlText('bench.yaml', yaml, scenarioSchema);
-  const base = 'kind: load\nname: x\nsynthetic: { tokens: 5 }\nload: { model: closed, concurrency: 2 }\nduration: { seconds: 1, requests: 10 }\n';
+  const base =
+    'kind: load\nname: x\nsynthetic: { tokens: 5 }\nload: { model: closed, concurrency: 2 }\nduration: { seconds: 1, requests: 10 }\n';
 
   it('accepts the four kinds', () => {
     expect(load(`${base}thresholds:\n  added_ttft_p99_ms: "< 5"\n`).value.kind).toBe('load');
@@ -64,7 +65,9 @@ describe('benchmark scenario schema', () => {
   });
 
   it('requires both a time and a count bound', () => {
-    expect(() => load(base.replace('duration: { seconds: 1, requests: 10 }\n', 'duration: { seconds: 1 }\n'))).toThrow(/duration\.requests/);
+    expect(() => load(base.replace('duration: { seconds: 1, requests: 10 }\n', 'duration: { seconds: 1 }\n'))).toThrow(
+      /duration\.requests/,
+    );
   });
 
   it('rejects a malformed threshold and an unknown measurement, with file and line', () => {

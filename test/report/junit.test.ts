@@ -47,9 +47,7 @@ describe('renderJunit', () => {
   it('puts every failed check message and detail in the failure, surviving a round trip', () => {
     const root = parseXml(renderJunit(failingSummary()));
     const [first, second] = all(root, 'failure');
-    expect(first?.attrs.message).toBe(
-      'golden: event 3 differs: <delta> & "usage"; chunking:bytewise: stream ended early\nafter 2 events',
-    );
+    expect(first?.attrs.message).toBe('golden: event 3 differs: <delta> & "usage"; chunking:bytewise: stream ended early\nafter 2 events');
     const visible = NASTY_DETAIL.replace('\u0000', '␀').replace('\u001b', '␛').replace('\ud800', '\uFFFD');
     expect(first?.text).toBe(
       `[golden] event 3 differs: <delta> & "usage"\n${visible}\n\n[chunking:bytewise] stream ended early\nafter 2 events`,
@@ -64,11 +62,9 @@ describe('xml escaping', () => {
     expect(xmlText(']]>')).toBe(']]&gt;');
     const illegal = '\u0000\u0008\u000B\u000C\u000E\u001F\uFFFE\uFFFF\udfff\ud800'; // reversed pair: two lone halves
     expect(xmlText(`a${illegal}b`)).toBe('a␀␈␋␌␎␟\uFFFD\uFFFD\uFFFD\uFFFDb');
-    expect(xmlText('pair \ud83d\ude00 kept, tab\tand\nnewline kept, cr\r')).toBe(
-      'pair \ud83d\ude00 kept, tab\tand\nnewline kept, cr&#13;',
-    );
+    expect(xmlText('pair \ud83d\ude00 kept, tab\tand\nnewline kept, cr\r')).toBe('pair \ud83d\ude00 kept, tab\tand\nnewline kept, cr&#13;');
     expect(xmlAttr('a\tb\nc\rd')).toBe('a&#9;b&#10;c&#13;d');
-    expect(() => parseXml(`<x a="${xmlAttr(illegal + '&"<')}">${xmlText(illegal + ']]>&<')}</x>`)).not.toThrow();
+    expect(() => parseXml(`<x a="${xmlAttr(`${illegal}&"<`)}">${xmlText(`${illegal}]]>&<`)}</x>`)).not.toThrow();
   });
 
   it('the checker itself rejects malformed XML', () => {

@@ -25,7 +25,7 @@ describe('writeReports', () => {
     expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'summary.json', 'summary.md']);
 
     const json = await readFile(join(dir, 'summary.json'), 'utf8');
-    expect(json).toBe(JSON.stringify(summary, null, 2) + '\n');
+    expect(json).toBe(`${JSON.stringify(summary, null, 2)}\n`);
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(summary)));
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toBe(renderMarkdown(summary));
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toBe(renderJunit(summary));

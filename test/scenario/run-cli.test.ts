@@ -104,7 +104,18 @@ describe('streamproof run --target', () => {
     const dir = workspace();
     const profile = join(dir, 'profile.yaml');
     writeFileSync(profile, readFileSync(join(REPO_ROOT, 'profiles', 'reference.yaml')));
-    const r = await runCli(['run', join(dir, 'scenarios', 'openai-compatible.yaml'), '--target', gateway.url, '--target-profile', profile, '--replay-port', String(replayPort), '--report-dir', join(dir, 'reports')]);
+    const r = await runCli([
+      'run',
+      join(dir, 'scenarios', 'openai-compatible.yaml'),
+      '--target',
+      gateway.url,
+      '--target-profile',
+      profile,
+      '--replay-port',
+      String(replayPort),
+      '--report-dir',
+      join(dir, 'reports'),
+    ]);
     expect(r.stdout).toContain(`openai             http://127.0.0.1:${replayPort}/p/openai`);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toContain('[passthrough]');
@@ -121,4 +132,3 @@ function freePort(): Promise<number> {
     s.on('error', reject);
   });
 }
-

@@ -421,16 +421,56 @@ describe('property: the parser agrees with a reference implementation on random 
     };
   }
 
-  const NAMES: Input[] = ['data', 'data', 'data', 'data', 'event', 'id', 'id', 'retry', 'retry', 'foo', 'dat', 'datas', 'Data', '', ':', '\uFEFFdata', [0xff, 0x64]];
+  const NAMES: Input[] = [
+    'data',
+    'data',
+    'data',
+    'data',
+    'event',
+    'id',
+    'id',
+    'retry',
+    'retry',
+    'foo',
+    'dat',
+    'datas',
+    'Data',
+    '',
+    ':',
+    '\uFEFFdata',
+    [0xff, 0x64],
+  ];
   const VALUES: Input[] = [
-    'x', 'hello world', '123', '0', '42', '10a', '-1', ' ', ':', 'a:b', '\0', 'a\0b', 'é', '€', '😀', '中',
-    [0xff], [0xe2, 0x82], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0x80], [0xf0, 0x9f, 0x98], [...BOM], [0xef, 0xbb],
+    'x',
+    'hello world',
+    '123',
+    '0',
+    '42',
+    '10a',
+    '-1',
+    ' ',
+    ':',
+    'a:b',
+    '\0',
+    'a\0b',
+    'é',
+    '€',
+    '😀',
+    '中',
+    [0xff],
+    [0xe2, 0x82],
+    [0xc0, 0x80],
+    [0xed, 0xa0, 0x80],
+    [0x80],
+    [0xf0, 0x9f, 0x98],
+    [...BOM],
+    [0xef, 0xbb],
   ];
   const EOLS = ['\n', '\n', '\r', '\r\n'];
   const NOISE = [0x0d, 0x0a, 0x3a, 0x20, 0x00, 0xef, 0xbb, 0xbf, 0x61, 0x31, 0xff, 0xf0, 0x9f];
 
   function generate(rnd: () => number): Buffer {
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const parts: Buffer[] = [];
     const r = rnd();
     if (r < 0.25) parts.push(Buffer.from(BOM));
@@ -477,12 +517,30 @@ describe('property: the parser agrees with a reference implementation on random 
       const split = runCuts(bytes, cuts);
       const bytewise = i % 4 === 0 ? runBytewise(bytes) : null;
       const wantJson = JSON.stringify(want.entries);
-      const fail = JSON.stringify(whole.entries) !== wantJson || JSON.stringify(split.entries) !== wantJson ||
-        (bytewise !== null && JSON.stringify(bytewise.entries) !== wantJson) || whole.boundaries.length !== want.blankLines;
+      const fail =
+        JSON.stringify(whole.entries) !== wantJson ||
+        JSON.stringify(split.entries) !== wantJson ||
+        (bytewise !== null && JSON.stringify(bytewise.entries) !== wantJson) ||
+        whole.boundaries.length !== want.blankLines;
       if (fail) {
         const hex = bytes.toString('hex');
-        expect({ i, hex, cuts, whole: whole.entries, split: split.entries, bytewise: bytewise?.entries, blankLines: whole.boundaries.length })
-          .toEqual({ i, hex, cuts, whole: want.entries, split: want.entries, bytewise: bytewise && want.entries, blankLines: want.blankLines });
+        expect({
+          i,
+          hex,
+          cuts,
+          whole: whole.entries,
+          split: split.entries,
+          bytewise: bytewise?.entries,
+          blankLines: whole.boundaries.length,
+        }).toEqual({
+          i,
+          hex,
+          cuts,
+          whole: want.entries,
+          split: want.entries,
+          bytewise: bytewise && want.entries,
+          blankLines: want.blankLines,
+        });
       }
       expectSameBoundaries(bytes, whole.boundaries, split.boundaries, cuts, `stream ${i} ${bytes.toString('hex')} cut at ${cuts}`);
       for (const e of want.entries) {

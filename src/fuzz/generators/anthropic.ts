@@ -18,7 +18,16 @@ export function claudeEvents(m: StreamModel): Record<string, unknown>[] {
   const usage = m.usage ?? { prompt: 0, completion: 0 };
   events.push({
     type: 'message_start',
-    message: { id: `msg_${m.id.slice(9)}`, type: 'message', role: 'assistant', model: m.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.prompt, output_tokens: 1 } },
+    message: {
+      id: `msg_${m.id.slice(9)}`,
+      type: 'message',
+      role: 'assistant',
+      model: m.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: usage.prompt, output_tokens: 1 },
+    },
   });
   events.push({ type: 'ping' });
   let index = 0;
@@ -37,11 +46,16 @@ export function claudeEvents(m: StreamModel): Record<string, unknown>[] {
   }
   for (const call of m.toolCalls) {
     events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
-    for (const f of argumentFragments(call)) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: f } });
+    for (const f of argumentFragments(call))
+      events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: f } });
     events.push({ type: 'content_block_stop', index });
     index++;
   }
-  events.push({ type: 'message_delta', delta: { stop_reason: STOP_REASON[m.finish], stop_sequence: null }, usage: { output_tokens: usage.completion } });
+  events.push({
+    type: 'message_delta',
+    delta: { stop_reason: STOP_REASON[m.finish], stop_sequence: null },
+    usage: { output_tokens: usage.completion },
+  });
   events.push({ type: 'message_stop' });
   return events;
 }
@@ -71,7 +85,12 @@ export const bedrockInvokeGenerator: StreamGenerator = {
   generate(m) {
     const events = claudeEvents(m).filter((e) => e['type'] !== 'ping');
     const last = events[events.length - 1]!;
-    last['amazon-bedrock-invocationMetrics'] = { inputTokenCount: m.usage?.prompt ?? 0, outputTokenCount: m.usage?.completion ?? 0, invocationLatency: 812, firstByteLatency: 301 };
+    last['amazon-bedrock-invocationMetrics'] = {
+      inputTokenCount: m.usage?.prompt ?? 0,
+      outputTokenCount: m.usage?.completion ?? 0,
+      invocationLatency: 812,
+      firstByteLatency: 301,
+    };
     return Buffer.concat(
       events.map((e) =>
         encodeFrame(

@@ -6,10 +6,7 @@ import type { StreamGenerator } from './types.ts';
 const FINISH: Record<StreamModel['finish'], string> = { stop: 'STOP', length: 'MAX_TOKENS', tool_calls: 'STOP', content_filter: 'SAFETY' };
 
 function geminiStream(m: StreamModel): string {
-  const parts: Record<string, unknown>[][] = [
-    ...m.reasoning.map((r) => [{ text: r, thought: true }]),
-    ...m.text.map((t) => [{ text: t }]),
-  ];
+  const parts: Record<string, unknown>[][] = [...m.reasoning.map((r) => [{ text: r, thought: true }]), ...m.text.map((t) => [{ text: t }])];
   if (m.toolCalls.length) parts.push(m.toolCalls.map((c) => ({ functionCall: { name: c.name, args: c.args } })));
   if (parts.length === 0) parts.push([{ text: '' }]);
   const usage = m.usage ?? { prompt: 0, completion: 0 };

@@ -40,28 +40,45 @@ function openAIChatGenerator(flavor: Flavor): StreamGenerator['generate'] {
       return c;
     };
     if (flavor.azure) {
-      events.push(JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] }));
+      events.push(
+        JSON.stringify({
+          choices: [],
+          created: 0,
+          id: '',
+          model: '',
+          object: '',
+          prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }],
+        }),
+      );
     }
     chunk([choice({ role: 'assistant', content: '' })]);
     for (const r of m.reasoning) chunk([choice({ [flavor.reasoningField ?? 'reasoning_content']: r })]);
     for (const t of m.text) chunk([choice({ content: t })]);
     m.toolCalls.forEach((call, index) => {
       if (flavor.wholeToolCalls) {
-        chunk([choice({ tool_calls: [{ id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) }, index, type: 'function' }] })]);
+        chunk([
+          choice({
+            tool_calls: [{ id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) }, index, type: 'function' }],
+          }),
+        ]);
         return;
       }
       chunk([choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] })]);
       for (const f of argumentFragments(call)) chunk([choice({ tool_calls: [{ index, function: { arguments: f } }] })]);
     });
     const finishWord = flavor.finishWord?.(m.finish) ?? m.finish;
-    const usage = m.usage && { prompt_tokens: m.usage.prompt, completion_tokens: m.usage.completion, total_tokens: m.usage.prompt + m.usage.completion };
+    const usage = m.usage && {
+      prompt_tokens: m.usage.prompt,
+      completion_tokens: m.usage.completion,
+      total_tokens: m.usage.prompt + m.usage.completion,
+    };
     if (flavor.usageOnLastChunk) {
       chunk([choice({}, finishWord)], { usage });
     } else {
       chunk([choice({}, finishWord)]);
       if (usage) chunk([], { usage });
     }
-    return events.map((e) => `data: ${e}\n\n`).join('') + 'data: [DONE]\n\n';
+    return `${events.map((e) => `data: ${e}\n\n`).join('')}data: [DONE]\n\n`;
   };
 }
 
@@ -77,5 +94,13 @@ export const azureGenerator: StreamGenerator = { ...base, provider: 'azure', gen
 export const xaiGenerator: StreamGenerator = { ...base, provider: 'xai', generate: openAIChatGenerator({ wholeToolCalls: true }) };
 const togetherFlavor: Flavor = { usageOnLastChunk: true, finishWord: (f) => (f === 'stop' ? 'eos' : f) };
 export const togetherGenerator: StreamGenerator = { ...base, provider: 'together', generate: openAIChatGenerator(togetherFlavor) };
-export const togetherHeliconeGenerator: StreamGenerator = { ...base, provider: 'together-helicone', generate: openAIChatGenerator(togetherFlavor) };
-export const backendaiGenerator: StreamGenerator = { ...base, provider: 'backendai', generate: openAIChatGenerator({ reasoningField: 'reasoning' }) };
+export const togetherHeliconeGenerator: StreamGenerator = {
+  ...base,
+  provider: 'together-helicone',
+  generate: openAIChatGenerator(togetherFlavor),
+};
+export const backendaiGenerator: StreamGenerator = {
+  ...base,
+  provider: 'backendai',
+  generate: openAIChatGenerator({ reasoningField: 'reasoning' }),
+};

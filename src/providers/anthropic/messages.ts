@@ -57,7 +57,8 @@ function refuseUnsupported(request: ChatRequest): void {
   if (n !== undefined && n !== null && n !== 1) throw new Error('Anthropic returns one choice per request: "n" must be 1');
   if (request['logprobs'] === true) throw new Error('Anthropic does not return logprobs');
   const format = request['response_format'];
-  if (isObject(format) && format['type'] !== 'text') throw new Error(`response_format ${JSON.stringify(format['type'])} is not supported by the Anthropic translation`);
+  if (isObject(format) && format['type'] !== 'text')
+    throw new Error(`response_format ${JSON.stringify(format['type'])} is not supported by the Anthropic translation`);
   if (request['audio'] !== undefined && request['audio'] !== null) throw new Error('Anthropic does not produce audio');
   if (request['functions'] !== undefined || request['function_call'] !== undefined) {
     throw new Error('legacy "functions"/"function_call" are not supported by the Anthropic translation: use "tools"');
@@ -152,7 +153,10 @@ function assistantBlocks(message: Json, where: string): Json[] {
     });
   }
   const calls = message['tool_calls'];
-  if (Array.isArray(calls)) calls.forEach((call: unknown, k) => blocks.push(toolUseBlock(call, `${where}.tool_calls[${k}]`)));
+  if (Array.isArray(calls))
+    calls.forEach((call: unknown, k) => {
+      blocks.push(toolUseBlock(call, `${where}.tool_calls[${k}]`));
+    });
   if (blocks.length === 0) throw new Error(`${where}: an assistant message needs non-empty content or tool_calls`);
   return blocks;
 }
@@ -202,7 +206,12 @@ function toolChoiceFor(request: ChatRequest, hasTools: boolean): Json | undefine
   if (choice === 'auto') out = { type: 'auto' };
   else if (choice === 'required') out = { type: 'any' };
   else if (choice === 'none') return { type: 'none' };
-  else if (isObject(choice) && choice['type'] === 'function' && isObject(choice['function']) && typeof choice['function']['name'] === 'string') {
+  else if (
+    isObject(choice) &&
+    choice['type'] === 'function' &&
+    isObject(choice['function']) &&
+    typeof choice['function']['name'] === 'string'
+  ) {
     out = { type: 'tool', name: choice['function']['name'] };
   } else if (choice !== undefined && choice !== null) {
     throw new Error(`tool_choice ${JSON.stringify(choice)} is not supported by the Anthropic translation`);

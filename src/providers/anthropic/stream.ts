@@ -17,9 +17,7 @@ import { preview } from '../payload.ts';
 type Json = Record<string, unknown>;
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
-type Block =
-  | { kind: 'text' | 'thinking' | 'ignored' }
-  | ToolBlock;
+type Block = { kind: 'text' | 'thinking' | 'ignored' } | ToolBlock;
 
 /** `argumentsSent`: a tool call whose input never arrived still needs `{}` to be valid JSON. */
 interface ToolBlock {
@@ -204,7 +202,8 @@ class AnthropicStreamDecoder implements StreamDecoder, SseParserHandlers {
       case 'input_json_delta': {
         const block = this.blocks?.get(index as number);
         if (block?.kind === 'ignored') return; // server_tool_use input: run by Anthropic, not the client
-        if (block?.kind !== 'tool') return this.malformed(`input_json_delta for content block ${String(index)}, which is not a tool_use block`);
+        if (block?.kind !== 'tool')
+          return this.malformed(`input_json_delta for content block ${String(index)}, which is not a tool_use block`);
         const fragment = delta['partial_json'];
         if (typeof fragment === 'string' && fragment !== '' && !block.inputAtStart) this.toolArguments(block, fragment);
         return;
@@ -247,7 +246,11 @@ class AnthropicStreamDecoder implements StreamDecoder, SseParserHandlers {
     const hasText = typeof value === 'string' && value !== '';
     const hasSignature = typeof signature === 'string' && signature !== '';
     if (!hasText && !hasSignature) return;
-    const event: Extract<CanonicalEvent, { type: 'reasoning-delta' }> = { type: 'reasoning-delta', choice: 0, text: hasText ? (value as string) : '' };
+    const event: Extract<CanonicalEvent, { type: 'reasoning-delta' }> = {
+      type: 'reasoning-delta',
+      choice: 0,
+      text: hasText ? (value as string) : '',
+    };
     if (hasSignature) event.signature = signature as string; // kept for encoders that can carry it back
     this.out.push(event);
   }
@@ -261,4 +264,3 @@ class AnthropicStreamDecoder implements StreamDecoder, SseParserHandlers {
 function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
-

@@ -69,7 +69,8 @@ export class ClaudeEvents implements ClaudeEventReader {
           out.push({ type: 'tool-call-start', choice: 0, index, id: str(block['id']) || context.newId('call_'), name: str(block['name']) });
           const input = record(block['input']);
           // The input normally streams as input_json_delta; a start that already holds it says it whole.
-          if (input && Object.keys(input).length > 0) out.push({ type: 'tool-call-delta', choice: 0, index, arguments: JSON.stringify(input) });
+          if (input && Object.keys(input).length > 0)
+            out.push({ type: 'tool-call-delta', choice: 0, index, arguments: JSON.stringify(input) });
         } else if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text'] !== '') {
           out.push({ type: 'text-delta', choice: 0, text: block['text'] });
         }
@@ -89,10 +90,12 @@ export class ClaudeEvents implements ClaudeEventReader {
             return null;
           }
           case 'thinking_delta':
-            if (typeof delta['thinking'] === 'string' && delta['thinking'] !== '') out.push({ type: 'reasoning-delta', choice: 0, text: delta['thinking'] });
+            if (typeof delta['thinking'] === 'string' && delta['thinking'] !== '')
+              out.push({ type: 'reasoning-delta', choice: 0, text: delta['thinking'] });
             return null;
           case 'signature_delta':
-            if (typeof delta['signature'] === 'string') out.push({ type: 'reasoning-delta', choice: 0, text: '', signature: delta['signature'] });
+            if (typeof delta['signature'] === 'string')
+              out.push({ type: 'reasoning-delta', choice: 0, text: '', signature: delta['signature'] });
             return null;
           default:
             return null; // citations and delta types added later
@@ -100,7 +103,8 @@ export class ClaudeEvents implements ClaudeEventReader {
       }
       case 'message_delta': {
         const stopReason = record(event['delta'])?.['stop_reason'];
-        if (typeof stopReason === 'string') out.push({ type: 'finish', choice: 0, reason: STOP_REASONS[stopReason] ?? 'stop', raw: stopReason });
+        if (typeof stopReason === 'string')
+          out.push({ type: 'finish', choice: 0, reason: STOP_REASONS[stopReason] ?? 'stop', raw: stopReason });
         this.mergeUsage(event['usage']);
         return null;
       }
@@ -131,7 +135,6 @@ export class ClaudeEvents implements ClaudeEventReader {
     if (typeof r['cache_read_input_tokens'] === 'number') this.cacheReadInputTokens = r['cache_read_input_tokens'];
     if (typeof r['cache_creation_input_tokens'] === 'number') this.cacheCreationInputTokens = r['cache_creation_input_tokens'];
   }
-
 
   /**
    * OpenAI counts cache reads and writes as prompt tokens; Claude's input_tokens does not. Where

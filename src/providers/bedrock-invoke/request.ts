@@ -64,7 +64,8 @@ export function claudeBody(request: ChatRequest): Record<string, unknown> {
       case 'user': {
         const content = textBlocks(textParts(m.content, where));
         if (content.length === 0) throw new Error(`${where} (role user) has no text: Claude rejects empty messages`);
-        return add('user', content);
+        add('user', content);
+        return;
       }
       case 'assistant': {
         const content: Block[] = textBlocks(textParts(m.content, where));
@@ -76,7 +77,8 @@ export function claudeBody(request: ChatRequest): Record<string, unknown> {
         const parts = textParts(m.content, where);
         const content = typeof m.content === 'string' ? m.content : parts.map((text) => ({ type: 'text' as const, text }));
         // Every tool result for one assistant turn goes in the one user message that follows it.
-        return add('user', [{ type: 'tool_result', tool_use_id: toolCallIdOf(m, where), content }]);
+        add('user', [{ type: 'tool_result', tool_use_id: toolCallIdOf(m, where), content }]);
+        return;
       }
       default:
         throw new Error(`${where}: role ${JSON.stringify(m.role)} is not supported for Bedrock`);
@@ -89,7 +91,10 @@ export function claudeBody(request: ChatRequest): Record<string, unknown> {
   };
   if (system.length > 0) body['system'] = system.join('\n\n');
   // A message of one text block is sent in the short string form.
-  body['messages'] = messages.map((m) => ({ role: m.role, content: m.content.length === 1 && m.content[0]!.type === 'text' ? m.content[0]!.text : m.content }));
+  body['messages'] = messages.map((m) => ({
+    role: m.role,
+    content: m.content.length === 1 && m.content[0]!.type === 'text' ? m.content[0]!.text : m.content,
+  }));
   const temperature = numberField(request, 'temperature');
   if (temperature !== undefined) body['temperature'] = temperature;
   const topP = numberField(request, 'top_p');
@@ -98,7 +103,11 @@ export function claudeBody(request: ChatRequest): Record<string, unknown> {
   if (stop !== undefined) body['stop_sequences'] = stop;
   const tools = functionTools(request);
   if (tools && tools.length > 0) {
-    body['tools'] = tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), input_schema: t.parameters }));
+    body['tools'] = tools.map((t) => ({
+      name: t.name,
+      ...(t.description !== undefined ? { description: t.description } : {}),
+      input_schema: t.parameters,
+    }));
     // Claude takes tool_choice only together with tools.
     const choice = toolChoiceOf(request);
     if (choice?.type === 'required') body['tool_choice'] = { type: 'any' };

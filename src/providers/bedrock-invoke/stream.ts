@@ -38,7 +38,8 @@ class InvokeStreamDecoder extends BedrockStreamDecoder {
     } catch {
       return malformed(`Bedrock chunk bytes are not a JSON event: ${JSON.stringify(json.slice(0, 120))}`);
     }
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) return malformed(`Bedrock chunk bytes are not a JSON object: ${JSON.stringify(json.slice(0, 120))}`);
+    if (event === null || typeof event !== 'object' || Array.isArray(event))
+      return malformed(`Bedrock chunk bytes are not a JSON object: ${JSON.stringify(json.slice(0, 120))}`);
     return this.claude.read(event as Record<string, unknown>, out);
   }
 }

@@ -13,7 +13,12 @@ type HttpRequest = Parameters<SignatureV4['presign']>[0];
  * The signature covers the exact host:port and path the request goes to (a base URL may carry a
  * path prefix, as the replay upstream's does).
  */
-export async function authenticate(route: ProviderRoute, path: string, headers: Record<string, string>, body: string): Promise<Record<string, string>> {
+export async function authenticate(
+  route: ProviderRoute,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Record<string, string>> {
   const { accessKeyId, secretAccessKey, sessionToken } = route.options;
   if (accessKeyId && secretAccessKey) {
     const url = new URL(route.baseUrl + path);

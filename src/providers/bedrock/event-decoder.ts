@@ -3,7 +3,12 @@
 // and error frames turned into the terminal error, framing corruption into a 'malformed' error,
 // and EOF before the API's terminal event (or inside a frame) into a 'truncated' one.
 import type { CanonicalEvent } from '../../canonical/events.ts';
-import { createEventStreamReader, EventStreamFramingError, type EventStreamFrame, type EventStreamReader } from '../../eventstream/frame-reader.ts';
+import {
+  createEventStreamReader,
+  EventStreamFramingError,
+  type EventStreamFrame,
+  type EventStreamReader,
+} from '../../eventstream/frame-reader.ts';
 import type { StreamDecoder } from '../types.ts';
 import { exceptionEvent, unmodeledErrorEvent } from './exceptions.ts';
 

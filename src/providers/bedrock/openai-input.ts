@@ -43,7 +43,9 @@ export function textParts(content: unknown, where: string): string[] {
   return content.map((part, k) => {
     const p = part as { type?: unknown; text?: unknown } | null;
     if (p?.type !== 'text' || typeof p.text !== 'string') {
-      throw new Error(`${where}.content[${k}]: content part type ${JSON.stringify(p?.type ?? null)} is not supported for Bedrock (only text)`);
+      throw new Error(
+        `${where}.content[${k}]: content part type ${JSON.stringify(p?.type ?? null)} is not supported for Bedrock (only text)`,
+      );
     }
     return p.text;
   });
@@ -55,8 +57,10 @@ export function toolCallsOf(message: OpenAIMessage, where: string): ToolCall[] {
   return message.tool_calls.map((tc, k) => {
     const call = tc as { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
     const at = `${where}.tool_calls[${k}]`;
-    if (typeof call?.id !== 'string' || typeof call.function?.name !== 'string') throw new Error(`${at} needs a string id and function.name`);
-    if (call.type !== undefined && call.type !== 'function') throw new Error(`${at}: tool call type ${JSON.stringify(call.type)} is not supported`);
+    if (typeof call?.id !== 'string' || typeof call.function?.name !== 'string')
+      throw new Error(`${at} needs a string id and function.name`);
+    if (call.type !== undefined && call.type !== 'function')
+      throw new Error(`${at}: tool call type ${JSON.stringify(call.type)} is not supported`);
     const args = call.function.arguments;
     let input: unknown = {};
     if (typeof args === 'string' && args.trim() !== '') {
@@ -66,7 +70,8 @@ export function toolCallsOf(message: OpenAIMessage, where: string): ToolCall[] {
         throw new Error(`${at}.function.arguments is not valid JSON (Bedrock needs the arguments as an object)`);
       }
     }
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new Error(`${at}.function.arguments must be a JSON object`);
+    if (input === null || typeof input !== 'object' || Array.isArray(input))
+      throw new Error(`${at}.function.arguments must be a JSON object`);
     return { id: call.id, name: call.function.name, input };
   });
 }

@@ -53,9 +53,12 @@ export function converseBody(request: ChatRequest): Record<string, unknown> {
         for (const text of textParts(m.content, where)) system.push({ text });
         return;
       case 'user': {
-        const content = textParts(m.content, where).filter((t) => t !== '').map((text) => ({ text }));
+        const content = textParts(m.content, where)
+          .filter((t) => t !== '')
+          .map((text) => ({ text }));
         if (content.length === 0) throw new Error(`${where} (role user) has no text: Bedrock rejects empty messages`);
-        return add('user', content);
+        add('user', content);
+        return;
       }
       case 'assistant': {
         const content: ContentBlock[] = textParts(m.content, where)
@@ -67,7 +70,10 @@ export function converseBody(request: ChatRequest): Record<string, unknown> {
         return;
       }
       case 'tool':
-        return add('user', [{ toolResult: { toolUseId: toolCallIdOf(m, where), content: textParts(m.content, where).map((text) => ({ text })) } }]);
+        add('user', [
+          { toolResult: { toolUseId: toolCallIdOf(m, where), content: textParts(m.content, where).map((text) => ({ text })) } },
+        ]);
+        return;
       default:
         throw new Error(`${where}: role ${JSON.stringify(m.role)} is not supported for Bedrock`);
     }
@@ -103,12 +109,17 @@ function toolConfigOf(request: ChatRequest, messages: readonly ConverseMessage[]
     // Converse has no "none": leaving the tools out is the same, unless the conversation already
     // holds tool blocks, which Converse only accepts with a toolConfig.
     const hasToolBlocks = messages.some((m) => m.content.some((b) => 'toolUse' in b || 'toolResult' in b));
-    if (hasToolBlocks) throw new Error('tool_choice "none" cannot be expressed for Bedrock Converse once the conversation holds tool calls');
+    if (hasToolBlocks)
+      throw new Error('tool_choice "none" cannot be expressed for Bedrock Converse once the conversation holds tool calls');
     return undefined;
   }
   const config: Record<string, unknown> = {
     tools: tools.map((t) => ({
-      toolSpec: { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), inputSchema: { json: t.parameters } },
+      toolSpec: {
+        name: t.name,
+        ...(t.description !== undefined ? { description: t.description } : {}),
+        inputSchema: { json: t.parameters },
+      },
     })),
   };
   if (choice?.type === 'auto') config['toolChoice'] = { auto: {} };

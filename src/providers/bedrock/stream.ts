@@ -44,7 +44,6 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
     return this.stopped;
   }
 
-
   protected event(eventType: string, p: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
     switch (eventType) {
       case 'messageStart':

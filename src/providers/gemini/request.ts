@@ -58,7 +58,8 @@ export function buildGeminiBody(request: ChatRequest): Json {
         const part = functionResponsePart(m, i, callNames);
         // Answers to parallel calls go back together, in one user turn, as Gemini expects.
         const last = contents.at(-1);
-        if (last !== undefined && last.role === 'user' && last.parts.length > 0 && last.parts.every((p) => 'functionResponse' in p)) last.parts.push(part);
+        if (last !== undefined && last.role === 'user' && last.parts.length > 0 && last.parts.every((p) => 'functionResponse' in p))
+          last.parts.push(part);
         else contents.push({ role: 'user', parts: [part] });
         break;
       }
@@ -120,7 +121,8 @@ function assistantParts(m: Json, i: number, callNames: Map<string, string>): Par
     toolCalls.forEach((tc: Json, k) => {
       const fn = tc?.['function'] as Json | undefined;
       const name = fn?.['name'];
-      if (tc?.['type'] !== undefined && tc['type'] !== 'function') throw new Error(`gemini: messages[${i}].tool_calls[${k}] is not a function call`);
+      if (tc?.['type'] !== undefined && tc['type'] !== 'function')
+        throw new Error(`gemini: messages[${i}].tool_calls[${k}] is not a function call`);
       if (typeof name !== 'string' || name === '') throw new Error(`gemini: messages[${i}].tool_calls[${k}] has no function name`);
       if (typeof tc['id'] === 'string') callNames.set(tc['id'], name);
       parts.push({ functionCall: { name, args: parseArguments(fn?.['arguments'], i, k) } });
@@ -148,8 +150,14 @@ function parseArguments(raw: unknown, i: number, k: number): Json {
 function functionResponsePart(m: Json, i: number, callNames: Map<string, string>): Part {
   const id = m['tool_call_id'];
   const name = typeof id === 'string' ? callNames.get(id) : undefined;
-  if (name === undefined) throw new Error(`gemini: messages[${i}] answers tool call ${JSON.stringify(id)}, which no earlier assistant message made`);
-  const text = typeof m['content'] === 'string' ? m['content'] : textParts(m['content'], i).map((p) => p['text']).join('');
+  if (name === undefined)
+    throw new Error(`gemini: messages[${i}] answers tool call ${JSON.stringify(id)}, which no earlier assistant message made`);
+  const text =
+    typeof m['content'] === 'string'
+      ? m['content']
+      : textParts(m['content'], i)
+          .map((p) => p['text'])
+          .join('');
   return { functionResponse: { name, response: responseObject(text) } };
 }
 

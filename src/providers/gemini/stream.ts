@@ -68,7 +68,11 @@ export function convertGeminiUsage(u: Json): CanonicalUsage {
   const thoughts = u['thoughtsTokenCount'];
   const completion = num(u['candidatesTokenCount']) + num(thoughts);
   const total = u['totalTokenCount'];
-  const usage: CanonicalUsage = { promptTokens: prompt, completionTokens: completion, totalTokens: typeof total === 'number' ? total : prompt + completion };
+  const usage: CanonicalUsage = {
+    promptTokens: prompt,
+    completionTokens: completion,
+    totalTokens: typeof total === 'number' ? total : prompt + completion,
+  };
   if (typeof u['cachedContentTokenCount'] === 'number') usage.cachedPromptTokens = u['cachedContentTokenCount'];
   if (typeof thoughts === 'number') usage.reasoningTokens = thoughts;
   return usage;
@@ -133,7 +137,8 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
     // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
     // may carry only `trafficType`: no counts, no usage.
     const usage = this.usage;
-    if (usage !== null && TOKEN_COUNTS.some((k) => typeof usage[k] === 'number')) sink.push({ type: 'usage', usage: convertGeminiUsage(usage) });
+    if (usage !== null && TOKEN_COUNTS.some((k) => typeof usage[k] === 'number'))
+      sink.push({ type: 'usage', usage: convertGeminiUsage(usage) });
   }
 
   get bufferedBytes(): number {
@@ -172,7 +177,12 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
       this.started = true;
       const model = c['modelVersion'];
       const context = this.context;
-      this.out.push({ type: 'start', id: context.newId('chatcmpl-'), model: typeof model === 'string' && model !== '' ? model : context.model, created: context.now() });
+      this.out.push({
+        type: 'start',
+        id: context.newId('chatcmpl-'),
+        model: typeof model === 'string' && model !== '' ? model : context.model,
+        created: context.now(),
+      });
     }
     const meta = c['usageMetadata'];
     if (meta !== null && typeof meta === 'object') Object.assign((this.usage ??= {}), meta);
@@ -195,7 +205,7 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
   }
 
   private isFinished(choice: number): boolean {
-    return this.finished !== null && this.finished.has(choice);
+    return this.finished?.has(choice) === true;
   }
 
   private handleCandidate(candidate: Json, position: number): void {
@@ -209,10 +219,15 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
     (this.finished ??= new Set()).add(choice);
     if (FAILED_CALL.has(raw)) {
       const detail = candidate['finishMessage'];
-      this.fail({ type: 'error', kind: 'upstream', message: typeof detail === 'string' && detail !== '' ? `${raw}: ${detail}` : `upstream finished with ${raw}`, code: raw });
+      this.fail({
+        type: 'error',
+        kind: 'upstream',
+        message: typeof detail === 'string' && detail !== '' ? `${raw}: ${detail}` : `upstream finished with ${raw}`,
+        code: raw,
+      });
       return;
     }
-    this.out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, this.toolCallCount !== null && this.toolCallCount.has(choice)), raw });
+    this.out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, this.toolCallCount?.has(choice) === true), raw });
   }
 
   private handlePart(part: Json, choice: number): void {
@@ -231,7 +246,9 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
     if (typeof text !== 'string' || text === '') return; // e.g. an empty part carrying only a thoughtSignature
     if (part['thought'] === true) {
       const signature = part['thoughtSignature'];
-      this.out.push(typeof signature === 'string' ? { type: 'reasoning-delta', choice, text, signature } : { type: 'reasoning-delta', choice, text });
+      this.out.push(
+        typeof signature === 'string' ? { type: 'reasoning-delta', choice, text, signature } : { type: 'reasoning-delta', choice, text },
+      );
     } else {
       this.out.push({ type: 'text-delta', choice, text });
     }

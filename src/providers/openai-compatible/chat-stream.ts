@@ -117,7 +117,8 @@ class OpenAIChatDecoder implements StreamDecoder {
       for (let i = 0; i < choices.length; i++) this.handleChoice(choices[i] as Record<string, unknown>, i);
     }
     const usage = chunk['usage'];
-    if (usage !== null && typeof usage === 'object') this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Record<string, unknown>) });
+    if (usage !== null && typeof usage === 'object')
+      this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Record<string, unknown>) });
   }
 
   private handleChoice(c: Record<string, unknown>, position: number): void {

@@ -46,7 +46,8 @@ export function buildRequest(request: ChatRequest, route: ProviderRoute): Upstre
   for (const key of Object.keys(request)) {
     if (!HANDLED.has(key)) throw new Error(`openai-responses: request field "${key}" has no Responses API equivalent`);
   }
-  if (request['n'] !== undefined && request['n'] !== 1) throw new Error('openai-responses: n other than 1 is not supported by the Responses API');
+  if (request['n'] !== undefined && request['n'] !== 1)
+    throw new Error('openai-responses: n other than 1 is not supported by the Responses API');
 
   const body: Json = { model: request.model, input: toInput(request['messages']) };
   if (request['tools'] !== undefined) body['tools'] = toTools(request['tools']);
@@ -89,7 +90,9 @@ function toInput(messages: unknown): Json[] {
         const calls = msg['tool_calls'];
         if (calls !== undefined && calls !== null) {
           if (!Array.isArray(calls)) throw new Error(`openai-responses: messages[${i}].tool_calls must be an array`);
-          calls.forEach((c: unknown, k) => input.push(functionCall(c, i, k)));
+          calls.forEach((c: unknown, k) => {
+            input.push(functionCall(c, i, k));
+          });
         }
         return;
       }
@@ -136,7 +139,9 @@ function textParts(content: unknown, i: number): string[] {
   return content.map((p: unknown, k) => {
     const part = (p ?? {}) as Json;
     if (part['type'] !== 'text' || typeof part['text'] !== 'string') {
-      throw new Error(`openai-responses: messages[${i}].content[${k}] has type ${JSON.stringify(part['type'])}; only text parts are supported`);
+      throw new Error(
+        `openai-responses: messages[${i}].content[${k}] has type ${JSON.stringify(part['type'])}; only text parts are supported`,
+      );
     }
     return part['text'];
   });
@@ -147,7 +152,8 @@ function toTools(tools: unknown): Json[] {
   return tools.map((t: unknown, i) => {
     const tool = (t ?? {}) as Json;
     const fn = (tool['function'] ?? {}) as Json;
-    if (tool['type'] !== 'function' || typeof fn['name'] !== 'string') throw new Error(`openai-responses: tools[${i}] must be a function tool with a name`);
+    if (tool['type'] !== 'function' || typeof fn['name'] !== 'string')
+      throw new Error(`openai-responses: tools[${i}] must be a function tool with a name`);
     const out: Json = { type: 'function', name: fn['name'] };
     if (typeof fn['description'] === 'string') out['description'] = fn['description'];
     out['parameters'] = fn['parameters'] ?? { type: 'object', properties: {} };

@@ -160,10 +160,12 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
         this.onItem(data);
         return;
       case 'response.output_text.delta':
-        if (typeof data['delta'] === 'string' && data['delta'] !== '') this.out.push({ type: 'text-delta', choice: 0, text: data['delta'] });
+        if (typeof data['delta'] === 'string' && data['delta'] !== '')
+          this.out.push({ type: 'text-delta', choice: 0, text: data['delta'] });
         return;
       case 'response.refusal.delta':
-        if (typeof data['delta'] === 'string' && data['delta'] !== '') this.out.push({ type: 'refusal-delta', choice: 0, text: data['delta'] });
+        if (typeof data['delta'] === 'string' && data['delta'] !== '')
+          this.out.push({ type: 'refusal-delta', choice: 0, text: data['delta'] });
         return;
       case 'response.reasoning_summary_part.added':
         if (this.reasoningSent) this.reasoningBreak = true;
@@ -245,11 +247,16 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
     const outputIndex = typeof data['output_index'] === 'number' ? data['output_index'] : null;
     const call = this.lookup(itemId, outputIndex);
     if (!call) {
-      this.fail({ type: 'error', kind: 'malformed', message: `upstream sent function call arguments for an unknown output item ${JSON.stringify(itemId ?? outputIndex)}` });
+      this.fail({
+        type: 'error',
+        kind: 'malformed',
+        message: `upstream sent function call arguments for an unknown output item ${JSON.stringify(itemId ?? outputIndex)}`,
+      });
       return;
     }
     if (done) {
-      if (!call.argumentsSent && typeof data['arguments'] === 'string' && data['arguments'] !== '') this.sendArguments(call, data['arguments']);
+      if (!call.argumentsSent && typeof data['arguments'] === 'string' && data['arguments'] !== '')
+        this.sendArguments(call, data['arguments']);
       return;
     }
     if (typeof data['delta'] === 'string' && data['delta'] !== '') this.sendArguments(call, data['delta']);
@@ -261,7 +268,10 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
   }
 
   private lookup(itemId: string | null, outputIndex: number | null): ToolCallState | undefined {
-    return (itemId !== null ? this.callsByItem?.get(itemId) : undefined) ?? (outputIndex !== null ? this.callsByOutput?.get(outputIndex) : undefined);
+    return (
+      (itemId !== null ? this.callsByItem?.get(itemId) : undefined) ??
+      (outputIndex !== null ? this.callsByOutput?.get(outputIndex) : undefined)
+    );
   }
 
   private onReasoning(delta: unknown): void {
@@ -296,7 +306,6 @@ function incompleteFinish(reason: string): FinishReason {
   switch (reason) {
     case 'content_filter':
       return 'content_filter';
-    case 'max_output_tokens':
     default:
       // Any other incomplete reason still means the answer was cut short.
       return 'length';

@@ -50,7 +50,8 @@ export function buildRequest(request: ChatRequest, route: ProviderRoute): Upstre
   }
   if (request['n'] !== undefined && request['n'] !== 1) throw new Error('straico: n other than 1 is not supported');
   const endpoint = route.options['endpoint'] ?? 'chat';
-  if (endpoint !== 'chat' && endpoint !== 'prompt') throw new Error(`straico: route option endpoint must be "chat" or "prompt", got ${JSON.stringify(endpoint)}`);
+  if (endpoint !== 'chat' && endpoint !== 'prompt')
+    throw new Error(`straico: route option endpoint must be "chat" or "prompt", got ${JSON.stringify(endpoint)}`);
 
   const turns = conversation(request);
   const maxTokens = request['max_completion_tokens'] ?? request['max_tokens'];
@@ -58,7 +59,10 @@ export function buildRequest(request: ChatRequest, route: ProviderRoute): Upstre
   let body: Json;
   if (endpoint === 'chat') {
     path = '/v0/chat/completions';
-    body = { model: request.model, messages: turns.map((t) => ({ role: t.role, content: t.parts.map((text) => ({ type: 'text', text })) })) };
+    body = {
+      model: request.model,
+      messages: turns.map((t) => ({ role: t.role, content: t.parts.map((text) => ({ type: 'text', text })) })),
+    };
   } else {
     path = '/v1/prompt/completion';
     body = { models: [request.model], message: flatten(turns) };
@@ -103,7 +107,8 @@ function conversation(request: ChatRequest): Turn[] {
       case 'tool': {
         const id = msg['tool_call_id'];
         const name = typeof id === 'string' ? callNames.get(id) : undefined;
-        if (name === undefined) throw new Error(`straico: messages[${i}] answers tool_call_id ${JSON.stringify(id)}, which no earlier assistant message called`);
+        if (name === undefined)
+          throw new Error(`straico: messages[${i}] answers tool_call_id ${JSON.stringify(id)}, which no earlier assistant message called`);
         const result = renderToolResult(name, textParts(msg['content'], i).join('\n'));
         const last = turns.at(-1);
         if (last?.toolResults) last.parts.push(result);
@@ -124,7 +129,8 @@ function assistantCalls(calls: unknown, i: number, names: Map<string, string>): 
     .map((c: unknown, k) => {
       const call = (c ?? {}) as Json;
       const fn = (call['function'] ?? {}) as Json;
-      if (typeof call['id'] !== 'string' || typeof fn['name'] !== 'string') throw new Error(`straico: messages[${i}].tool_calls[${k}] needs an id and a function name`);
+      if (typeof call['id'] !== 'string' || typeof fn['name'] !== 'string')
+        throw new Error(`straico: messages[${i}].tool_calls[${k}] needs an id and a function name`);
       names.set(call['id'], fn['name']);
       return renderToolCall(fn['name'], argumentsText(fn['arguments']));
     })
@@ -157,7 +163,8 @@ function toolDefinitions(tools: unknown): ToolDefinition[] {
   return tools.map((t: unknown, i) => {
     const tool = (t ?? {}) as Json;
     const fn = (tool['function'] ?? {}) as Json;
-    if (tool['type'] !== 'function' || typeof fn['name'] !== 'string') throw new Error(`straico: tools[${i}] must be a function tool with a name`);
+    if (tool['type'] !== 'function' || typeof fn['name'] !== 'string')
+      throw new Error(`straico: tools[${i}] must be a function tool with a name`);
     const def: ToolDefinition = { name: fn['name'], parameters: fn['parameters'] ?? { type: 'object', properties: {} } };
     if (typeof fn['description'] === 'string') def.description = fn['description'];
     return def;

@@ -63,10 +63,12 @@ function decodeBody(text: string, context: DecoderContext, out: CanonicalEvent[]
     const cut = /end of (JSON )?input|Unterminated/i.test((err as Error).message);
     return error(out, cut ? 'truncated' : 'malformed', `upstream answer is ${cut ? 'cut off' : 'not JSON'}: ${preview(text)}`);
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return error(out, 'malformed', `upstream answer is not a JSON object: ${preview(text)}`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return error(out, 'malformed', `upstream answer is not a JSON object: ${preview(text)}`);
   const b = body as Json;
   if (b['success'] === false) {
-    const message = typeof b['error'] === 'string' ? b['error'] : typeof b['message'] === 'string' ? b['message'] : 'Straico reported a failure';
+    const message =
+      typeof b['error'] === 'string' ? b['error'] : typeof b['message'] === 'string' ? b['message'] : 'Straico reported a failure';
     return error(out, 'upstream', message);
   }
   if (b['error'] !== undefined && b['error'] !== null) {
@@ -100,7 +102,12 @@ function emitCompletion(c: Json, context: DecoderContext, out: CanonicalEvent[])
     const message = (ch['message'] ?? {}) as Json;
     const parsed = parseAnswer(contentText(message['content']));
     if (!parsed.ok) return error(out, 'malformed', `Straico answer has a malformed tool call: ${parsed.message}`);
-    decoded.push({ choice: typeof ch['index'] === 'number' ? ch['index'] : i, text: parsed.text, calls: [...parsed.calls, ...nativeCalls(message['tool_calls'])], finish: ch['finish_reason'] });
+    decoded.push({
+      choice: typeof ch['index'] === 'number' ? ch['index'] : i,
+      text: parsed.text,
+      calls: [...parsed.calls, ...nativeCalls(message['tool_calls'])],
+      finish: ch['finish_reason'],
+    });
   }
   out.push({
     type: 'start',
@@ -126,7 +133,8 @@ function emitCompletion(c: Json, context: DecoderContext, out: CanonicalEvent[])
 /** Content as a string, or as text parts (both seen from Straico), or null. */
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (typeof (p as Json | null)?.['text'] === 'string' ? ((p as Json)['text'] as string) : '')).join('');
+  if (Array.isArray(content))
+    return content.map((p) => (typeof (p as Json | null)?.['text'] === 'string' ? ((p as Json)['text'] as string) : '')).join('');
   return '';
 }
 
@@ -160,4 +168,3 @@ function finishReason(raw: string): FinishReason {
 function error(out: CanonicalEvent[], kind: ErrorKind, message: string): void {
   out.push({ type: 'error', kind, message });
 }
-

@@ -180,4 +180,3 @@ function tidy(text: string): string {
 function fail(message: string): ParsedAnswer {
   return { ok: false, message };
 }
-

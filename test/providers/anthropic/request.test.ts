@@ -51,7 +51,13 @@ describe('anthropic buildRequest', () => {
         stream: true,
         stream_options: { include_usage: true },
       }),
-    ).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 4096, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }], stream: true });
+    ).toEqual({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 4096,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello' }],
+      stream: true,
+    });
   });
 
   it('keeps several system prompts as separate text blocks, in order, wherever they stood', () => {
@@ -134,15 +140,33 @@ describe('anthropic buildRequest', () => {
       ],
     }) as { messages: unknown[] };
     expect(b.messages).toEqual([
-      { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 't', name: 'f', input: {} }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'done' }, { type: 'text', text: 'also this' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 't', name: 'f', input: {} },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 't', content: 'done' },
+          { type: 'text', text: 'also this' },
+        ],
+      },
     ]);
   });
 
   it('merges consecutive messages of one role and translates content parts (text, images)', () => {
     const b = body({
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Look:' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          ],
+        },
         { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } }] },
         { role: 'assistant', content: [{ type: 'text', text: 'A cat.' }] },
         { role: 'assistant', content: 'Anything else?' },
@@ -157,7 +181,13 @@ describe('anthropic buildRequest', () => {
           { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
         ],
       },
-      { role: 'assistant', content: [{ type: 'text', text: 'A cat.' }, { type: 'text', text: 'Anything else?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'A cat.' },
+          { type: 'text', text: 'Anything else?' },
+        ],
+      },
     ]);
   });
 
@@ -174,7 +204,9 @@ describe('anthropic buildRequest', () => {
   });
 
   it('gives a tool without parameters an empty object schema', () => {
-    const b = body({ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'now' } }] }) as { tools: unknown };
+    const b = body({ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'now' } }] }) as {
+      tools: unknown;
+    };
     expect(b.tools).toEqual([{ name: 'now', input_schema: { type: 'object', properties: {} } }]);
   });
 
@@ -208,8 +240,14 @@ describe('anthropic buildRequest', () => {
 
   it('turns reasoning_effort into a thinking budget that fits under max_tokens', () => {
     const msgs = [{ role: 'user', content: 'x' }];
-    expect(body({ messages: msgs, reasoning_effort: 'low' })).toMatchObject({ max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 1024 } });
-    expect(body({ messages: msgs, reasoning_effort: 'high' })).toMatchObject({ max_tokens: 8192, thinking: { type: 'enabled', budget_tokens: 4096 } });
+    expect(body({ messages: msgs, reasoning_effort: 'low' })).toMatchObject({
+      max_tokens: 4096,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+    });
+    expect(body({ messages: msgs, reasoning_effort: 'high' })).toMatchObject({
+      max_tokens: 8192,
+      thinking: { type: 'enabled', budget_tokens: 4096 },
+    });
     expect(body({ messages: msgs, reasoning_effort: 'none' })).not.toHaveProperty('thinking');
     expect(body({ messages: msgs, thinking: { type: 'enabled', budget_tokens: 2000 }, max_tokens: 3000 })).toMatchObject({
       max_tokens: 3000,
@@ -223,12 +261,28 @@ describe('anthropic buildRequest', () => {
     ['a JSON response format', { response_format: { type: 'json_object' } }, /response_format "json_object"/],
     ['legacy functions', { functions: [] }, /legacy "functions"/],
     ['an unknown role', { messages: [{ role: 'function', content: 'x' }] }, /messages\[0\]: role "function"/],
-    ['an audio part', { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, /content part type "input_audio"/],
-    ['tool arguments that are not JSON', { messages: [{ role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, /not valid JSON/],
-    ['tool arguments that are not an object', { messages: [{ role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] }, /must be a JSON object/],
+    [
+      'an audio part',
+      { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] },
+      /content part type "input_audio"/,
+    ],
+    [
+      'tool arguments that are not JSON',
+      { messages: [{ role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] },
+      /not valid JSON/,
+    ],
+    [
+      'tool arguments that are not an object',
+      { messages: [{ role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] },
+      /must be a JSON object/,
+    ],
     ['a tool message without tool_call_id', { messages: [{ role: 'tool', content: 'x' }] }, /tool_call_id/],
     ['an empty assistant message', { messages: [{ role: 'assistant', content: '' }] }, /needs non-empty content or tool_calls/],
-    ['a non-function tool', { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search' }] }, /only \{type: "function"\} tools/],
+    [
+      'a non-function tool',
+      { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search' }] },
+      /only \{type: "function"\} tools/,
+    ],
     ['no messages', { messages: [] }, /non-empty array/],
   ])('refuses %s with a clear error', (_what, extra, message) => {
     expect(() => body({ messages: [{ role: 'user', content: 'x' }], ...extra })).toThrow(message);

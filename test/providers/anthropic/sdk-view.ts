@@ -17,7 +17,16 @@ export interface SdkView {
 
 /** Reads the raw SDK events the way a client of the Messages API does. */
 export async function readWithSdk(client: Anthropic, params: Anthropic.MessageCreateParamsStreaming): Promise<SdkView> {
-  const view: SdkView = { text: '', reasoning: '', signature: '', toolCalls: [], usage: null, stopReason: null, sawMessageStop: false, error: null };
+  const view: SdkView = {
+    text: '',
+    reasoning: '',
+    signature: '',
+    toolCalls: [],
+    usage: null,
+    stopReason: null,
+    sawMessageStop: false,
+    error: null,
+  };
   const inputs = new Map<number, { id: string; name: string; json: string }>();
   const usage = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 };
   try {
@@ -30,7 +39,8 @@ export async function readWithSdk(client: Anthropic, params: Anthropic.MessageCr
           usage.cacheWrite = event.message.usage.cache_creation_input_tokens ?? 0;
           break;
         case 'content_block_start':
-          if (event.content_block.type === 'tool_use') inputs.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: '' });
+          if (event.content_block.type === 'tool_use')
+            inputs.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: '' });
           break;
         case 'content_block_delta':
           if (event.delta.type === 'text_delta') view.text += event.delta.text;

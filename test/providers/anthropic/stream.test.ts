@@ -16,29 +16,47 @@ function decode(reads: Buffer[]): CanonicalEvent[] {
   return out;
 }
 
-
 const sse = (name: string, data: string) => `event: ${name}\ndata: ${data}\n\n`;
 const PING = sse('ping', '{"type": "ping"}');
 
 function messageStart(usage: Record<string, unknown> = { input_tokens: 10, output_tokens: 1 }, id = 'msg_01A', pad = '') {
-  const message = { model: 'claude-sonnet-4-5-20250929', id, type: 'message', role: 'assistant', content: [], stop_reason: null, stop_sequence: null, usage };
+  const message = {
+    model: 'claude-sonnet-4-5-20250929',
+    id,
+    type: 'message',
+    role: 'assistant',
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage,
+  };
   return sse('message_start', `{"type":"message_start","message":${JSON.stringify(message)}${pad}}`);
 }
-const blockStart = (index: number, block: unknown, pad = '') => sse('content_block_start', `{"type":"content_block_start","index":${index},"content_block":${JSON.stringify(block)}${pad}}`);
-const blockDelta = (index: number, delta: unknown, pad = '') => sse('content_block_delta', `{"type":"content_block_delta","index":${index},"delta":${JSON.stringify(delta)}${pad}}`);
+const blockStart = (index: number, block: unknown, pad = '') =>
+  sse('content_block_start', `{"type":"content_block_start","index":${index},"content_block":${JSON.stringify(block)}${pad}}`);
+const blockDelta = (index: number, delta: unknown, pad = '') =>
+  sse('content_block_delta', `{"type":"content_block_delta","index":${index},"delta":${JSON.stringify(delta)}${pad}}`);
 const textDelta = (index: number, text: string, pad = '') => blockDelta(index, { type: 'text_delta', text }, pad);
 const jsonDelta = (index: number, partial: string) => blockDelta(index, { type: 'input_json_delta', partial_json: partial });
 const blockStop = (index: number, pad = '') => sse('content_block_stop', `{"type":"content_block_stop","index":${index}${pad}}`);
 const messageDelta = (stop: string | null, usage: Record<string, unknown> = { output_tokens: 5 }, pad = '') =>
-  sse('message_delta', `{"type":"message_delta","delta":${JSON.stringify({ stop_reason: stop, stop_sequence: null })},"usage":${JSON.stringify(usage)}${pad}}`);
+  sse(
+    'message_delta',
+    `{"type":"message_delta","delta":${JSON.stringify({ stop_reason: stop, stop_sequence: null })},"usage":${JSON.stringify(usage)}${pad}}`,
+  );
 const MESSAGE_STOP = sse('message_stop', '{"type":"message_stop"        }');
 
 const start = { type: 'start', id: 'msg_01A', model: 'claude-sonnet-4-5-20250929', created: 1_700_000_000 };
 
 describe('anthropic stream decoder', () => {
   it('decodes padded text events with a ping, and merges usage from message_start and message_delta', () => {
-    const events = decodeEverySplit(decode, 
-      messageStart({ input_tokens: 38, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 }, 'msg_01A', '          ') +
+    const events = decodeEverySplit(
+      decode,
+      messageStart(
+        { input_tokens: 38, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        'msg_01A',
+        '          ',
+      ) +
         blockStart(0, { type: 'text', text: '' }, '     ') +
         PING +
         textDelta(0, 'Hej ', '   ') +
@@ -57,7 +75,8 @@ describe('anthropic stream decoder', () => {
   });
 
   it('numbers tool calls, not content blocks: text at 0, tool_use at 1 and 2 are tool calls 0 and 1', () => {
-    const events = decodeEverySplit(decode, 
+    const events = decodeEverySplit(
+      decode,
       messageStart() +
         blockStart(0, { type: 'text', text: '' }) +
         textDelta(0, 'Checking.') +
@@ -87,21 +106,35 @@ describe('anthropic stream decoder', () => {
   });
 
   it('gives a tool call without any argument fragment "{}" so OpenAI clients can parse it', () => {
-    const events = decodeEverySplit(decode, 
-      messageStart() + blockStart(0, { type: 'tool_use', id: 'toolu_n', name: 'now', input: {} }) + jsonDelta(0, '') + blockStop(0) + messageDelta('tool_use') + MESSAGE_STOP,
+    const events = decodeEverySplit(
+      decode,
+      messageStart() +
+        blockStart(0, { type: 'tool_use', id: 'toolu_n', name: 'now', input: {} }) +
+        jsonDelta(0, '') +
+        blockStop(0) +
+        messageDelta('tool_use') +
+        MESSAGE_STOP,
     );
     expect(events.filter((e) => e.type === 'tool-call-delta')).toEqual([{ type: 'tool-call-delta', choice: 0, index: 0, arguments: '{}' }]);
   });
 
   it('sends a whole input given at block start once, as JSON', () => {
-    const events = decodeEverySplit(decode, 
-      messageStart() + blockStart(0, { type: 'tool_use', id: 'toolu_w', name: 'f', input: { a: 1 } }) + blockStop(0) + messageDelta('tool_use') + MESSAGE_STOP,
+    const events = decodeEverySplit(
+      decode,
+      messageStart() +
+        blockStart(0, { type: 'tool_use', id: 'toolu_w', name: 'f', input: { a: 1 } }) +
+        blockStop(0) +
+        messageDelta('tool_use') +
+        MESSAGE_STOP,
     );
-    expect(events.filter((e) => e.type === 'tool-call-delta')).toEqual([{ type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"a":1}' }]);
+    expect(events.filter((e) => e.type === 'tool-call-delta')).toEqual([
+      { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"a":1}' },
+    ]);
   });
 
   it('turns thinking into reasoning deltas and keeps the signature on its own event', () => {
-    const events = decodeEverySplit(decode, 
+    const events = decodeEverySplit(
+      decode,
       messageStart() +
         blockStart(0, { type: 'thinking', thinking: '', signature: '' }, '   ') +
         PING +
@@ -133,7 +166,10 @@ describe('anthropic stream decoder', () => {
           MESSAGE_STOP,
       ),
     ]);
-    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 2119, completionTokens: 40, totalTokens: 2159, cachedPromptTokens: 1890 } });
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 2119, completionTokens: 40, totalTokens: 2159, cachedPromptTokens: 1890 },
+    });
   });
 
   it.each([
@@ -157,7 +193,8 @@ describe('anthropic stream decoder', () => {
   });
 
   it('reports event: error after partial text with the provider message verbatim, and ignores the rest', () => {
-    const events = decodeEverySplit(decode, 
+    const events = decodeEverySplit(
+      decode,
       messageStart() +
         blockStart(0, { type: 'text', text: '' }) +
         textDelta(0, 'There once') +
@@ -188,7 +225,10 @@ describe('anthropic stream decoder', () => {
   });
 
   it('reports EOF before message_stop as truncation, even after message_delta', () => {
-    const cut = decodeEverySplit(decode, messageStart() + blockStart(0, { type: 'text', text: '' }) + textDelta(0, 'Hello') + 'event: content_block_delta\ndata: {"type":"con');
+    const cut = decodeEverySplit(
+      decode,
+      `${messageStart() + blockStart(0, { type: 'text', text: '' }) + textDelta(0, 'Hello')}event: content_block_delta\ndata: {"type":"con`,
+    );
     expect(cut.at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before message_stop' });
     const noStop = decode([Buffer.from(messageStart() + messageDelta('end_turn'))]);
     expect(noStop.at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before message_stop' });
@@ -196,8 +236,18 @@ describe('anthropic stream decoder', () => {
   });
 
   it('turns a payload that is not JSON into a malformed error, never a throw, and stops there', () => {
-    const events = decodeEverySplit(decode, messageStart() + sse('content_block_delta', '{"type":"content_block_delta",') + textDelta(0, 'late') + MESSAGE_STOP);
-    expect(events).toEqual([start, { type: 'error', kind: 'malformed', message: 'upstream sent a data event that is not JSON: "{\\"type\\":\\"content_block_delta\\","' }]);
+    const events = decodeEverySplit(
+      decode,
+      messageStart() + sse('content_block_delta', '{"type":"content_block_delta",') + textDelta(0, 'late') + MESSAGE_STOP,
+    );
+    expect(events).toEqual([
+      start,
+      {
+        type: 'error',
+        kind: 'malformed',
+        message: 'upstream sent a data event that is not JSON: "{\\"type\\":\\"content_block_delta\\","',
+      },
+    ]);
   });
 
   it('turns JSON that is not an object into a malformed error', () => {
@@ -206,7 +256,11 @@ describe('anthropic stream decoder', () => {
 
   it('rejects tool arguments for a block that is not a tool_use block', () => {
     const events = decode([Buffer.from(messageStart() + blockStart(0, { type: 'text', text: '' }) + jsonDelta(0, '{"a"') + MESSAGE_STOP)]);
-    expect(events.at(-1)).toMatchObject({ type: 'error', kind: 'malformed', message: 'input_json_delta for content block 0, which is not a tool_use block' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: 'input_json_delta for content block 0, which is not a tool_use block',
+    });
   });
 
   it('skips server tool blocks, unknown events and unknown delta types; accepts CRLF and a ping without an event line', () => {
@@ -236,7 +290,9 @@ describe('anthropic stream decoder', () => {
   });
 
   it('falls back to the context for a message without id or model, and starts only once', () => {
-    const events = decode([Buffer.from(sse('message_start', '{"type":"message_start","message":{"usage":{"input_tokens":3}}}') + messageStart() + MESSAGE_STOP)]);
+    const events = decode([
+      Buffer.from(sse('message_start', '{"type":"message_start","message":{"usage":{"input_tokens":3}}}') + messageStart() + MESSAGE_STOP),
+    ]);
     expect(events[0]).toEqual({ type: 'start', id: 'chatcmpl-fixed', model: 'ctx-model', created: 1_700_000_000 });
     expect(events.filter((e) => e.type === 'start')).toHaveLength(1);
   });
@@ -244,7 +300,7 @@ describe('anthropic stream decoder', () => {
   it('holds no bytes once events are complete', () => {
     const decoder = createStreamDecoder(context);
     const out: CanonicalEvent[] = [];
-    decoder.feed(Buffer.from(messageStart() + 'event: ping\nda'), out);
+    decoder.feed(Buffer.from(`${messageStart()}event: ping\nda`), out);
     expect(decoder.bufferedBytes).toBeGreaterThan(0);
     decoder.feed(Buffer.from('ta: {"type": "ping"}\n\n'), out);
     expect(decoder.bufferedBytes).toBe(0);

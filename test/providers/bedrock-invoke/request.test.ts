@@ -12,7 +12,11 @@ import { verifySigV4 } from '../bedrock/helpers.ts';
 
 const WEATHER = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 describe('claudeBody', () => {
@@ -37,8 +41,22 @@ describe('claudeBody', () => {
   });
 
   it('sampling settings and stop sequences', () => {
-    const body = claudeBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], max_completion_tokens: 100, temperature: 0.4, top_p: 0.9, stop: 'END' });
-    expect(body).toEqual({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }], temperature: 0.4, top_p: 0.9, stop_sequences: ['END'] });
+    const body = claudeBody({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Hi' }],
+      max_completion_tokens: 100,
+      temperature: 0.4,
+      top_p: 0.9,
+      stop: 'END',
+    });
+    expect(body).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Hi' }],
+      temperature: 0.4,
+      top_p: 0.9,
+      stop_sequences: ['END'],
+    });
   });
 
   it('tool calls become tool_use blocks, tool results one user message of tool_result blocks', () => {
@@ -92,14 +110,24 @@ describe('claudeBody', () => {
     ['required', { type: 'any' }],
     ['none', { type: 'none' }],
   ])('tool_choice %j → %j, and only together with tools', (choice, expected) => {
-    expect(claudeBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tools: [WEATHER], tool_choice: choice })['tool_choice']).toEqual(expected);
+    expect(
+      claudeBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tools: [WEATHER], tool_choice: choice })['tool_choice'],
+    ).toEqual(expected);
     expect(claudeBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tool_choice: choice })['tool_choice']).toBeUndefined();
   });
 
   it.each([
-    ['an image part', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }, /content part type "image_url"/],
+    [
+      'an image part',
+      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] },
+      /content part type "image_url"/,
+    ],
     ['n > 1', { messages: [{ role: 'user', content: 'Hi' }], n: 3 }, /n > 1/],
-    ['tool arguments that are not an object', { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] }, /must be a JSON object/],
+    [
+      'tool arguments that are not an object',
+      { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] },
+      /must be a JSON object/,
+    ],
   ])('refuses %s with a clear error', (_what, request, message) => {
     expect(() => claudeBody({ model: 'm', ...request } as ChatRequest)).toThrow(message);
   });
@@ -128,9 +156,15 @@ describe('buildRequest', () => {
       { baseUrl: base, headers: {}, options: { region: 'us-west-2', accessKeyId: 'AKIDSTREAMPROOFTEST', secretAccessKey: 'test-secret' } },
     );
     expect(upstream.path).toBe('/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke-with-response-stream');
-    expect(JSON.parse(upstream.body)).toEqual({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(JSON.parse(upstream.body)).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(upstream.headers['x-amzn-bedrock-accept']).toBe('application/json');
-    expect(upstream.headers['authorization']).toMatch(/Credential=AKIDSTREAMPROOFTEST\/\d{8}\/us-west-2\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amzn-bedrock-accept,/);
+    expect(upstream.headers['authorization']).toMatch(
+      /Credential=AKIDSTREAMPROOFTEST\/\d{8}\/us-west-2\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amzn-bedrock-accept,/,
+    );
     const res = await undiciRequest(`${base}${upstream.path}`, { method: 'POST', headers: upstream.headers, body: upstream.body });
     await res.body.text();
     expect(seen!.path).toBe('/p/bedrock-invoke/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke-with-response-stream');

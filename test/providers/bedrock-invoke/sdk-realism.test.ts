@@ -74,7 +74,8 @@ describe('the AWS SDK (InvokeModelWithResponseStream) reads every bedrock-invoke
             Object.assign(usage, event.message?.usage);
             break;
           case 'content_block_start':
-            if (event.content_block?.type === 'tool_use') calls.set(event.index!, { id: event.content_block.id!, name: event.content_block.name!, input: '' });
+            if (event.content_block?.type === 'tool_use')
+              calls.set(event.index!, { id: event.content_block.id!, name: event.content_block.name!, input: '' });
             break;
           case 'content_block_delta':
             if (event.delta?.type === 'text_delta') text += event.delta.text;
@@ -96,7 +97,9 @@ describe('the AWS SDK (InvokeModelWithResponseStream) reads every bedrock-invoke
 
     const want = cassette.expect;
     expect(text).toBe(want.text);
-    const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.input) as unknown }));
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, c]) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.input) as unknown }));
     expect(toolCalls).toEqual(want.toolCalls);
     if (want.error) {
       expect(error, 'the exception frame must make the SDK throw').toBeInstanceOf(Error);

@@ -11,20 +11,43 @@ const chunk = (event: Record<string, unknown>) => eventFrame('chunk', { bytes: B
 const rawChunk = (bytes: string) => eventFrame('chunk', { bytes: Buffer.from(bytes).toString('base64') });
 
 const messageStart = (usage: Record<string, number> = { input_tokens: 10, output_tokens: 1 }) =>
-  chunk({ type: 'message_start', message: { id: 'msg_bdrk_01', type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', content: [], stop_reason: null, stop_sequence: null, usage } });
+  chunk({
+    type: 'message_start',
+    message: {
+      id: 'msg_bdrk_01',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-3-5-haiku-20241022',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    },
+  });
 const blockStart = (index: number, block: Record<string, unknown>) => chunk({ type: 'content_block_start', index, content_block: block });
 const delta = (index: number, d: Record<string, unknown>) => chunk({ type: 'content_block_delta', index, delta: d });
 const blockStop = (index: number) => chunk({ type: 'content_block_stop', index });
-const messageDelta = (stop_reason: string, usage: Record<string, number> = { output_tokens: 5 }) => chunk({ type: 'message_delta', delta: { stop_reason, stop_sequence: null }, usage });
-const messageStop = (metrics: Record<string, number> = { inputTokenCount: 10, outputTokenCount: 5, invocationLatency: 100, firstByteLatency: 50 }) =>
-  chunk({ type: 'message_stop', 'amazon-bedrock-invocationMetrics': metrics });
+const messageDelta = (stop_reason: string, usage: Record<string, number> = { output_tokens: 5 }) =>
+  chunk({ type: 'message_delta', delta: { stop_reason, stop_sequence: null }, usage });
+const messageStop = (
+  metrics: Record<string, number> = { inputTokenCount: 10, outputTokenCount: 5, invocationLatency: 100, firstByteLatency: 50 },
+) => chunk({ type: 'message_stop', 'amazon-bedrock-invocationMetrics': metrics });
 
 const START = { type: 'start', id: 'msg_bdrk_01', model: 'claude-3-5-haiku-20241022', created: 1_700_000_000 };
 
 describe('bedrock-invoke (Claude) decoder', () => {
   it('text; usage merged from message_start and message_delta, written at message_stop', () => {
     expect(
-      run(messageStart(), blockStart(0, { type: 'text', text: '' }), delta(0, { type: 'text_delta', text: 'Ça' }), chunk({ type: 'ping' }), delta(0, { type: 'text_delta', text: ' va ?' }), blockStop(0), messageDelta('end_turn'), messageStop()),
+      run(
+        messageStart(),
+        blockStart(0, { type: 'text', text: '' }),
+        delta(0, { type: 'text_delta', text: 'Ça' }),
+        chunk({ type: 'ping' }),
+        delta(0, { type: 'text_delta', text: ' va ?' }),
+        blockStop(0),
+        messageDelta('end_turn'),
+        messageStop(),
+      ),
     ).toEqual([
       START,
       { type: 'text-delta', choice: 0, text: 'Ça' },
@@ -40,12 +63,22 @@ describe('bedrock-invoke (Claude) decoder', () => {
       messageDelta('end_turn', { input_tokens: 12, output_tokens: 7 }),
       messageStop(),
     );
-    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 242, completionTokens: 7, totalTokens: 249, cachedPromptTokens: 200 } });
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 242, completionTokens: 7, totalTokens: 249, cachedPromptTokens: 200 },
+    });
   });
 
   it("Bedrock's invocation metrics stand in where Claude's usage is missing", () => {
-    const events = run(messageStart({}), messageDelta('end_turn', {}), messageStop({ inputTokenCount: 21, outputTokenCount: 12, cacheReadInputTokenCount: 4 }));
-    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 25, completionTokens: 12, totalTokens: 37, cachedPromptTokens: 4 } });
+    const events = run(
+      messageStart({}),
+      messageDelta('end_turn', {}),
+      messageStop({ inputTokenCount: 21, outputTokenCount: 12, cacheReadInputTokenCount: 4 }),
+    );
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 25, completionTokens: 12, totalTokens: 37, cachedPromptTokens: 4 },
+    });
   });
 
   it('tool_use blocks: indexes count tool calls only, the empty first input_json_delta is skipped', () => {
@@ -77,7 +110,12 @@ describe('bedrock-invoke (Claude) decoder', () => {
   });
 
   it('a tool_use start that already holds its input says it as one delta', () => {
-    const events = run(messageStart(), blockStart(0, { type: 'tool_use', id: 'toolu_a', name: 'f', input: { a: 1 } }), messageDelta('tool_use'), messageStop());
+    const events = run(
+      messageStart(),
+      blockStart(0, { type: 'tool_use', id: 'toolu_a', name: 'f', input: { a: 1 } }),
+      messageDelta('tool_use'),
+      messageStop(),
+    );
     expect(events.slice(1, 3)).toEqual([
       { type: 'tool-call-start', choice: 0, index: 0, id: 'toolu_a', name: 'f' },
       { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"a":1}' },
@@ -107,12 +145,24 @@ describe('bedrock-invoke (Claude) decoder', () => {
     ['tool_use', 'tool_calls'],
     ['refusal', 'content_filter'],
   ])('stop_reason %s → %s', (raw, reason) => {
-    expect(decode(createStreamDecoder, [messageStart(), messageDelta(raw), messageStop()])[1]).toEqual({ type: 'finish', choice: 0, reason, raw });
+    expect(decode(createStreamDecoder, [messageStart(), messageDelta(raw), messageStop()])[1]).toEqual({
+      type: 'finish',
+      choice: 0,
+      reason,
+      raw,
+    });
   });
 
   it('an exception frame ends the stream with the exception, its message kept', () => {
-    const events = run(messageStart(), delta(0, { type: 'text_delta', text: 'Hi' }), exceptionFrame('modelStreamErrorException', '{"message":"Model failed.","originalMessage":"boom","originalStatusCode":500}'), messageStop());
-    expect(events.slice(2)).toEqual([{ type: 'error', kind: 'upstream', message: 'Model failed.', code: 'modelStreamErrorException', status: 424 }]);
+    const events = run(
+      messageStart(),
+      delta(0, { type: 'text_delta', text: 'Hi' }),
+      exceptionFrame('modelStreamErrorException', '{"message":"Model failed.","originalMessage":"boom","originalStatusCode":500}'),
+      messageStop(),
+    );
+    expect(events.slice(2)).toEqual([
+      { type: 'error', kind: 'upstream', message: 'Model failed.', code: 'modelStreamErrorException', status: 424 },
+    ]);
   });
 
   it('an inner Claude error event ends the stream with its type and message', () => {
@@ -129,16 +179,32 @@ describe('bedrock-invoke (Claude) decoder', () => {
   });
 
   it('a chunk without bytes, or whose bytes are not a JSON object, is malformed', () => {
-    expect(run(messageStart(), eventFrame('chunk', { notBytes: 1 })).at(-1)).toEqual({ type: 'error', kind: 'malformed', message: 'Bedrock chunk event has no base64 "bytes" field' });
-    expect(run(messageStart(), rawChunk('{"type":')).at(-1)).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/^Bedrock chunk bytes are not a JSON event/) });
-    expect(run(messageStart(), rawChunk('"text"')).at(-1)).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/not a JSON object/) });
+    expect(run(messageStart(), eventFrame('chunk', { notBytes: 1 })).at(-1)).toEqual({
+      type: 'error',
+      kind: 'malformed',
+      message: 'Bedrock chunk event has no base64 "bytes" field',
+    });
+    expect(run(messageStart(), rawChunk('{"type":')).at(-1)).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringMatching(/^Bedrock chunk bytes are not a JSON event/),
+    });
+    expect(run(messageStart(), rawChunk('"text"')).at(-1)).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringMatching(/not a JSON object/),
+    });
   });
 
   it('a corrupt frame is malformed and names its byte offset', () => {
     const first = messageStart();
     const body = Buffer.concat([first, delta(0, { type: 'text_delta', text: 'Hi' })]);
     body[body.length - 1]! ^= 0x01; // the message CRC of the second frame
-    expect(run(body).at(-1)).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringContaining(`frame at byte ${first.length}:`) });
+    expect(run(body).at(-1)).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringContaining(`frame at byte ${first.length}:`),
+    });
   });
 
   it('frames with other event types are ignored', () => {

@@ -21,7 +21,10 @@ export function freshContext(): DecoderContext {
 
 /** An event frame as Bedrock sends it (header order as recorded, `p` padding in the payload). */
 export function eventFrame(eventType: string, body: Record<string, unknown>): Buffer {
-  return encodeFrame({ ':event-type': eventType, ':content-type': 'application/json', ':message-type': 'event' }, JSON.stringify({ ...body, p: 'abcdefgh' }));
+  return encodeFrame(
+    { ':event-type': eventType, ':content-type': 'application/json', ':message-type': 'event' },
+    JSON.stringify({ ...body, p: 'abcdefgh' }),
+  );
 }
 
 export function exceptionFrame(exceptionType: string, payload: string): Buffer {
@@ -44,8 +47,12 @@ export function decodeSplitInvariant(make: (context: DecoderContext) => StreamDe
     const split = decode(make, [body.subarray(0, i), body.subarray(i)]);
     if (JSON.stringify(split) !== JSON.stringify(whole)) throw new Error(`split at byte ${i} gives other events: ${JSON.stringify(split)}`);
   }
-  const bytewise = decode(make, [...body].map((b) => Uint8Array.of(b)));
-  if (JSON.stringify(bytewise) !== JSON.stringify(whole)) throw new Error(`one byte per read gives other events: ${JSON.stringify(bytewise)}`);
+  const bytewise = decode(
+    make,
+    [...body].map((b) => Uint8Array.of(b)),
+  );
+  if (JSON.stringify(bytewise) !== JSON.stringify(whole))
+    throw new Error(`one byte per read gives other events: ${JSON.stringify(bytewise)}`);
   return whole;
 }
 
@@ -59,7 +66,10 @@ export function verifySigV4(
   secretAccessKey: string,
 ): string | null {
   const auth = String(request.headers['authorization'] ?? '');
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) return `not a SigV4 authorization header: ${auth.slice(0, 40)}…`;
   const [, , day, region, service, signedHeaders, signature] = m as unknown as string[];
   const amzDate = String(request.headers['x-amz-date'] ?? '');
@@ -70,7 +80,14 @@ export function verifySigV4(
     .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
   const names = signedHeaders!.split(';');
-  const canonicalHeaders = names.map((n) => `${n}:${String(request.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(request.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const payloadHash = createHash('sha256').update(request.body).digest('hex');
   const canonicalRequest = [request.method, canonicalUri, '', canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;

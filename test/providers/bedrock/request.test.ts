@@ -22,7 +22,11 @@ const route = (baseUrl: string, options: Record<string, string> = {}): ProviderR
 
 const WEATHER = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 describe('converseBody', () => {
@@ -32,7 +36,13 @@ describe('converseBody', () => {
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'developer', content: [{ type: 'text', text: 'Answer in French.' }] },
-        { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'there' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hi' },
+            { type: 'text', text: 'there' },
+          ],
+        },
       ],
       max_tokens: 10,
       max_completion_tokens: 20,
@@ -51,8 +61,12 @@ describe('converseBody', () => {
   });
 
   it('leaves out inferenceConfig and system when there is nothing to say; a stop string becomes a list', () => {
-    expect(converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] })).toEqual({ messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
-    expect(converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], stop: 'END' })['inferenceConfig']).toEqual({ stopSequences: ['END'] });
+    expect(converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] })).toEqual({
+      messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
+    });
+    expect(converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], stop: 'END' })['inferenceConfig']).toEqual({
+      stopSequences: ['END'],
+    });
   });
 
   it('assistant tool calls become toolUse blocks, tool results one user message of toolResult blocks', () => {
@@ -98,7 +112,9 @@ describe('converseBody', () => {
         },
       ],
       toolConfig: {
-        tools: [{ toolSpec: { name: 'get_weather', description: 'Weather for a city.', inputSchema: { json: WEATHER.function.parameters } } }],
+        tools: [
+          { toolSpec: { name: 'get_weather', description: 'Weather for a city.', inputSchema: { json: WEATHER.function.parameters } } },
+        ],
       },
     });
   });
@@ -113,7 +129,9 @@ describe('converseBody', () => {
   });
 
   it('tool_choice none leaves the tools out, and is refused once the conversation holds tool calls', () => {
-    expect(converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tools: [WEATHER], tool_choice: 'none' })['toolConfig']).toBeUndefined();
+    expect(
+      converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tools: [WEATHER], tool_choice: 'none' })['toolConfig'],
+    ).toBeUndefined();
     const withHistory: ChatRequest = {
       model: 'm',
       messages: [
@@ -128,15 +146,33 @@ describe('converseBody', () => {
   });
 
   it('a tool without parameters gets an empty object schema', () => {
-    const body = converseBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tools: [{ type: 'function', function: { name: 'now' } }] });
-    expect(body['toolConfig']).toEqual({ tools: [{ toolSpec: { name: 'now', inputSchema: { json: { type: 'object', properties: {} } } } }] });
+    const body = converseBody({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Hi' }],
+      tools: [{ type: 'function', function: { name: 'now' } }],
+    });
+    expect(body['toolConfig']).toEqual({
+      tools: [{ toolSpec: { name: 'now', inputSchema: { json: { type: 'object', properties: {} } } } }],
+    });
   });
 
   it.each([
-    ['an image part', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }, /content part type "image_url" is not supported/],
+    [
+      'an image part',
+      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] },
+      /content part type "image_url" is not supported/,
+    ],
     ['n > 1', { messages: [{ role: 'user', content: 'Hi' }], n: 2 }, /n > 1 is not supported/],
-    ['json response_format', { messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } }, /response_format "json_object"/],
-    ['tool arguments that are not JSON', { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, /arguments is not valid JSON/],
+    [
+      'json response_format',
+      { messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } },
+      /response_format "json_object"/,
+    ],
+    [
+      'tool arguments that are not JSON',
+      { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] },
+      /arguments is not valid JSON/,
+    ],
     ['a function-role message', { messages: [{ role: 'function', name: 'f', content: 'x' }] }, /role "function" is not supported/],
     ['an empty user message', { messages: [{ role: 'user', content: '' }] }, /has no text/],
     ['no messages', { messages: [] }, /non-empty array/],
@@ -164,14 +200,21 @@ describe('buildRequest signing', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   async function send(baseUrl: string, options: Record<string, string> = {}, routeHeaders: Record<string, string> = {}) {
-    const upstream = await buildRequest({ model: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: 'Hi' }], stream: true }, { ...route(baseUrl, options), headers: routeHeaders });
+    const upstream = await buildRequest(
+      { model: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: 'Hi' }], stream: true },
+      { ...route(baseUrl, options), headers: routeHeaders },
+    );
     received.length = 0;
-    const res = await undiciRequest(`${baseUrl}${upstream.path}`, { method: upstream.method, headers: upstream.headers, body: upstream.body });
+    const res = await undiciRequest(`${baseUrl}${upstream.path}`, {
+      method: upstream.method,
+      headers: upstream.headers,
+      body: upstream.body,
+    });
     await res.body.text();
     return { upstream, seen: received[0]! };
   }
 
-  it('the verifier used here accepts the AWS SDK\'s own signed request', async () => {
+  it("the verifier used here accepts the AWS SDK's own signed request", async () => {
     received.length = 0;
     const client = new BedrockRuntimeClient({
       region: 'us-east-1',
@@ -180,7 +223,11 @@ describe('buildRequest signing', () => {
       requestHandler: new NodeHttpHandler(),
       maxAttempts: 1,
     });
-    await expect(client.send(new ConverseStreamCommand({ modelId: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }))).rejects.toThrow();
+    await expect(
+      client.send(
+        new ConverseStreamCommand({ modelId: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }),
+      ),
+    ).rejects.toThrow();
     client.destroy();
     expect(received[0]!.path).toBe('/p/bedrock/model/amazon.nova-micro-v1%3A0/converse-stream');
     expect(verifySigV4(received[0]!, SECRET)).toBeNull();
@@ -193,36 +240,51 @@ describe('buildRequest signing', () => {
     expect(seen.path).toBe('/p/bedrock/model/amazon.nova-micro-v1%3A0/converse-stream');
     expect(Object.keys(upstream.headers).sort()).toEqual(['authorization', 'content-type', 'host', 'x-amz-content-sha256', 'x-amz-date']);
     expect(upstream.headers['host']).toBe(base.slice('http://'.length));
-    expect(upstream.headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDSTREAMPROOFTEST\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(upstream.headers['authorization']).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDSTREAMPROOFTEST\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(verifySigV4(seen, SECRET)).toBeNull();
   });
 
   it('signs a session token and extra route headers too', async () => {
     const { upstream, seen } = await send(`${base}/p/bedrock`, { sessionToken: 'session-token-test' }, { 'X-Trace-Id': 'abc' });
     expect(upstream.headers['x-amz-security-token']).toBe('session-token-test');
-    expect(upstream.headers['authorization']).toContain('SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-trace-id,');
+    expect(upstream.headers['authorization']).toContain(
+      'SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-trace-id,',
+    );
     expect(verifySigV4(seen, SECRET)).toBeNull();
   });
 
   it('takes the region from a bedrock-runtime host when options.region is not set', async () => {
-    const upstream = await buildRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }, {
-      baseUrl: 'https://bedrock-runtime.eu-west-3.amazonaws.com',
-      headers: {},
-      options: { accessKeyId: 'AKIDSTREAMPROOFTEST', secretAccessKey: SECRET },
-    });
+    const upstream = await buildRequest(
+      { model: 'm', messages: [{ role: 'user', content: 'Hi' }] },
+      {
+        baseUrl: 'https://bedrock-runtime.eu-west-3.amazonaws.com',
+        headers: {},
+        options: { accessKeyId: 'AKIDSTREAMPROOFTEST', secretAccessKey: SECRET },
+      },
+    );
     expect(upstream.headers['authorization']).toMatch(/\/eu-west-3\/bedrock\/aws4_request/);
     expect(upstream.headers['host']).toBe('bedrock-runtime.eu-west-3.amazonaws.com');
   });
 
   it('sends a Bedrock API key as a bearer token when no AWS keys are configured', async () => {
-    const upstream = await buildRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }, { baseUrl: base, headers: {}, options: {}, apiKey: 'bedrock-api-key-test' });
+    const upstream = await buildRequest(
+      { model: 'm', messages: [{ role: 'user', content: 'Hi' }] },
+      { baseUrl: base, headers: {}, options: {}, apiKey: 'bedrock-api-key-test' },
+    );
     expect(upstream.headers).toEqual({ 'content-type': 'application/json', authorization: 'Bearer bedrock-api-key-test' });
   });
 
   it('says what is missing when it cannot authenticate', async () => {
-    await expect(buildRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }, { baseUrl: base, headers: {}, options: {} })).rejects.toThrow(/needs options.accessKeyId and options.secretAccessKey/);
     await expect(
-      buildRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }, { baseUrl: base, headers: {}, options: { accessKeyId: 'AKIDSTREAMPROOFTEST', secretAccessKey: SECRET } }),
+      buildRequest({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }, { baseUrl: base, headers: {}, options: {} }),
+    ).rejects.toThrow(/needs options.accessKeyId and options.secretAccessKey/);
+    await expect(
+      buildRequest(
+        { model: 'm', messages: [{ role: 'user', content: 'Hi' }] },
+        { baseUrl: base, headers: {}, options: { accessKeyId: 'AKIDSTREAMPROOFTEST', secretAccessKey: SECRET } },
+      ),
     ).rejects.toThrow(/needs options.region/);
   });
 });

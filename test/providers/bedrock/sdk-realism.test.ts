@@ -13,7 +13,13 @@ import { shippedCassettes } from '../../helpers/cassettes.ts';
 const cassettes = shippedCassettes().filter((c) => c.provider === 'bedrock');
 
 // Written here, not imported from the decoder, so the test judges it.
-const FINISH: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls', guardrail_intervened: 'content_filter' };
+const FINISH: Record<string, string> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  max_tokens: 'length',
+  tool_use: 'tool_calls',
+  guardrail_intervened: 'content_filter',
+};
 
 let replay: ReplayUpstream;
 let client: BedrockRuntimeClient;
@@ -67,7 +73,9 @@ describe('the AWS SDK (ConverseStream) reads every bedrock cassette', () => {
     const want = cassette.expect;
     expect(text).toBe(want.text);
     expect(reasoning).toBe(want.reasoning ?? '');
-    const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.input) as unknown }));
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, c]) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.input) as unknown }));
     expect(toolCalls).toEqual(want.toolCalls);
     if (want.error) {
       expect(error, 'the exception frame must make the SDK throw').toBeInstanceOf(Error);
@@ -79,7 +87,9 @@ describe('the AWS SDK (ConverseStream) reads every bedrock cassette', () => {
       expect(FINISH[stopReason!]).toBe(want.finishReason);
     }
     if (want.usage) {
-      expect({ prompt_tokens: usage?.inputTokens, completion_tokens: usage?.outputTokens, total_tokens: usage?.totalTokens }).toEqual(want.usage);
+      expect({ prompt_tokens: usage?.inputTokens, completion_tokens: usage?.outputTokens, total_tokens: usage?.totalTokens }).toEqual(
+        want.usage,
+      );
     }
     expect((await exchange).problems).toEqual([]);
   });

@@ -16,7 +16,16 @@ const metadata = (usage: Record<string, unknown>) => eventFrame('metadata', { me
 
 describe('bedrock ConverseStream decoder', () => {
   it('text, stop reason and the usage from metadata after messageStop; `p` padding ignored', () => {
-    expect(run(messageStart, text('Hel'), text('lo 👋'), blockStop(0), messageStop('end_turn'), metadata({ inputTokens: 5, outputTokens: 3, serverToolUsage: {}, totalTokens: 8 }))).toEqual([
+    expect(
+      run(
+        messageStart,
+        text('Hel'),
+        text('lo 👋'),
+        blockStop(0),
+        messageStop('end_turn'),
+        metadata({ inputTokens: 5, outputTokens: 3, serverToolUsage: {}, totalTokens: 8 }),
+      ),
+    ).toEqual([
       START,
       { type: 'text-delta', choice: 0, text: 'Hel' },
       { type: 'text-delta', choice: 0, text: 'lo 👋' },
@@ -26,8 +35,15 @@ describe('bedrock ConverseStream decoder', () => {
   });
 
   it('counts cache reads and writes as prompt tokens, and reports the cached ones', () => {
-    const events = run(messageStart, messageStop('end_turn'), metadata({ inputTokens: 5, outputTokens: 3, cacheReadInputTokens: 100, cacheWriteInputTokens: 20, totalTokens: 128 }));
-    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 125, completionTokens: 3, totalTokens: 128, cachedPromptTokens: 100 } });
+    const events = run(
+      messageStart,
+      messageStop('end_turn'),
+      metadata({ inputTokens: 5, outputTokens: 3, cacheReadInputTokens: 100, cacheWriteInputTokens: 20, totalTokens: 128 }),
+    );
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 125, completionTokens: 3, totalTokens: 128, cachedPromptTokens: 100 },
+    });
   });
 
   it('tool use: OpenAI indexes count tool calls only, ids and names on the start, input as string fragments', () => {
@@ -55,7 +71,11 @@ describe('bedrock ConverseStream decoder', () => {
   });
 
   it('tool input for a block whose start never came still becomes one call, with an invented id', () => {
-    const events = run(messageStart, eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: '{}' } } }), messageStop('tool_use'));
+    const events = run(
+      messageStart,
+      eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: '{}' } } }),
+      messageStop('tool_use'),
+    );
     expect(events.slice(1, 3)).toEqual([
       { type: 'tool-call-start', choice: 0, index: 0, id: 'call_id1', name: '' },
       { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{}' },
@@ -103,7 +123,13 @@ describe('bedrock ConverseStream decoder', () => {
     ['internalServerException', 'upstream', 500],
     ['modelTimeoutException', 'timeout', 408],
   ])('a %s frame ends the stream with kind %s, the message kept, later frames ignored', (type, kind, status) => {
-    const events = run(messageStart, text('Hi'), exceptionFrame(type, '{"message":"Bedrock says no."}'), text(' more'), messageStop('end_turn'));
+    const events = run(
+      messageStart,
+      text('Hi'),
+      exceptionFrame(type, '{"message":"Bedrock says no."}'),
+      text(' more'),
+      messageStop('end_turn'),
+    );
     expect(events.slice(2)).toEqual([{ type: 'error', kind, message: 'Bedrock says no.', code: type, status }]);
   });
 
@@ -113,30 +139,60 @@ describe('bedrock ConverseStream decoder', () => {
   });
 
   it('an unmodeled error frame (:message-type error) keeps its code and message', () => {
-    const frame = encodeFrame({ ':error-code': 'InternalFailure', ':error-message': 'We encountered an internal error.', ':message-type': 'error' }, '');
-    expect(run(messageStart, frame).at(-1)).toEqual({ type: 'error', kind: 'upstream', message: 'We encountered an internal error.', code: 'InternalFailure' });
+    const frame = encodeFrame(
+      { ':error-code': 'InternalFailure', ':error-message': 'We encountered an internal error.', ':message-type': 'error' },
+      '',
+    );
+    expect(run(messageStart, frame).at(-1)).toEqual({
+      type: 'error',
+      kind: 'upstream',
+      message: 'We encountered an internal error.',
+      code: 'InternalFailure',
+    });
   });
 
   it('EOF before messageStop is a truncation, never a success', () => {
-    expect(run(messageStart, text('Hi')).at(-1)).toEqual({ type: 'error', kind: 'truncated', message: 'upstream stream ended before messageStop' });
+    expect(run(messageStart, text('Hi')).at(-1)).toEqual({
+      type: 'error',
+      kind: 'truncated',
+      message: 'upstream stream ended before messageStop',
+    });
   });
 
   it('EOF after messageStop without metadata is complete', () => {
-    expect(run(messageStart, text('Hi'), messageStop('end_turn')).at(-1)).toEqual({ type: 'finish', choice: 0, reason: 'stop', raw: 'end_turn' });
+    expect(run(messageStart, text('Hi'), messageStop('end_turn')).at(-1)).toEqual({
+      type: 'finish',
+      choice: 0,
+      reason: 'stop',
+      raw: 'end_turn',
+    });
   });
 
   it('EOF inside a frame, even after messageStop, is a truncation', () => {
     const body = Buffer.concat([messageStart, messageStop('end_turn'), metadata({ inputTokens: 1, outputTokens: 1, totalTokens: 2 })]);
     const events = decode(createStreamDecoder, [body.subarray(0, body.length - 10)]);
     expect(events.at(-1)).toMatchObject({ type: 'error', kind: 'truncated' });
-    expect((events.at(-1) as { message: string }).message).toMatch(/^upstream stream was cut: input ended inside the event-stream frame at byte \d+/);
+    expect((events.at(-1) as { message: string }).message).toMatch(
+      /^upstream stream was cut: input ended inside the event-stream frame at byte \d+/,
+    );
   });
 
   it('a payload that is not JSON, or not an object, is malformed', () => {
-    const notJson = encodeFrame({ ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' }, '{"delta":');
-    expect(run(messageStart, notJson, messageStop('end_turn')).at(-1)).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/contentBlockDelta event at byte \d+ is not JSON/) });
+    const notJson = encodeFrame(
+      { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' },
+      '{"delta":',
+    );
+    expect(run(messageStart, notJson, messageStop('end_turn')).at(-1)).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringMatching(/contentBlockDelta event at byte \d+ is not JSON/),
+    });
     const array = encodeFrame({ ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' }, '[1]');
-    expect(run(messageStart, array).at(-1)).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/is not a JSON object/) });
+    expect(run(messageStart, array).at(-1)).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringMatching(/is not a JSON object/),
+    });
   });
 
   it('a frame without :message-type is malformed (the AWS SDK rejects it too)', () => {
@@ -149,7 +205,16 @@ describe('bedrock ConverseStream decoder', () => {
     const second = messageStart.length;
     body[second + text('Hi').length - 8]! ^= 0xff; // inside the second frame's payload
     const events = run(body);
-    expect(events).toEqual([START, { type: 'error', kind: 'malformed', message: expect.stringMatching(new RegExp(`^upstream event stream is corrupt: event-stream frame at byte ${second}: The message checksum`)) }]);
+    expect(events).toEqual([
+      START,
+      {
+        type: 'error',
+        kind: 'malformed',
+        message: expect.stringMatching(
+          new RegExp(`^upstream event stream is corrupt: event-stream frame at byte ${second}: The message checksum`),
+        ),
+      },
+    ]);
   });
 
   it('a declared frame length over 16 MiB is malformed at once', () => {
@@ -157,13 +222,21 @@ describe('bedrock ConverseStream decoder', () => {
     prelude.writeUInt32BE(16 * 1024 * 1024 + 1, 0);
     prelude.writeUInt32BE(crc32(prelude.subarray(0, 8)), 8); // a valid prelude CRC: only the length is wrong
     const events = decode(createStreamDecoder, [prelude]);
-    expect(events).toEqual([{ type: 'error', kind: 'malformed', message: 'upstream event stream is corrupt: event-stream frame at byte 0: declared length 16777217 exceeds the 16777216-byte limit' }]);
+    expect(events).toEqual([
+      {
+        type: 'error',
+        kind: 'malformed',
+        message: 'upstream event stream is corrupt: event-stream frame at byte 0: declared length 16777217 exceeds the 16777216-byte limit',
+      },
+    ]);
   });
 
   it('a corrupted prelude is malformed as soon as its 12 bytes are in', () => {
     const prelude = Buffer.from(messageStart.subarray(0, 12));
     prelude[2]! ^= 0x10;
-    expect(decode(createStreamDecoder, [prelude])).toEqual([{ type: 'error', kind: 'malformed', message: expect.stringMatching(/frame at byte 0: prelude CRC mismatch/) }]);
+    expect(decode(createStreamDecoder, [prelude])).toEqual([
+      { type: 'error', kind: 'malformed', message: expect.stringMatching(/frame at byte 0: prelude CRC mismatch/) },
+    ]);
   });
 
   it('reports the bytes it holds for an incomplete frame', () => {

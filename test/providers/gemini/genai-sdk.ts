@@ -16,12 +16,24 @@ export interface SdkView {
   error: unknown;
 }
 
-export async function readWithGenai(replay: ReplayUpstream, cassette: Cassette, exchanges: ReplayExchange[]): Promise<{ view: SdkView; exchange: ReplayExchange | undefined }> {
+export async function readWithGenai(
+  replay: ReplayUpstream,
+  cassette: Cassette,
+  exchanges: ReplayExchange[],
+): Promise<{ view: SdkView; exchange: ReplayExchange | undefined }> {
   const slot = cassette.provider;
   replay.bind(slot, { cassette, chunks: cassette.response.chunks, speed: 0 });
   const before = exchanges.length;
   const client = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: replay.baseUrl(slot) } });
-  const view: SdkView = { text: '', reasoning: '', calls: [], usage: undefined, finishReason: undefined, blockReason: undefined, error: null };
+  const view: SdkView = {
+    text: '',
+    reasoning: '',
+    calls: [],
+    usage: undefined,
+    finishReason: undefined,
+    blockReason: undefined,
+    error: null,
+  };
   try {
     const stream = await client.models.generateContentStream({ model: String(cassette.request.body['model']), contents: 'replayed' });
     for await (const chunk of stream) {

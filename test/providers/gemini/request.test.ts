@@ -17,7 +17,10 @@ const weatherTool = {
 
 describe('gemini request', () => {
   it('targets streamGenerateContent with alt=sse and the key in x-goog-api-key', () => {
-    const req = buildRequest({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }], stream: true }, { ...route, headers: { 'X-Trace': 't1' } });
+    const req = buildRequest(
+      { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }], stream: true },
+      { ...route, headers: { 'X-Trace': 't1' } },
+    );
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent');
     expect(req.query).toEqual({ alt: 'sse' });
@@ -26,7 +29,15 @@ describe('gemini request', () => {
   });
 
   it('drops a models/ prefix and never sends stream or model in the body', () => {
-    const req = buildRequest({ model: 'models/gemini-2.5-pro', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, route);
+    const req = buildRequest(
+      {
+        model: 'models/gemini-2.5-pro',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      route,
+    );
     expect(req.path).toBe('/v1beta/models/gemini-2.5-pro:streamGenerateContent');
     expect(Object.keys(JSON.parse(req.body))).toEqual(['contents']);
   });
@@ -51,12 +62,23 @@ describe('gemini request', () => {
     ).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'Hello' }] }],
       systemInstruction: { parts: [{ text: 'Be brief.' }, { text: 'Answer in French.' }] },
-      generationConfig: { maxOutputTokens: 100, temperature: 0.3, topP: 0.9, stopSequences: ['END'], candidateCount: 2, presencePenalty: 0.1, frequencyPenalty: 0.2, seed: 7 },
+      generationConfig: {
+        maxOutputTokens: 100,
+        temperature: 0.3,
+        topP: 0.9,
+        stopSequences: ['END'],
+        candidateCount: 2,
+        presencePenalty: 0.1,
+        frequencyPenalty: 0.2,
+        seed: 7,
+      },
     });
   });
 
   it('prefers max_completion_tokens and keeps a stop array', () => {
-    expect(body({ messages: [{ role: 'user', content: 'x' }], max_tokens: 10, max_completion_tokens: 20, stop: ['a', 'b'] })['generationConfig']).toEqual({
+    expect(
+      body({ messages: [{ role: 'user', content: 'x' }], max_tokens: 10, max_completion_tokens: 20, stop: ['a', 'b'] })['generationConfig'],
+    ).toEqual({
       maxOutputTokens: 20,
       stopSequences: ['a', 'b'],
     });
@@ -92,7 +114,14 @@ describe('gemini request', () => {
             ],
           },
           { role: 'tool', tool_call_id: 'call_1', content: '{"temp":14}' },
-          { role: 'tool', tool_call_id: 'call_2', content: [{ type: 'text', text: 'sunny, ' }, { type: 'text', text: '21' }] },
+          {
+            role: 'tool',
+            tool_call_id: 'call_2',
+            content: [
+              { type: 'text', text: 'sunny, ' },
+              { type: 'text', text: '21' },
+            ],
+          },
           { role: 'user', content: 'Thanks!' },
         ],
         tools: [weatherTool],
@@ -103,7 +132,11 @@ describe('gemini request', () => {
         { role: 'user', parts: [{ text: 'Weather in Paris and Tokyo?' }] },
         {
           role: 'model',
-          parts: [{ text: 'Let me check.' }, { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, { functionCall: { name: 'get_weather', args: { city: 'Tokyo' } } }],
+          parts: [
+            { text: 'Let me check.' },
+            { functionCall: { name: 'get_weather', args: { city: 'Paris' } } },
+            { functionCall: { name: 'get_weather', args: { city: 'Tokyo' } } },
+          ],
         },
         {
           role: 'user',
@@ -120,7 +153,12 @@ describe('gemini request', () => {
             {
               name: 'get_weather',
               description: 'Weather for a city.',
-              parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+              parametersJsonSchema: {
+                type: 'object',
+                properties: { city: { type: 'string' } },
+                required: ['city'],
+                additionalProperties: false,
+              },
             },
           ],
         },
@@ -141,14 +179,24 @@ describe('gemini request', () => {
       expect(contents[0]!.parts[0]!.functionCall).toEqual({ name: 'f', args: {} });
       return contents[1]!.parts[0]!.functionResponse!.response;
     });
-    expect(results).toEqual([{ result: 42 }, { result: [1, 2] }, { result: 'quoted' }, { result: null }, { result: 'plain text' }, { ok: true }]);
+    expect(results).toEqual([
+      { result: 42 },
+      { result: [1, 2] },
+      { result: 'quoted' },
+      { result: null },
+      { result: 'plain text' },
+      { ok: true },
+    ]);
   });
 
   it('maps every tool_choice form', () => {
-    const choice = (tool_choice: unknown) => body({ messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice })['toolConfig'];
+    const choice = (tool_choice: unknown) =>
+      body({ messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice })['toolConfig'];
     expect(choice('auto')).toEqual({ functionCallingConfig: { mode: 'AUTO' } });
     expect(choice('none')).toEqual({ functionCallingConfig: { mode: 'NONE' } });
-    expect(choice({ type: 'function', function: { name: 'get_weather' } })).toEqual({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } });
+    expect(choice({ type: 'function', function: { name: 'get_weather' } })).toEqual({
+      functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] },
+    });
     expect(choice(undefined)).toBeUndefined();
   });
 
@@ -161,9 +209,15 @@ describe('gemini request', () => {
   });
 
   it('maps response_format to a JSON response', () => {
-    expect(body({ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' } })['generationConfig']).toEqual({ responseMimeType: 'application/json' });
+    expect(body({ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' } })['generationConfig']).toEqual({
+      responseMimeType: 'application/json',
+    });
     const schema = { type: 'object', properties: { a: { type: 'number' } } };
-    expect(body({ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: { name: 's', schema } } })['generationConfig']).toEqual({
+    expect(
+      body({ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: { name: 's', schema } } })[
+        'generationConfig'
+      ],
+    ).toEqual({
       responseMimeType: 'application/json',
       responseJsonSchema: schema,
     });
@@ -173,13 +227,33 @@ describe('gemini request', () => {
     const bad: [Omit<ChatRequest, 'model'>, RegExp][] = [
       [{ messages: [] }, /non-empty array/],
       [{ messages: [{ role: 'function', content: 'x' }] }, /unsupported role "function"/],
-      [{ messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] }, /answers tool call "nope", which no earlier assistant message made/],
-      [{ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, /not valid JSON/],
-      [{ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] }, /must be a JSON object/],
+      [
+        { messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] },
+        /answers tool call "nope", which no earlier assistant message made/,
+      ],
+      [
+        {
+          messages: [
+            { role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{oops' } }] },
+          ],
+        },
+        /not valid JSON/,
+      ],
+      [
+        {
+          messages: [
+            { role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '[1]' } }] },
+          ],
+        },
+        /must be a JSON object/,
+      ],
       [{ messages: [{ role: 'assistant', content: null }] }, /neither content nor tool_calls/],
       [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }, /base64 data: URL/],
       [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, /"input_audio" is not supported/],
-      [{ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'c' } }] }, /tools\[0\] is not a function tool/],
+      [
+        { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'c' } }] },
+        /tools\[0\] is not a function tool/,
+      ],
       [{ messages: [{ role: 'user', content: 'x' }], tool_choice: 'sometimes' }, /unsupported tool_choice/],
       [{ messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'extreme' }, /unsupported reasoning_effort/],
       [{ messages: [{ role: 'user', content: 'x' }], logprobs: true }, /logprobs/],

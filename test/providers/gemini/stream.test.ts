@@ -19,7 +19,6 @@ function decode(reads: readonly Buffer[]): CanonicalEvent[] {
   return out;
 }
 
-
 const sse = (...payloads: string[]) => payloads.map((p) => `data: ${p}\r\n\r\n`).join('');
 const usage = (p: number, c: number | null, t: number, th?: number) =>
   `"usageMetadata": {"promptTokenCount": ${p},${c === null ? '' : `"candidatesTokenCount": ${c},`}"totalTokenCount": ${t}${th === undefined ? '' : `,"thoughtsTokenCount": ${th}`}}`;
@@ -29,7 +28,10 @@ const start = { type: 'start', id: 'chatcmpl-0', model: 'gemini-2.5-flash', crea
 
 describe('gemini stream decoder', () => {
   it('streams text, takes the LAST cumulative usage (never a sum) and finishes on STOP', () => {
-    const events = decodeEverySplit(decode, sse(textChunk('Hel', usage(10, 1, 40, 29)), textChunk('lo', usage(10, 2, 41, 29)), textChunk('!', usage(10, 3, 42, 29), 'STOP')));
+    const events = decodeEverySplit(
+      decode,
+      sse(textChunk('Hel', usage(10, 1, 40, 29)), textChunk('lo', usage(10, 2, 41, 29)), textChunk('!', usage(10, 3, 42, 29), 'STOP')),
+    );
     expect(events).toEqual([
       start,
       { type: 'text-delta', choice: 0, text: 'Hel' },
@@ -41,7 +43,12 @@ describe('gemini stream decoder', () => {
   });
 
   it('decodes \\u003c-style escapes and UTF-8 split anywhere', () => {
-    const events = decodeEverySplit(decode, sse(String.raw`{"candidates": [{"content": {"parts": [{"text": "\u003cb\u003eça — 東京 🌸\u003c/b\u003e"}],"role": "model"},"finishReason": "STOP","index": 0}]}`));
+    const events = decodeEverySplit(
+      decode,
+      sse(
+        String.raw`{"candidates": [{"content": {"parts": [{"text": "\u003cb\u003eça — 東京 🌸\u003c/b\u003e"}],"role": "model"},"finishReason": "STOP","index": 0}]}`,
+      ),
+    );
     expect(events[1]).toEqual({ type: 'text-delta', choice: 0, text: '<b>ça — 東京 🌸</b>' });
   });
 
@@ -51,7 +58,8 @@ describe('gemini stream decoder', () => {
   });
 
   it('turns whole function calls into tool-call-start + one delta each, with invented ids, and finishes tool_calls', () => {
-    const events = decodeEverySplit(decode, 
+    const events = decodeEverySplit(
+      decode,
       sse(
         `{"candidates": [{"content": {"parts": [{"text": "Checking."},{"functionCall": {"name": "sum","args": {"a": 2,"b": 3}},"thoughtSignature": "CmIBvj72"},{"functionCall": {"name": "now"}},{"functionCall": {"name": "lookup","args": {"q": "x"},"id": "fc_given"}}],"role": "model"},"finishReason": "STOP","index": 0,"finishMessage": "Model generated function call(s)."}],${usage(171, 54, 302, 77)}}`,
       ),
@@ -78,7 +86,8 @@ describe('gemini stream decoder', () => {
   });
 
   it('streams thought parts as reasoning, with their signature, and skips empty signature-only parts', () => {
-    const events = decodeEverySplit(decode, 
+    const events = decodeEverySplit(
+      decode,
       sse(
         `{"candidates": [{"content": {"parts": [{"text": "**Plan**\\n","thought": true}],"role": "model"},"index": 0}],${usage(5, null, 30, 25)}}`,
         `{"candidates": [{"content": {"parts": [{"text": "Deep.","thought": true,"thoughtSignature": "sig1"},{"text": "Answer"}],"role": "model"},"index": 0}],${usage(5, 1, 36, 30)}}`,
@@ -110,7 +119,10 @@ describe('gemini stream decoder', () => {
     ];
     for (const [raw, reason] of table) {
       const events = decode([Buffer.from(sse(textChunk('x', usage(1, 1, 2), raw)))]);
-      expect(events.find((e) => e.type === 'finish'), raw).toEqual({ type: 'finish', choice: 0, reason, raw });
+      expect(
+        events.find((e) => e.type === 'finish'),
+        raw,
+      ).toEqual({ type: 'finish', choice: 0, reason, raw });
     }
     expect(mapGeminiFinishReason('MAX_TOKENS', true)).toBe('length');
     expect(mapGeminiFinishReason('STOP', true)).toBe('tool_calls');
@@ -118,17 +130,30 @@ describe('gemini stream decoder', () => {
 
   it('ends MALFORMED_FUNCTION_CALL (and the other failed-call reasons) with an error, not a finish', () => {
     for (const raw of ['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS']) {
-      const events = decodeEverySplit(decode, 
-        sse(`{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "${raw}","finishMessage": "Malformed function call: f(x=)","index": 0}],${usage(9, null, 9)}}`),
+      const events = decodeEverySplit(
+        decode,
+        sse(
+          `{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "${raw}","finishMessage": "Malformed function call: f(x=)","index": 0}],${usage(9, null, 9)}}`,
+        ),
       );
       expect(events.slice(1)).toEqual([{ type: 'error', kind: 'upstream', message: `${raw}: Malformed function call: f(x=)`, code: raw }]);
     }
     const bare = decode([Buffer.from(sse(`{"candidates": [{"finishReason": "MALFORMED_FUNCTION_CALL","index": 0}]}`))]);
-    expect(bare.at(-1)).toEqual({ type: 'error', kind: 'upstream', message: 'upstream finished with MALFORMED_FUNCTION_CALL', code: 'MALFORMED_FUNCTION_CALL' });
+    expect(bare.at(-1)).toEqual({
+      type: 'error',
+      kind: 'upstream',
+      message: 'upstream finished with MALFORMED_FUNCTION_CALL',
+      code: 'MALFORMED_FUNCTION_CALL',
+    });
   });
 
   it('turns a blocked prompt (promptFeedback.blockReason, no candidates) into a content_filter finish with usage', () => {
-    const events = decodeEverySplit(decode, sse(`{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},${usage(8, null, 8)},"modelVersion": "gemini-2.5-flash","responseId": "r"}`));
+    const events = decodeEverySplit(
+      decode,
+      sse(
+        `{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},${usage(8, null, 8)},"modelVersion": "gemini-2.5-flash","responseId": "r"}`,
+      ),
+    );
     expect(events).toEqual([
       start,
       { type: 'finish', choice: 0, reason: 'content_filter', raw: 'PROHIBITED_CONTENT' },
@@ -137,8 +162,13 @@ describe('gemini stream decoder', () => {
   });
 
   it('turns an in-band error object into an error event and ignores everything after it', () => {
-    const events = decodeEverySplit(decode, 
-      sse(textChunk('Hi', usage(3, 1, 4)), `{"error": {"code": 503,"message": "The model is overloaded. Please try again later.","status": "UNAVAILABLE"}}`, textChunk('late', usage(3, 2, 5), 'STOP')),
+    const events = decodeEverySplit(
+      decode,
+      sse(
+        textChunk('Hi', usage(3, 1, 4)),
+        `{"error": {"code": 503,"message": "The model is overloaded. Please try again later.","status": "UNAVAILABLE"}}`,
+        textChunk('late', usage(3, 2, 5), 'STOP'),
+      ),
     );
     expect(events).toEqual([
       start,
@@ -149,12 +179,22 @@ describe('gemini stream decoder', () => {
 
   it('maps error codes and statuses to kinds, also when the code is missing', () => {
     const kind = (error: string) => decode([Buffer.from(sse(`{"error": ${error}}`))])[0];
-    expect(kind('{"code": 429,"message": "Resource exhausted.","status": "RESOURCE_EXHAUSTED"}')).toMatchObject({ kind: 'rate_limit', status: 429, code: 'RESOURCE_EXHAUSTED' });
+    expect(kind('{"code": 429,"message": "Resource exhausted.","status": "RESOURCE_EXHAUSTED"}')).toMatchObject({
+      kind: 'rate_limit',
+      status: 429,
+      code: 'RESOURCE_EXHAUSTED',
+    });
     expect(kind('{"code": 400,"message": "bad","status": "INVALID_ARGUMENT"}')).toMatchObject({ kind: 'bad_request', status: 400 });
     expect(kind('{"code": 403,"message": "no","status": "PERMISSION_DENIED"}')).toMatchObject({ kind: 'auth' });
     expect(kind('{"code": 504,"message": "slow","status": "DEADLINE_EXCEEDED"}')).toMatchObject({ kind: 'timeout' });
     expect(kind('{"code": 500,"message": "oops","status": "INTERNAL"}')).toMatchObject({ kind: 'upstream', status: 500 });
-    expect(kind('{"message": "quota","status": "RESOURCE_EXHAUSTED"}')).toEqual({ type: 'error', kind: 'rate_limit', message: 'quota', code: 'RESOURCE_EXHAUSTED', status: 429 });
+    expect(kind('{"message": "quota","status": "RESOURCE_EXHAUSTED"}')).toEqual({
+      type: 'error',
+      kind: 'rate_limit',
+      message: 'quota',
+      code: 'RESOURCE_EXHAUSTED',
+      status: 429,
+    });
     expect(kind('"plain"')).toEqual({ type: 'error', kind: 'upstream', message: 'plain', code: null });
   });
 
@@ -168,14 +208,14 @@ describe('gemini stream decoder', () => {
   });
 
   it('reports a final event cut before its blank line as truncated, even if it carried the finishReason', () => {
-    const body = sse(textChunk('a', usage(1, 1, 2))) + `data: ${textChunk('b', usage(1, 2, 3), 'STOP')}\r\n`;
+    const body = `${sse(textChunk('a', usage(1, 1, 2)))}data: ${textChunk('b', usage(1, 2, 3), 'STOP')}\r\n`;
     expect(decode([Buffer.from(body)]).at(-1)).toMatchObject({ type: 'error', kind: 'truncated' });
   });
 
   it('ends as truncated when a raw (non-data:) error body follows the last event', () => {
     // Firebase's mock of a mid-stream failure: pretty-printed JSON without a data: prefix. It is not
     // an SSE event; the stream still ends without a finishReason, so the client gets an error.
-    const body = sse(textChunk('a', usage(1, 1, 2))) + '{\n  "error": {\n    "code": 499,\n    "message": "The operation was cancelled.",\n    "status": "CANCELLED"\n  }\n}\n';
+    const body = `${sse(textChunk('a', usage(1, 1, 2)))}{\n  "error": {\n    "code": 499,\n    "message": "The operation was cancelled.",\n    "status": "CANCELLED"\n  }\n}\n`;
     expect(decodeEverySplit(decode, body).at(-1)).toMatchObject({ type: 'error', kind: 'truncated' });
   });
 
@@ -185,14 +225,24 @@ describe('gemini stream decoder', () => {
   });
 
   it('merges usageMetadata field by field, so a chunk with only trafficType changes nothing', () => {
-    const events = decodeEverySplit(decode, 
+    const events = decodeEverySplit(
+      decode,
       sse(
         `{"candidates": [{"content": {"role": "model","parts": [{"text": "a"}]}}],"usageMetadata": {"trafficType": "ON_DEMAND"}}`,
         `{"candidates": [{"content": {"role": "model","parts": [{"text": "b"}]},"finishReason": "STOP"}],"usageMetadata": {"promptTokenCount": 5,"candidatesTokenCount": 2,"totalTokenCount": 7,"cachedContentTokenCount": 3,"toolUsePromptTokenCount": 1,"trafficType": "ON_DEMAND"}}`,
       ),
     );
-    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 6, completionTokens: 2, totalTokens: 7, cachedPromptTokens: 3 } });
-    const onlyTraffic = decode([Buffer.from(sse(`{"candidates": [{"content": {"role": "model","parts": [{"text": "a"}]},"finishReason": "STOP"}],"usageMetadata": {"trafficType": "ON_DEMAND"}}`))]);
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 6, completionTokens: 2, totalTokens: 7, cachedPromptTokens: 3 },
+    });
+    const onlyTraffic = decode([
+      Buffer.from(
+        sse(
+          `{"candidates": [{"content": {"role": "model","parts": [{"text": "a"}]},"finishReason": "STOP"}],"usageMetadata": {"trafficType": "ON_DEMAND"}}`,
+        ),
+      ),
+    ]);
     expect(onlyTraffic.some((e) => e.type === 'usage')).toBe(false);
   });
 
@@ -214,17 +264,25 @@ describe('gemini stream decoder', () => {
   });
 
   it('turns a payload that is not JSON into a malformed error, never a throw', () => {
-    const events = decodeEverySplit(decode, sse(textChunk('ok', usage(1, 1, 2)), '{"candidates": [', textChunk('late', usage(1, 2, 3), 'STOP')));
+    const events = decodeEverySplit(
+      decode,
+      sse(textChunk('ok', usage(1, 1, 2)), '{"candidates": [', textChunk('late', usage(1, 2, 3), 'STOP')),
+    );
     expect(events.slice(1)).toEqual([
       { type: 'text-delta', choice: 0, text: 'ok' },
       { type: 'error', kind: 'malformed', message: 'upstream sent a data event that is not JSON: "{\\"candidates\\": ["' },
     ]);
-    expect(decode([Buffer.from(sse('[1,2]'))])[0]).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/not a JSON object/) });
+    expect(decode([Buffer.from(sse('[1,2]'))])[0]).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringMatching(/not a JSON object/),
+    });
   });
 
   it('ignores empty data events and odd parts', () => {
-    const events = decodeEverySplit(decode, 
-      'data:\r\n\r\n' + sse(`{"candidates": [{"content": {"parts": [null,{"inlineData": {"mimeType": "image/png","data": "AA=="}},{"text": "x"}],"role": "model"},"finishReason": "STOP","index": 0}]}`),
+    const events = decodeEverySplit(
+      decode,
+      `data:\r\n\r\n${sse(`{"candidates": [{"content": {"parts": [null,{"inlineData": {"mimeType": "image/png","data": "AA=="}},{"text": "x"}],"role": "model"},"finishReason": "STOP","index": 0}]}`)}`,
     );
     expect(events.map((e) => e.type)).toEqual(['start', 'text-delta', 'finish']);
   });
@@ -232,7 +290,7 @@ describe('gemini stream decoder', () => {
   it('holds only the incomplete line', () => {
     const decoder = createStreamDecoder(context());
     const out: CanonicalEvent[] = [];
-    decoder.feed(Buffer.from(sse(textChunk('a', usage(1, 1, 2))) + 'data: {"cand'), out);
+    decoder.feed(Buffer.from(`${sse(textChunk('a', usage(1, 1, 2)))}data: {"cand`), out);
     expect(decoder.bufferedBytes).toBe('data: {"cand'.length);
   });
 });

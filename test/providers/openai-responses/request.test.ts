@@ -12,7 +12,11 @@ function body(request: Omit<ChatRequest, 'model'> & { model?: string }): Record<
 
 const WEATHER = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Current weather.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Current weather.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 describe('openai-responses request', () => {
@@ -21,7 +25,12 @@ describe('openai-responses request', () => {
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1/responses');
     expect(req.query).toEqual({});
-    expect(req.headers).toEqual({ 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer sk-test', 'openai-project': 'proj_1' });
+    expect(req.headers).toEqual({
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: 'Bearer sk-test',
+      'openai-project': 'proj_1',
+    });
   });
 
   it('keeps system and developer messages in place as developer messages; parts become input_text', () => {
@@ -29,7 +38,13 @@ describe('openai-responses request', () => {
       body({
         messages: [
           { role: 'system', content: 'Be brief.' },
-          { role: 'user', content: [{ type: 'text', text: 'Part one.' }, { type: 'text', text: 'Part two.' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Part one.' },
+              { type: 'text', text: 'Part two.' },
+            ],
+          },
           { role: 'assistant', content: [{ type: 'text', text: 'Noted.' }] },
           { role: 'developer', content: [{ type: 'text', text: 'Now answer in French.' }] },
           { role: 'user', content: 'Go.' },
@@ -41,7 +56,13 @@ describe('openai-responses request', () => {
       model: 'gpt-4.1',
       input: [
         { role: 'developer', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'input_text', text: 'Part one.' }, { type: 'input_text', text: 'Part two.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Part one.' },
+            { type: 'input_text', text: 'Part two.' },
+          ],
+        },
         { role: 'assistant', content: 'Noted.' },
         { role: 'developer', content: [{ type: 'input_text', text: 'Now answer in French.' }] },
         { role: 'user', content: 'Go.' },
@@ -65,7 +86,14 @@ describe('openai-responses request', () => {
             ],
           },
           { role: 'tool', tool_call_id: 'call_1', content: '{"temp_c":3}' },
-          { role: 'tool', tool_call_id: 'call_2', content: [{ type: 'text', text: '{"temp_c":' }, { type: 'text', text: '19}' }] },
+          {
+            role: 'tool',
+            tool_call_id: 'call_2',
+            content: [
+              { type: 'text', text: '{"temp_c":' },
+              { type: 'text', text: '19}' },
+            ],
+          },
         ],
         tools: [WEATHER],
       }),
@@ -79,7 +107,9 @@ describe('openai-responses request', () => {
         { type: 'function_call_output', call_id: 'call_1', output: '{"temp_c":3}' },
         { type: 'function_call_output', call_id: 'call_2', output: '{"temp_c":19}' },
       ],
-      tools: [{ type: 'function', name: 'get_weather', description: 'Current weather.', parameters: WEATHER.function.parameters, strict: false }],
+      tools: [
+        { type: 'function', name: 'get_weather', description: 'Current weather.', parameters: WEATHER.function.parameters, strict: false },
+      ],
       store: false,
       stream: true,
     });

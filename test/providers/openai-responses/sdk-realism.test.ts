@@ -31,7 +31,16 @@ interface SdkView {
 }
 
 async function readWithSdk(params: Record<string, unknown>): Promise<SdkView> {
-  const view: SdkView = { text: '', reasoning: [], calls: [], argumentsDone: [], usage: null, terminal: null, failedMessage: null, thrown: null };
+  const view: SdkView = {
+    text: '',
+    reasoning: [],
+    calls: [],
+    argumentsDone: [],
+    usage: null,
+    terminal: null,
+    failedMessage: null,
+    thrown: null,
+  };
   const stream = await client.responses.create({ ...(params as unknown as OpenAI.Responses.ResponseCreateParamsStreaming), stream: true });
   try {
     for await (const event of stream) {
@@ -46,7 +55,8 @@ async function readWithSdk(params: Record<string, unknown>): Promise<SdkView> {
           view.argumentsDone.push(JSON.parse(event.arguments));
           break;
         case 'response.output_item.done':
-          if (event.item.type === 'function_call') view.calls.push({ id: event.item.call_id, name: event.item.name, arguments: JSON.parse(event.item.arguments) });
+          if (event.item.type === 'function_call')
+            view.calls.push({ id: event.item.call_id, name: event.item.name, arguments: JSON.parse(event.item.arguments) });
           break;
         case 'response.completed':
         case 'response.incomplete': {

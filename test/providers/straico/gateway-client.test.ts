@@ -35,7 +35,9 @@ function requestFor(cassette: Cassette, stream: boolean): Record<string, unknown
 
 /** Tool calls compared by name and arguments; ids only where the request is the cassette's own (ids derive from the request). */
 function expectCalls(got: { id: string; name: string; arguments: string }[], cassette: Cassette, sameRequest: boolean) {
-  expect(got.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) as unknown }))).toEqual(cassette.expect.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })));
+  expect(got.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) as unknown }))).toEqual(
+    cassette.expect.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })),
+  );
   for (const [i, call] of got.entries()) {
     if (sameRequest) expect(call.id).toBe(cassette.expect.toolCalls[i]!.id);
     else expect(call.id).toMatch(/^call_/);
@@ -47,7 +49,9 @@ describe.each(cassettes.map((c) => [c.name, c] as const))('openai SDK → gatewa
 
   it('streams', async () => {
     const exchange = replay.arm('straico', { cassette, chunks: cassette.response.chunks, speed: 0 });
-    const stream = (await client.chat.completions.create(requestFor(cassette, true) as never)) as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>;
+    const stream = (await client.chat.completions.create(
+      requestFor(cassette, true) as never,
+    )) as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>;
     let text = '';
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined;
@@ -82,7 +86,12 @@ describe.each(cassettes.map((c) => [c.name, c] as const))('openai SDK → gatewa
       expect(error).toBeNull();
       expect(finish).toBe(want.finishReason);
       expectCalls(calls, cassette, cassette.streaming);
-      if (want.usage) expect({ prompt_tokens: usage?.prompt_tokens, completion_tokens: usage?.completion_tokens, total_tokens: usage?.total_tokens }).toEqual(want.usage);
+      if (want.usage)
+        expect({
+          prompt_tokens: usage?.prompt_tokens,
+          completion_tokens: usage?.completion_tokens,
+          total_tokens: usage?.total_tokens,
+        }).toEqual(want.usage);
     }
     expect((await exchange).problems).toEqual([]);
   });
@@ -106,7 +115,12 @@ describe.each(cassettes.map((c) => [c.name, c] as const))('openai SDK → gatewa
         return { id: t.id, name: t.function.name, arguments: t.function.arguments };
       });
       expectCalls(calls, cassette, !cassette.streaming);
-      if (want.usage) expect({ prompt_tokens: completion.usage?.prompt_tokens, completion_tokens: completion.usage?.completion_tokens, total_tokens: completion.usage?.total_tokens }).toEqual(want.usage);
+      if (want.usage)
+        expect({
+          prompt_tokens: completion.usage?.prompt_tokens,
+          completion_tokens: completion.usage?.completion_tokens,
+          total_tokens: completion.usage?.total_tokens,
+        }).toEqual(want.usage);
     }
     expect((await exchange).problems).toEqual([]);
   });

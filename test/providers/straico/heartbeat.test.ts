@@ -122,7 +122,8 @@ describe('straico through the gateway at speed 1', () => {
     late.listen(0, '127.0.0.1');
     await once(late, 'listening');
     const config = { ...harnessGatewayConfig(replay, 'normalize'), heartbeatMs: 100 };
-    for (const route of config.routes) if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
+    for (const route of config.routes)
+      if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
     const lateGateway = await startGateway(config);
     try {
       const client = await captureExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
@@ -147,7 +148,8 @@ describe('straico through the gateway at speed 1', () => {
     late.listen(0, '127.0.0.1');
     await once(late, 'listening');
     const config = { ...harnessGatewayConfig(replay, 'normalize'), heartbeatMs: 100 };
-    for (const route of config.routes) if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
+    for (const route of config.routes)
+      if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
     const lateGateway = await startGateway(config);
     try {
       const client = await captureExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });

@@ -39,7 +39,13 @@ async function run(chunking: Chunking, request: Record<string, unknown> = body) 
 describe('straico prompt endpoint through the gateway', () => {
   it('sends the flattened prompt to /v1/prompt/completion and matches the golden for every chunking', async () => {
     const golden = readFileSync(goldenPath(cassette, 'normalize'));
-    const chunkings: Chunking[] = [{ kind: 'recorded' }, { kind: 'bytewise' }, { kind: 'random', seed: 1 }, { kind: 'random', seed: 2 }, { kind: 'random', seed: 3 }];
+    const chunkings: Chunking[] = [
+      { kind: 'recorded' },
+      { kind: 'bytewise' },
+      { kind: 'random', seed: 1 },
+      { kind: 'random', seed: 2 },
+      { kind: 'random', seed: 3 },
+    ];
     for (const chunking of chunkings) {
       const { client, problems } = await run(chunking);
       expect(problems, chunkingName(chunking)).toEqual([]);

@@ -15,13 +15,20 @@ const text = (t: string) => ({ type: 'text', text: t });
 
 const WEATHER = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Current weather.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Current weather.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const NOW = { type: 'function', function: { name: 'now' } };
 
 describe('straico request (chat endpoint)', () => {
   it('posts to /v0/chat/completions with a bearer key and no stream field', () => {
-    const req = buildRequest({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, chatRoute);
+    const req = buildRequest(
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } },
+      chatRoute,
+    );
     expect(req.path).toBe('/v0/chat/completions');
     expect(req.headers).toEqual({ 'content-type': 'application/json', authorization: 'Bearer sk-test' });
     expect(JSON.parse(req.body)).toEqual({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: [text('hi')] }] });
@@ -72,13 +79,26 @@ describe('straico request (chat endpoint)', () => {
       tools: [WEATHER],
     });
     expect(b['messages']).toEqual([
-      { role: 'system', content: [text(toolPreamble([{ name: 'get_weather', description: 'Current weather.', parameters: WEATHER.function.parameters }], { kind: 'auto' }, true))] },
+      {
+        role: 'system',
+        content: [
+          text(
+            toolPreamble(
+              [{ name: 'get_weather', description: 'Current weather.', parameters: WEATHER.function.parameters }],
+              { kind: 'auto' },
+              true,
+            ),
+          ),
+        ],
+      },
       { role: 'system', content: [text('You help travellers.')] },
       { role: 'user', content: [text('Weather in Oslo and Rome?')] },
       {
         role: 'assistant',
         content: [
-          text('<tool_call><name>get_weather</name><arguments>{"city":"Oslo"}</arguments></tool_call>\n<tool_call><name>get_weather</name><arguments>{"city":"Rome"}</arguments></tool_call>'),
+          text(
+            '<tool_call><name>get_weather</name><arguments>{"city":"Oslo"}</arguments></tool_call>\n<tool_call><name>get_weather</name><arguments>{"city":"Rome"}</arguments></tool_call>',
+          ),
         ],
       },
       {
@@ -94,17 +114,23 @@ describe('straico request (chat endpoint)', () => {
 
   it('states tool_choice and parallel_tool_calls in the preamble, and leaves tools out for "none"', () => {
     const preamble = (request: Omit<ChatRequest, 'model'>) => {
-      const first = (body({ messages: [{ role: 'user', content: 'x' }], tools: [NOW], ...request })['messages'] as { content: { text: string }[] }[])[0]!;
+      const first = (
+        body({ messages: [{ role: 'user', content: 'x' }], tools: [NOW], ...request })['messages'] as { content: { text: string }[] }[]
+      )[0]!;
       return first.content[0]!.text;
     };
     expect(preamble({})).toContain('If no function is needed, answer normally, without any <tool_call>.');
     expect(preamble({})).toContain('You may call several functions in one answer.');
     expect(preamble({ tool_choice: 'required' })).toContain('You must call at least one function.');
-    expect(preamble({ tool_choice: { type: 'function', function: { name: 'now' } } })).toContain('You must call the function now, and no other.');
+    expect(preamble({ tool_choice: { type: 'function', function: { name: 'now' } } })).toContain(
+      'You must call the function now, and no other.',
+    );
     expect(preamble({ parallel_tool_calls: false })).toContain('Call at most one function per answer.');
     // A tool without parameters still gets a schema the model can read.
     expect(preamble({})).toContain('<function><name>now</name><parameters>{"type":"object","properties":{}}</parameters></function>');
-    expect(body({ messages: [{ role: 'user', content: 'x' }], tools: [NOW], tool_choice: 'none' })['messages']).toEqual([{ role: 'user', content: [text('x')] }]);
+    expect(body({ messages: [{ role: 'user', content: 'x' }], tools: [NOW], tool_choice: 'none' })['messages']).toEqual([
+      { role: 'user', content: [text('x')] },
+    ]);
   });
 
   it('writes the exact preamble the answer parser expects', () => {
@@ -128,9 +154,13 @@ describe('straico request (chat endpoint)', () => {
 
   it('keeps the assistant text before its tool calls', () => {
     const messages = body({
-      messages: [{ role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'c', type: 'function', function: { name: 'now', arguments: '' } }] }],
+      messages: [
+        { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'c', type: 'function', function: { name: 'now', arguments: '' } }] },
+      ],
     })['messages'];
-    expect(messages).toEqual([{ role: 'assistant', content: [text('Checking.'), text('<tool_call><name>now</name><arguments>{}</arguments></tool_call>')] }]);
+    expect(messages).toEqual([
+      { role: 'assistant', content: [text('Checking.'), text('<tool_call><name>now</name><arguments>{}</arguments></tool_call>')] },
+    ]);
   });
 
   it('refuses what Straico cannot take, naming it', () => {
@@ -139,18 +169,28 @@ describe('straico request (chat endpoint)', () => {
     expect(() => body({ ...m, stop: ['END'] })).toThrow(/"stop"/);
     expect(() => body({ ...m, response_format: { type: 'json_object' } })).toThrow(/"response_format"/);
     expect(() => body({ ...m, n: 3 })).toThrow(/n other than 1/);
-    expect(() => body({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x' } }] }] })).toThrow(/content\[0\] has type "image_url"/);
-    expect(() => body({ messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] })).toThrow(/tool_call_id "nope", which no earlier assistant message called/);
+    expect(() => body({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x' } }] }] })).toThrow(
+      /content\[0\] has type "image_url"/,
+    );
+    expect(() => body({ messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] })).toThrow(
+      /tool_call_id "nope", which no earlier assistant message called/,
+    );
     expect(() => body({ ...m, tools: [{ type: 'code_interpreter' }] })).toThrow(/tools\[0\] must be a function tool/);
     expect(() => body(m, { ...chatRoute, options: { endpoint: 'v2' } })).toThrow(/endpoint must be "chat" or "prompt", got "v2"/);
     // Harmless fields are dropped, not refused.
-    expect(body({ ...m, user: 'u', metadata: { a: 'b' }, store: false, n: 1 })).toEqual({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: [text('x')] }] });
+    expect(body({ ...m, user: 'u', metadata: { a: 'b' }, store: false, n: 1 })).toEqual({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: [text('x')] }],
+    });
   });
 });
 
 describe('straico request (prompt endpoint)', () => {
   it('posts to /v1/prompt/completion with models and a lone user message as it is', () => {
-    const req = buildRequest({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], temperature: 0.5, max_tokens: 90 }, promptRoute);
+    const req = buildRequest(
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], temperature: 0.5, max_tokens: 90 },
+      promptRoute,
+    );
     expect(req.path).toBe('/v1/prompt/completion');
     expect(JSON.parse(req.body)).toEqual({ models: ['openai/gpt-4o-mini'], message: 'Hello there', temperature: 0.5, max_tokens: 90 });
   });

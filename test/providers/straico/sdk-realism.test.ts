@@ -14,7 +14,11 @@ import { REPO_ROOT, shippedCassettes } from '../../helpers/cassettes.ts';
 
 const metric = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative(), total: z.number().nonnegative() }).strict();
 const usage = z
-  .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative(), total_tokens: z.number().int().nonnegative() })
+  .object({
+    prompt_tokens: z.number().int().nonnegative(),
+    completion_tokens: z.number().int().nonnegative(),
+    total_tokens: z.number().int().nonnegative(),
+  })
   .strict()
   .refine((u) => u.total_tokens === u.prompt_tokens + u.completion_tokens, 'total_tokens must be prompt_tokens + completion_tokens');
 const completionFields = {
@@ -27,7 +31,9 @@ const completionFields = {
       z
         .object({
           index: z.number().int().nonnegative(),
-          message: z.object({ role: z.literal('assistant'), content: z.string().nullable(), refusal: z.string().nullable().optional() }).strict(),
+          message: z
+            .object({ role: z.literal('assistant'), content: z.string().nullable(), refusal: z.string().nullable().optional() })
+            .strict(),
           logprobs: z.null().optional(),
           finish_reason: z.string(),
         })
@@ -55,7 +61,10 @@ const promptEndpointBody = z
   .strict();
 const failureBody = z.object({ success: z.literal(false), error: z.string().min(1) }).strict();
 
-const cassettes = [...shippedCassettes().filter((c) => c.provider === 'straico'), loadCassette(join(REPO_ROOT, 'fixtures/straico/prompt-endpoint/completion-201.yaml'))];
+const cassettes = [
+  ...shippedCassettes().filter((c) => c.provider === 'straico'),
+  loadCassette(join(REPO_ROOT, 'fixtures/straico/prompt-endpoint/completion-201.yaml')),
+];
 
 let replay: ReplayUpstream;
 beforeAll(async () => {
@@ -107,6 +116,7 @@ describe('every straico cassette has the documented response shape', () => {
     }
     if (usageWanted) expect(completion.usage).toEqual(usageWanted);
     // Without tool calls the answer is the client's text as it is.
-    if (cassette.expect.toolCalls.length === 0 && !cassette.expect.error) expect(completion.choices[0]!.message.content).toBe(cassette.expect.text);
+    if (cassette.expect.toolCalls.length === 0 && !cassette.expect.error)
+      expect(completion.choices[0]!.message.content).toBe(cassette.expect.text);
   });
 });

@@ -23,7 +23,6 @@ function decode(reads: Buffer[], maxBodyBytes?: number): CanonicalEvent[] {
   return out;
 }
 
-
 function completion(content: unknown, finish: unknown = 'stop', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: 'chatcmpl-straico1',
@@ -53,18 +52,36 @@ describe('straico decoder', () => {
 
   it('reads the prompt endpoint body, picking the completion of the requested model', () => {
     const wrap = (completions: Record<string, unknown>) =>
-      JSON.stringify({ data: { completions, overall_price: { input: 1, output: 1, total: 2 }, overall_words: { input: 1, output: 1, total: 2 } }, success: true });
-    const entry = (c: Record<string, unknown>) => ({ completion: c, price: { input: 1, output: 1, total: 2 }, words: { input: 1, output: 1, total: 2 } });
-    expect(decodeEverySplit(decode, wrap({ 'openai/gpt-4o-mini': entry(completion('Nine minutes.')) }))[1]).toEqual({ type: 'text-delta', choice: 0, text: 'Nine minutes.' });
+      JSON.stringify({
+        data: { completions, overall_price: { input: 1, output: 1, total: 2 }, overall_words: { input: 1, output: 1, total: 2 } },
+        success: true,
+      });
+    const entry = (c: Record<string, unknown>) => ({
+      completion: c,
+      price: { input: 1, output: 1, total: 2 },
+      words: { input: 1, output: 1, total: 2 },
+    });
+    expect(decodeEverySplit(decode, wrap({ 'openai/gpt-4o-mini': entry(completion('Nine minutes.')) }))[1]).toEqual({
+      type: 'text-delta',
+      choice: 0,
+      text: 'Nine minutes.',
+    });
     // Several models answered: the one asked for wins; one answer under another key is still used.
     const two = wrap({ 'anthropic/claude-3.5-sonnet': entry(completion('Other.')), 'openai/gpt-4o-mini': entry(completion('Mine.')) });
     expect(decode([Buffer.from(two)])[1]).toEqual({ type: 'text-delta', choice: 0, text: 'Mine.' });
-    expect(decode([Buffer.from(wrap({ 'openai/gpt-4o': entry(completion('Renamed.')) }))])[1]).toEqual({ type: 'text-delta', choice: 0, text: 'Renamed.' });
-    expect(decode([Buffer.from(wrap({}))])).toEqual([{ type: 'error', kind: 'malformed', message: 'upstream answer has no completion for model "openai/gpt-4o-mini"' }]);
+    expect(decode([Buffer.from(wrap({ 'openai/gpt-4o': entry(completion('Renamed.')) }))])[1]).toEqual({
+      type: 'text-delta',
+      choice: 0,
+      text: 'Renamed.',
+    });
+    expect(decode([Buffer.from(wrap({}))])).toEqual([
+      { type: 'error', kind: 'malformed', message: 'upstream answer has no completion for model "openai/gpt-4o-mini"' },
+    ]);
   });
 
   it('parses XML tool calls out of the answer into tool calls with generated ids', () => {
-    const answer = 'Let me check.\n\n<tool_call><name>get_weather</name><arguments>{"city": "Oslo"}</arguments></tool_call>\n<tool_call><name>get_time</name><arguments>{"tz":"Europe/Oslo"}</arguments></tool_call>';
+    const answer =
+      'Let me check.\n\n<tool_call><name>get_weather</name><arguments>{"city": "Oslo"}</arguments></tool_call>\n<tool_call><name>get_time</name><arguments>{"tz":"Europe/Oslo"}</arguments></tool_call>';
     expect(decodeEverySplit(decode, chat(answer, 'end_turn'))).toEqual([
       START,
       { type: 'text-delta', choice: 0, text: 'Let me check.' },
@@ -78,29 +95,48 @@ describe('straico decoder', () => {
   });
 
   it('drops fences and <tool_calls> wrappers that only held calls, and accepts missing or fenced arguments', () => {
-    const answer = '```xml\n<tool_calls>\n<tool_call><name>now</name></tool_call>\n<tool_call><name>f</name><arguments>\n```json\n{"a": [1, 2]}\n```\n</arguments></tool_call>\n</tool_calls>\n```';
+    const answer =
+      '```xml\n<tool_calls>\n<tool_call><name>now</name></tool_call>\n<tool_call><name>f</name><arguments>\n```json\n{"a": [1, 2]}\n```\n</arguments></tool_call>\n</tool_calls>\n```';
     const events = decode([Buffer.from(chat(answer))]);
     expect(events.filter((e) => e.type === 'text-delta')).toEqual([]);
-    expect(events.filter((e) => e.type === 'tool-call-delta').map((e) => (e as { arguments: string }).arguments)).toEqual(['{}', '{"a":[1,2]}']);
+    expect(events.filter((e) => e.type === 'tool-call-delta').map((e) => (e as { arguments: string }).arguments)).toEqual([
+      '{}',
+      '{"a":[1,2]}',
+    ]);
   });
 
   it('keeps an answer without tool calls exactly as written', () => {
-    expect(decode([Buffer.from(chat('  Spaces and\nnewlines stay.\n'))])[1]).toEqual({ type: 'text-delta', choice: 0, text: '  Spaces and\nnewlines stay.\n' });
+    expect(decode([Buffer.from(chat('  Spaces and\nnewlines stay.\n'))])[1]).toEqual({
+      type: 'text-delta',
+      choice: 0,
+      text: '  Spaces and\nnewlines stay.\n',
+    });
   });
 
   it('reports a malformed tool call as an error and sends no content', () => {
     const cases: [string, string][] = [
       ['<tool_call><name>f</name><arguments>{"a":', '<tool_call> at character 0 is never closed'],
-      ['<tool_call><name>f</name><arguments>{"a":1}</arguments>\n<tool_call><name>g</name></tool_call>', '<tool_call> at character 0 is never closed'],
-      ['Sure. <tool_call><name>f</name><arguments>{a: 1}</arguments></tool_call>', 'tool call 0 (f) has arguments that are not JSON: "{a: 1}"'],
-      ['<tool_call><name>f</name><arguments>[1,2]</arguments></tool_call>', 'tool call 0 (f) has arguments that are not a JSON object: "[1,2]"'],
+      [
+        '<tool_call><name>f</name><arguments>{"a":1}</arguments>\n<tool_call><name>g</name></tool_call>',
+        '<tool_call> at character 0 is never closed',
+      ],
+      [
+        'Sure. <tool_call><name>f</name><arguments>{a: 1}</arguments></tool_call>',
+        'tool call 0 (f) has arguments that are not JSON: "{a: 1}"',
+      ],
+      [
+        '<tool_call><name>f</name><arguments>[1,2]</arguments></tool_call>',
+        'tool call 0 (f) has arguments that are not a JSON object: "[1,2]"',
+      ],
       ['<tool_call><arguments>{}</arguments></tool_call>', 'tool call 0 has no <name>'],
       ['<tool_call><name>get weather</name></tool_call>', 'tool call 0 has an invalid name "get weather"'],
       ['<tool_call><name>f</name><arguments>{}</tool_call>', 'tool call 0 (f): <arguments> is never closed'],
       ['Done.</tool_call>', '</tool_call> at character 5 has no opening <tool_call>'],
     ];
     for (const [answer, problem] of cases) {
-      expect(decode([Buffer.from(chat(answer))]), answer).toEqual([{ type: 'error', kind: 'malformed', message: `Straico answer has a malformed tool call: ${problem}` }]);
+      expect(decode([Buffer.from(chat(answer))]), answer).toEqual([
+        { type: 'error', kind: 'malformed', message: `Straico answer has a malformed tool call: ${problem}` },
+      ]);
     }
   });
 
@@ -115,9 +151,20 @@ describe('straico decoder', () => {
   });
 
   it('reads content given as text parts, null content, and native tool_calls', () => {
-    expect(decode([Buffer.from(chat([{ type: 'text', text: 'A' }, { type: 'text', text: 'B' }]))])[1]).toEqual({ type: 'text-delta', choice: 0, text: 'AB' });
+    expect(
+      decode([
+        Buffer.from(
+          chat([
+            { type: 'text', text: 'A' },
+            { type: 'text', text: 'B' },
+          ]),
+        ),
+      ])[1],
+    ).toEqual({ type: 'text-delta', choice: 0, text: 'AB' });
     const native = completion(null, 'tool_calls');
-    (native['choices'] as { message: Record<string, unknown> }[])[0]!.message['tool_calls'] = [{ id: 'x', type: 'function', function: { name: 'f', arguments: '{"q":1}' } }];
+    (native['choices'] as { message: Record<string, unknown> }[])[0]!.message['tool_calls'] = [
+      { id: 'x', type: 'function', function: { name: 'f', arguments: '{"q":1}' } },
+    ];
     expect(decode([Buffer.from(JSON.stringify(native))]).slice(1, 4)).toEqual([
       { type: 'tool-call-start', choice: 0, index: 0, id: 'call_gen0', name: 'f' },
       { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"q":1}' },
@@ -126,8 +173,12 @@ describe('straico decoder', () => {
   });
 
   it('turns {"success":false,"error":"…"} and {"error":{…}} into errors with the provider message', () => {
-    expect(decodeEverySplit(decode, '{"success":false,"error":"Insufficient coins"}')).toEqual([{ type: 'error', kind: 'upstream', message: 'Insufficient coins' }]);
-    expect(decode([Buffer.from('{"success":false,"message":"Model not available"}')])).toEqual([{ type: 'error', kind: 'upstream', message: 'Model not available' }]);
+    expect(decodeEverySplit(decode, '{"success":false,"error":"Insufficient coins"}')).toEqual([
+      { type: 'error', kind: 'upstream', message: 'Insufficient coins' },
+    ]);
+    expect(decode([Buffer.from('{"success":false,"message":"Model not available"}')])).toEqual([
+      { type: 'error', kind: 'upstream', message: 'Model not available' },
+    ]);
     expect(decode([Buffer.from('{"error":{"message":"Invalid model","type":"invalid_request_error","code":null}}')])).toEqual([
       { type: 'error', kind: 'bad_request', message: 'Invalid model', code: null, errorType: 'invalid_request_error' },
     ]);
@@ -136,10 +187,20 @@ describe('straico decoder', () => {
   it('reports an empty, cut-off or non-JSON body as an error, never a crash', () => {
     expect(decode([])).toEqual([{ type: 'error', kind: 'truncated', message: 'upstream answered with an empty body' }]);
     const cut = chat('whole answer').slice(0, 40);
-    expect(decode([Buffer.from(cut)])).toEqual([{ type: 'error', kind: 'truncated', message: `upstream answer is cut off: ${JSON.stringify(cut)}` }]);
-    expect(decode([Buffer.from('<html>502 Bad Gateway</html>')])).toEqual([{ type: 'error', kind: 'malformed', message: 'upstream answer is not JSON: "<html>502 Bad Gateway</html>"' }]);
-    expect(decode([Buffer.from('[1]')])[0]).toMatchObject({ type: 'error', kind: 'malformed', message: expect.stringMatching(/not a JSON object/) });
-    expect(decode([Buffer.from('{"id":"x","choices":[]}')])).toEqual([{ type: 'error', kind: 'malformed', message: 'upstream answer has no choices' }]);
+    expect(decode([Buffer.from(cut)])).toEqual([
+      { type: 'error', kind: 'truncated', message: `upstream answer is cut off: ${JSON.stringify(cut)}` },
+    ]);
+    expect(decode([Buffer.from('<html>502 Bad Gateway</html>')])).toEqual([
+      { type: 'error', kind: 'malformed', message: 'upstream answer is not JSON: "<html>502 Bad Gateway</html>"' },
+    ]);
+    expect(decode([Buffer.from('[1]')])[0]).toMatchObject({
+      type: 'error',
+      kind: 'malformed',
+      message: expect.stringMatching(/not a JSON object/),
+    });
+    expect(decode([Buffer.from('{"id":"x","choices":[]}')])).toEqual([
+      { type: 'error', kind: 'malformed', message: 'upstream answer has no choices' },
+    ]);
   });
 
   it('refuses a body over the limit at once, and holds nothing after that', () => {

@@ -11,7 +11,11 @@ describe('straico tool-call XML', () => {
       { name: 'now', arguments: {} },
     ];
     const answer = `Working on it.\n${calls.map((c) => renderToolCall(c.name, JSON.stringify(c.arguments, null, 2))).join('\n')}`;
-    expect(parseAnswer(answer)).toEqual({ ok: true, text: 'Working on it.', calls: calls.map((c) => ({ name: c.name, arguments: JSON.stringify(c.arguments) })) });
+    expect(parseAnswer(answer)).toEqual({
+      ok: true,
+      text: 'Working on it.',
+      calls: calls.map((c) => ({ name: c.name, arguments: JSON.stringify(c.arguments) })),
+    });
   });
 
   it('takes the last closing tag, so arguments may mention the tag names', () => {
@@ -23,7 +27,14 @@ describe('straico tool-call XML', () => {
     const args = '{"text":"a </tool_call> b <tool_call> c","n":1}';
     const answer = `Sure.\n<tool_call><name>send_note</name><arguments>${args}</arguments></tool_call>\n<tool_call><name>ping</name><arguments>{}</arguments></tool_call>`;
     const parsed = parseAnswer(answer);
-    expect(parsed).toEqual({ ok: true, text: 'Sure.', calls: [{ name: 'send_note', arguments: args }, { name: 'ping', arguments: '{}' }] });
+    expect(parsed).toEqual({
+      ok: true,
+      text: 'Sure.',
+      calls: [
+        { name: 'send_note', arguments: args },
+        { name: 'ping', arguments: '{}' },
+      ],
+    });
   });
 
   it('leaves text alone when there are no calls', () => {

@@ -26,9 +26,15 @@ describe('vertex-anthropic buildRequest', () => {
   it('streams through streamRawPredict with the model version in the path and a Bearer token', () => {
     const req = buildRequest(chat, route);
     expect(req.method).toBe('POST');
-    expect(req.path).toBe('/v1/projects/streamproof-test/locations/us-east5/publishers/anthropic/models/claude-opus-4-5@20251101:streamRawPredict');
+    expect(req.path).toBe(
+      '/v1/projects/streamproof-test/locations/us-east5/publishers/anthropic/models/claude-opus-4-5@20251101:streamRawPredict',
+    );
     expect(req.query).toEqual({});
-    expect(req.headers).toEqual({ 'content-type': 'application/json', authorization: 'Bearer ya29.test-token', accept: 'text/event-stream' });
+    expect(req.headers).toEqual({
+      'content-type': 'application/json',
+      authorization: 'Bearer ya29.test-token',
+      accept: 'text/event-stream',
+    });
   });
 
   it('sends the Messages body without model and with anthropic_version vertex-2023-10-16', () => {
@@ -46,13 +52,20 @@ describe('vertex-anthropic buildRequest', () => {
       ...chat,
       messages: [
         { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'w', arguments: '{"c":"Rome"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'w', arguments: '{"c":"Rome"}' } }],
+        },
         { role: 'tool', tool_call_id: 't1', content: 'sunny' },
       ],
       tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object', properties: { c: { type: 'string' } } } } }],
       tool_choice: 'required',
     };
-    const { model: _model, ...direct } = JSON.parse(buildAnthropicRequest(request, { ...route, options: {} }).body) as Record<string, unknown>;
+    const { model: _model, ...direct } = JSON.parse(buildAnthropicRequest(request, { ...route, options: {} }).body) as Record<
+      string,
+      unknown
+    >;
     expect(JSON.parse(buildRequest(request, route).body)).toEqual({ anthropic_version: 'vertex-2023-10-16', ...direct });
   });
 
@@ -61,7 +74,11 @@ describe('vertex-anthropic buildRequest', () => {
   });
 
   it('sends anthropic-beta when configured, and route headers', () => {
-    const req = buildRequest(chat, { ...route, options: { ...route.options, beta: 'context-1m-2025-08-07' }, headers: { 'X-Goog-User-Project': 'billing-proj' } });
+    const req = buildRequest(chat, {
+      ...route,
+      options: { ...route.options, beta: 'context-1m-2025-08-07' },
+      headers: { 'X-Goog-User-Project': 'billing-proj' },
+    });
     expect(req.headers['anthropic-beta']).toBe('context-1m-2025-08-07');
     expect(req.headers['x-goog-user-project']).toBe('billing-proj');
     expect(req.headers).not.toHaveProperty('x-api-key');
