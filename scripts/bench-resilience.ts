@@ -28,13 +28,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, getGlobalDispatcher, request, setGlobalDispatcher } from 'undici';
 import { readOpenAIStream } from '../src/checks/semantic.ts';
-import { goldenPath, loadCassette } from '../src/fixtures/cassette.ts';
-import type { UpstreamFault } from '../src/fixtures/cassette-schema.ts';
-import type { ObservedRequest } from '../src/fixtures/request-check.ts';
-import { startReplayUpstream, type ReplayExchange } from '../src/fixtures/replay-upstream.ts';
+import { goldenPath, loadCassette } from '../src/cassette/cassette.ts';
+import type { UpstreamFault } from '../src/cassette/schema.ts';
+import type { ObservedRequest } from '../src/checks/upstream-request.ts';
+import { startReplayUpstream, type ReplayExchange } from '../src/replay/upstream.ts';
 import type { GatewayConfig } from '../src/gateway/config.ts';
 import { startGateway } from '../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../src/target/target.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const cassette = loadCassette(join(ROOT, 'fixtures/openai/text-usage.yaml'));

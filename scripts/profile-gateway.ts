@@ -3,9 +3,9 @@
 // cleanly on SIGINT/SIGTERM so the profiler can write its report.
 //   node --import tsx scripts/profile-gateway.ts --replay-port 9400 --port 9401 [--mode normalize]
 import { parseArgs } from 'node:util';
-import type { ReplayUpstream } from '../src/fixtures/replay-upstream.ts';
+import type { ReplayUpstream } from '../src/replay/upstream.ts';
 import { startGateway } from '../src/gateway/server.ts';
-import { harnessGatewayConfig, type GatewayMode } from '../src/scenario/target.ts';
+import { harnessGatewayConfig, type GatewayMode } from '../src/target/target.ts';
 
 const { values } = parseArgs({
   options: { 'replay-port': { type: 'string' }, port: { type: 'string' }, mode: { type: 'string', default: 'normalize' } },

@@ -1,7 +1,7 @@
 // The command table. Each command lives in src/commands/ and returns its exit code:
 // 0 all held, 1 a check or target failed, 2 bad input.
-import { InputError } from './input/yaml-input.ts';
-import { TOOL_VERSION } from './version.ts';
+import { InputError } from './base/yaml-input.ts';
+import { TOOL_VERSION } from './base/version.ts';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;

@@ -1,6 +1,6 @@
 // Byte-for-byte comparison of a gateway's output with a reviewed golden. A mismatch names the
 // first differing byte, the event it falls in, and both versions of that event.
-import type { CheckResult } from '../report/types.ts';
+import type { CheckResult } from './result.ts';
 
 export interface ByteDiff {
   offset: number;

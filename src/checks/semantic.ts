@@ -1,9 +1,9 @@
 // What an OpenAI client makes of a gateway's output: text, refusal, reasoning, tool calls, usage,
 // finish reason, error, and whether [DONE] came. Written independently of the gateway's encoder
 // (it reads chunks the way the official SDK accumulates them) so it can judge it.
-import type { Expectation } from '../fixtures/cassette-schema.ts';
+import type { Expectation } from '../cassette/schema.ts';
 import { createSseParser } from '../sse/parser.ts';
-import { jsonMismatches } from '../fixtures/request-check.ts';
+import { jsonMismatches } from './upstream-request.ts';
 
 // Chunks are read the way the SDK reads them: as loose JSON whose fields may be missing or of any
 // type, so the reader walks them untyped and reports what it could not use as problems.

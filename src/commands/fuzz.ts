@@ -1,12 +1,12 @@
 // `streamproof fuzz`: the fuzz properties from the command line, for quick runs and long soaks.
 import { join, relative } from 'node:path';
 import type { CliIo } from '../cli.ts';
-import { parseDuration } from '../fuzz/duration.ts';
+import { parseDuration } from '../base/duration.ts';
 import { generators } from '../fuzz/generators/index.ts';
 import { PROPERTY_NAMES, type PropertyName } from '../fuzz/properties.ts';
 import { runFuzz } from '../fuzz/run-fuzz.ts';
 import { makeRunId, renderConsoleSummary, writeReports, SUMMARY_VERSION, type RunSummary } from '../report/index.ts';
-import { TOOL_VERSION } from '../version.ts';
+import { TOOL_VERSION } from '../base/version.ts';
 import { parseFlags, UsageError, withUsage } from './args.ts';
 
 const USAGE = `usage: streamproof fuzz [--provider P]… [--property NAME]… [--runs N] [--seed S] [--time-budget 60s] [--report-dir DIR]

@@ -1,9 +1,9 @@
 // `streamproof replay <fixtures…>`: a standalone replay upstream for engineers. Each cassette is
 // served, for every request, at /p/<cassette name>/<its upstream path>.
 import type { CliIo } from '../cli.ts';
-import { loadCassette } from '../fixtures/cassette.ts';
-import { startReplayUpstream } from '../fixtures/replay-upstream.ts';
-import { findYamlFiles } from '../input/find-yaml.ts';
+import { loadCassette } from '../cassette/cassette.ts';
+import { startReplayUpstream } from '../replay/upstream.ts';
+import { findYamlFiles } from '../base/find-yaml.ts';
 import { parseFlags, UsageError, withUsage } from './args.ts';
 
 const USAGE = `usage: streamproof replay <fixtures…> [--port N] [--speed X]

@@ -4,11 +4,11 @@ import type { CliIo } from '../cli.ts';
 import { makeRunId, renderConsoleSummary, writeReports } from '../report/index.ts';
 import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
-import { externalTarget, referenceTarget } from '../scenario/target.ts';
+import { externalTarget, referenceTarget } from '../target/target.ts';
 import { providerNames } from '../providers/index.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags, UsageError, withUsage } from './args.ts';
-import { BASELINE_USAGE, readBaselineFlags, withBaseline } from '../bench/baseline-flags.ts';
+import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 
 const USAGE = `usage: streamproof run [paths…] [--target URL] [--target-profile FILE] [--report-dir DIR]
                        [--update-goldens] [--replay-port N] [--baseline FILE [--baseline-tolerance P]]

@@ -1,7 +1,7 @@
 // `streamproof schema [--out FILE]`: the cassette JSON Schema, generated from the zod definition.
 import { writeFileSync } from 'node:fs';
 import type { CliIo } from '../cli.ts';
-import { cassetteJsonSchema } from '../fixtures/cassette-schema.ts';
+import { cassetteJsonSchema } from '../cassette/schema.ts';
 import { parseFlags, withUsage } from './args.ts';
 
 const USAGE = 'usage: streamproof schema [--out FILE]';

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { getProvider } from '../providers/index.ts';
 import { requestContext } from '../gateway/context.ts';
 import { createNormalizingPipeline, createPassthroughPipeline } from '../gateway/pipeline.ts';
-import { HARNESS_CREATED } from '../scenario/target.ts';
+import { HARNESS_CREATED } from '../target/target.ts';
 import type { Counterexample, PropertyName } from './properties.ts';
 
 export interface CounterexampleInfo {

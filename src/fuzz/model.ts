@@ -1,7 +1,7 @@
 // The meaning of a generated stream: what the fuzzer asks a provider generator to encode, and
 // what the gateway's output must reconstruct exactly.
 import fc from 'fast-check';
-import type { Expectation } from '../fixtures/cassette-schema.ts';
+import type { Expectation } from '../cassette/schema.ts';
 
 export interface GeneratedToolCall {
   id: string;

@@ -1,10 +1,10 @@
 // The four property families (issue #4), each for one provider. A property returns a fast-check
 // property plus, for a failing input, the cassette that replays it through the real gateway.
 import fc from 'fast-check';
-import type { Cassette } from '../fixtures/cassette.ts';
-import { cassetteBody } from '../fixtures/cassette.ts';
+import type { Cassette } from '../cassette/cassette.ts';
+import { cassetteBody } from '../cassette/cassette.ts';
 import { readOpenAIStream, semanticMismatches, type SemanticOutput } from '../checks/semantic.ts';
-import type { Expectation } from '../fixtures/cassette-schema.ts';
+import type { Expectation } from '../cassette/schema.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { gatewayOutput, splitAt, type PipelineMode } from './gateway-under-fuzz.ts';
 import { expectationOf, streamModel, type StreamModel } from './model.ts';

@@ -3,9 +3,9 @@
 import fc from 'fast-check';
 import { globSync } from 'tinyglobby';
 import { fileURLToPath } from 'node:url';
-import { loadCassette } from '../fixtures/cassette.ts';
+import { loadCassette } from '../cassette/cassette.ts';
 import { getProvider } from '../providers/index.ts';
-import type { CaseResult } from '../report/types.ts';
+import type { CaseResult } from '../checks/result.ts';
 import { writeCounterexample } from './counterexample.ts';
 import { generators } from './generators/index.ts';
 import type { StreamGenerator } from './generators/types.ts';

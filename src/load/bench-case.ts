@@ -1,7 +1,7 @@
 // Assembles a benchmark case: its measurements, one check per threshold, and the run's own
 // checks (driver validity, scope). Thresholds on figures a target cannot give (gateway memory of
 // an external gateway) are reported as not applicable instead of failing.
-import type { CaseResult, CheckResult } from '../report/types.ts';
+import type { CaseResult, CheckResult } from '../checks/result.ts';
 import { checkThresholds, type MeasurementList, type Thresholds } from './measurements.ts';
 
 export interface BenchCaseInput {
@@ -36,7 +36,7 @@ export function benchCase(input: BenchCaseInput): CaseResult {
 }
 
 // Benchmark kinds build their scenario results like every other kind.
-export { scenarioResult as benchScenario } from '../scenario/result.ts';
+export { scenarioResult as benchScenario } from '../checks/result.ts';
 
 /** Measurements only the reference gateway's own process can give. */
 export function gatewayInternal(name: string): boolean {

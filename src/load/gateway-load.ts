@@ -1,7 +1,7 @@
 // What a streaming load or soak run puts up before its phases: the servers (gateway and replay,
 // or the external target), the goldens, and the client-side sources aimed at the gateway.
-import type { ReplayUpstream } from '../fixtures/replay-upstream.ts';
-import type { TargetUnderTest } from '../scenario/target.ts';
+import type { ReplayUpstream } from '../replay/upstream.ts';
+import type { TargetUnderTest } from '../target/target.ts';
 import { startLoadServers } from './load-servers.ts';
 import { gatewaySources, type loadInputs, readGoldens } from './stream-sources.ts';
 

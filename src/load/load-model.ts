@@ -1,6 +1,6 @@
 // Runs a load model: decides when each request starts, bounded in count AND time, marks warm-up
 // requests, and (open loop) records how late each request started against its schedule.
-import type { Clock } from './clock.ts';
+import type { Clock } from '../base/clock.ts';
 import { createHistogram, recordNs, type Histogram } from './histogram.ts';
 import { arrivalOffsets, type LoadModel } from './schedule.ts';
 

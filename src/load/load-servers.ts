@@ -1,8 +1,8 @@
 // The servers a load run talks to. Reference target: the replay upstream and the gateway each in
 // their own process. External target: the run's in-process replay upstream (the one the target
 // is configured with) and the target's URL. Live upstream: the target's URL alone.
-import type { ReplayUpstream } from '../fixtures/replay-upstream.ts';
-import type { GatewayMode, TargetUnderTest } from '../scenario/target.ts';
+import type { ReplayUpstream } from '../replay/upstream.ts';
+import type { GatewayMode, TargetUnderTest } from '../target/target.ts';
 import { startGatewayProcess, startReplayProcess, type ServerProcess } from './server-process.ts';
 import type { LoadInput } from './stream-sources.ts';
 

@@ -1,9 +1,9 @@
 // What a load phase measured, accumulated stream by stream: HDR histograms of the per-stream
 // timings and counters. Mergeable (several drivers or workers add up) and serialisable.
-import { ERROR_CLASSES, type ErrorClass } from './error-class.ts';
-import { frameMismatches } from './frames.ts';
+import { ERROR_CLASSES, type ErrorClass } from '../client/error-class.ts';
+import { frameMismatches } from '../client/frames.ts';
 import { createHistogram, decodeHistogram, encodeHistogram, recordNs, type Histogram } from './histogram.ts';
-import type { StreamRecord } from './stream-check.ts';
+import type { StreamRecord } from '../checks/stream-check.ts';
 
 export const TIMING_NAMES = ['ttfb', 'ttfe', 'ttft', 'itl', 'tpot', 'e2e'] as const;
 export type TimingName = (typeof TIMING_NAMES)[number];

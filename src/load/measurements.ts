@@ -1,8 +1,8 @@
 // Building a case's measurements and checking its thresholds: each threshold becomes a check
 // (named threshold:<measurement>), and the measurement carries its threshold and verdict.
-import type { CheckResult, Measurement } from '../report/types.ts';
-import { unitOf } from './measurement-catalog.ts';
-import { holds, parseThreshold, type Threshold } from './thresholds.ts';
+import type { CheckResult, Measurement } from '../checks/result.ts';
+import { unitOf } from '../checks/measurement-catalog.ts';
+import { holds, parseThreshold, type Threshold } from '../checks/thresholds.ts';
 
 export type Thresholds = Record<string, string>;
 

@@ -4,7 +4,7 @@ import { summarizeMs } from './histogram.ts';
 import { TIMING_NAMES, totalErrors, windowSeconds, type TimingName } from './load-stats.ts';
 import type { MeasurementList } from './measurements.ts';
 import type { PhaseResult } from './phase.ts';
-import { ERROR_CLASSES } from './error-class.ts';
+import { ERROR_CLASSES } from '../client/error-class.ts';
 import type { ServerGauges } from './server-samples.ts';
 
 const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;

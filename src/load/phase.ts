@@ -1,14 +1,14 @@
 // One load phase: a load model driving streams at one origin (the gateway, or the replay upstream
 // directly), each stream checked as it ends, the driver's own health watched throughout.
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '../base/clock.ts';
 import { watchDriver, type DriverHealth, type DriverLimits } from './driver-health.ts';
 import { createHistogram } from './histogram.ts';
 import { createLoadStats, mergeLoadStats, recordStream, totalErrors, type LoadStats } from './load-stats.ts';
 import { runLoadModel, type ModelRunResult, type RunBounds } from './load-model.ts';
 import type { Progress } from './progress.ts';
 import { peakConcurrency, type LoadModel } from './schedule.ts';
-import { createSseLoadDriver, type DriverRequest, type SlowReader } from './sse-driver.ts';
-import { evaluateStream, type ExpectationState } from './stream-check.ts';
+import { createSseLoadDriver, type DriverRequest, type SlowReader } from '../client/sse-driver.ts';
+import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {

@@ -2,7 +2,7 @@
 // soon as its last one ends. Open loop: requests arrive on a schedule (constant or Poisson) that
 // does not wait for the gateway, so a slow gateway cannot slow the load down (no coordinated
 // omission): latency is measured from each request's intended start.
-import { createPrng } from './prng.ts';
+import { createPrng } from '../base/prng.ts';
 
 export type LoadModel =
   | { type: 'closed'; concurrency: number; rampUpMs: number }

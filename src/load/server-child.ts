@@ -5,12 +5,12 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { loadCassette, type Cassette } from '../fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../fixtures/replay-upstream.ts';
+import { loadCassette, type Cassette } from '../cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import { harnessGatewayConfig } from '../scenario/target.ts';
+import { harnessGatewayConfig } from '../target/target.ts';
 import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
-import { syntheticCassette } from './synthetic-stream.ts';
+import { syntheticCassette } from '../cassette/synthetic.ts';
 
 const SAMPLE_EVERY_MS = 100;
 

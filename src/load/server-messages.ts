@@ -1,6 +1,6 @@
 // The IPC protocol between a load run and its server processes (replay upstream, gateway).
-import type { GatewayMode } from '../scenario/target.ts';
-import type { SyntheticSpec } from './synthetic-stream.ts';
+import type { GatewayMode } from '../target/target.ts';
+import type { SyntheticSpec } from '../cassette/synthetic.ts';
 
 /** What a replay slot serves: a cassette file, or a generated stream. */
 export type PlanSpec = { slot: string; cassetteFile: string } | { slot: string; synthetic: SyntheticSpec };

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { GatewayMode } from '../scenario/target.ts';
+import type { GatewayMode } from '../target/target.ts';
 import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
 
 export interface ServerProcess {

@@ -3,18 +3,18 @@
 // (exactly what the gateway would send), each with its expected output.
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { cassetteBody, goldenPath, type Cassette } from '../fixtures/cassette.ts';
-import type { ReplayUpstream } from '../fixtures/replay-upstream.ts';
-import { InputError } from '../input/yaml-input.ts';
+import { cassetteBody, goldenPath, type Cassette } from '../cassette/cassette.ts';
+import type { ReplayUpstream } from '../replay/upstream.ts';
+import { InputError } from '../base/yaml-input.ts';
 import { getProvider } from '../providers/index.ts';
 import type { ProviderDescriptor, ProviderRoute } from '../providers/types.ts';
-import { harnessGatewayConfig, type GatewayMode } from '../scenario/target.ts';
+import { harnessGatewayConfig, type GatewayMode } from '../target/target.ts';
 import { addressRequest, type TargetProfile } from '../target/profile.ts';
 import type { StreamSource } from './phase.ts';
 import type { PlanSpec } from './server-messages.ts';
-import { expectationState } from './stream-check.ts';
-import { analyzeStream } from './stream-analysis.ts';
-import { syntheticCassette, type SyntheticSpec } from './synthetic-stream.ts';
+import { expectationState } from '../checks/stream-check.ts';
+import { analyzeStream } from '../client/stream-analysis.ts';
+import { syntheticCassette, type SyntheticSpec } from '../cassette/synthetic.ts';
 
 export interface LoadInput {
   cassette: Cassette;

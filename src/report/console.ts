@@ -1,7 +1,7 @@
 // What the CLI prints when a run ends: a line per scenario and per case, the failed checks'
 // messages under failing cases, the totals, and where the reports went.
 
-import type { RunSummary } from './types.ts';
+import type { RunSummary } from '../checks/result.ts';
 import { failedChecks, formatDuration, normalizeNewlines, plural, visibleControls, wholeMs } from './format.ts';
 
 export interface ConsoleOptions {

@@ -1,6 +1,6 @@
 // Small helpers shared by the report renderers. Everything here is pure and deterministic.
 
-import type { CaseResult, CheckResult } from './types.ts';
+import type { CaseResult, CheckResult } from '../checks/result.ts';
 
 /** The checks of a case that did not pass, in their original order. */
 export function failedChecks(c: CaseResult): CheckResult[] {

@@ -1,4 +1,4 @@
-export * from './types.ts';
+export * from '../checks/result.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderJunit } from './junit.ts';
 export { renderConsoleSummary, type ConsoleOptions } from './console.ts';

@@ -2,7 +2,7 @@
 // Jenkins, …). One <testsuite> per scenario, one <testcase> per case. Everything is escaped
 // (no CDATA), and characters XML 1.0 forbids are replaced, so the file is always well-formed.
 
-import type { CaseResult, RunSummary, ScenarioResult } from './types.ts';
+import type { CaseResult, RunSummary, ScenarioResult } from '../checks/result.ts';
 import { failedChecks, seconds, visibleControls } from './format.ts';
 
 const TEXT_ESCAPES: Record<string, string> = {

@@ -1,9 +1,9 @@
 // The Markdown report: summary.md, written to be pasted as a pull-request comment (GitHub
 // Flavored Markdown). A pure function of the RunSummary, so the same run renders identically.
 
-import type { CaseResult, RunSummary, ScenarioResult } from './types.ts';
+import type { CaseResult, RunSummary, ScenarioResult } from '../checks/result.ts';
 import { failedChecks, formatDuration, normalizeNewlines, plural, visibleControls, wholeMs } from './format.ts';
-import { parseThresholdText, targetRatio } from '../load/thresholds.ts';
+import { parseThresholdText, targetRatio } from '../checks/thresholds.ts';
 
 const PASS = '✅';
 const FAIL = '❌';

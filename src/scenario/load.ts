@@ -1,8 +1,8 @@
 // Finds and loads scenario files; cassette globs resolve relative to the scenario file.
 import { dirname } from 'node:path';
-import { findYamlFiles } from '../input/find-yaml.ts';
+import { findYamlFiles } from '../base/find-yaml.ts';
 import { globSync } from 'tinyglobby';
-import { InputError, loadYamlFile } from '../input/yaml-input.ts';
+import { InputError, loadYamlFile } from '../base/yaml-input.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 export interface LoadedScenario {

@@ -1,19 +1,16 @@
 // A run: every scenario in order against one target, sharing one replay upstream; the result is
 // a RunSummary that the reports are written from.
-import { startReplayUpstream, type ReplayUpstream } from '../fixtures/replay-upstream.ts';
-import type { CaseResult, RunSummary, ScenarioResult } from '../report/types.ts';
-import { SUMMARY_VERSION } from '../report/types.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../replay/upstream.ts';
+import type { CaseResult, RunSummary, ScenarioResult } from '../checks/result.ts';
+import { SUMMARY_VERSION } from '../checks/result.ts';
 import { loadScenario, type LoadedScenario } from './load.ts';
-import { runParityScenario } from './run-parity.ts';
-import { runFaultScenario } from './run-fault.ts';
-import { runFuzzScenario } from './run-fuzz-scenario.ts';
-import { runLoadScenario } from './run-load.ts';
-import { runSoakScenario } from './run-soak.ts';
-import { runMicroScenario } from './run-micro.ts';
-import { runHttpLoadScenario } from './run-http-load.ts';
-import { stderrProgress } from '../load/progress.ts';
-import type { TargetUnderTest } from './target.ts';
-import { TOOL_VERSION } from '../version.ts';
+import { stderrProgress, type Progress } from '../load/progress.ts';
+import { realClock } from '../base/clock.ts';
+import type { ScenarioContext, ScenarioKind } from './kind.ts';
+import { scenarioKinds } from './kinds/index.ts';
+import type { Scenario } from './schema.ts';
+import type { TargetUnderTest } from '../target/target.ts';
+import { TOOL_VERSION } from '../base/version.ts';
 
 export interface RunOptions {
   scenarioFiles: readonly string[];
@@ -27,6 +24,19 @@ export interface RunOptions {
   /** Called once the replay upstream is up, before any scenario runs. */
   onReplayReady?: (replay: ReplayUpstream) => void | Promise<void>;
   onCase?: (scenario: string, result: CaseResult) => void;
+  /** Progress of long phases (default: a line on stderr every few seconds). */
+  progress?: Progress;
+  /** Informational lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+const kindsByName = new Map<string, ScenarioKind>(scenarioKinds.map((k) => [k.kind, k as unknown as ScenarioKind]));
+
+/** The registered kind of a validated scenario (the schema admits no other `kind`). */
+function kindOf(scenario: Scenario): ScenarioKind {
+  const kind = kindsByName.get(scenario.kind);
+  if (!kind) throw new Error(`scenario kind ${JSON.stringify(scenario.kind)} is in the schema but not registered`);
+  return kind;
 }
 
 export async function runScenarios(options: RunOptions): Promise<RunSummary> {
@@ -36,50 +46,24 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const replay = await startReplayUpstream({ port: options.replayPort ?? 0 });
   const scenarios: ScenarioResult[] = [];
+  const progress = options.progress ?? stderrProgress();
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   try {
     await options.onReplayReady?.(replay);
     for (const { file, scenario, fixtureFiles } of loaded) {
-      switch (scenario.kind) {
-        case 'parity':
-          scenarios.push(
-            await runParityScenario(file, scenario, fixtureFiles, {
-              replay,
-              target: options.target,
-              updateGoldens: options.updateGoldens,
-              onCase: (r) => options.onCase?.(scenario.name, r),
-            }),
-          );
-          break;
-        case 'fuzz':
-          scenarios.push(await runFuzzScenario(file, scenario, options.reportDir, (r) => options.onCase?.(scenario.name, r)));
-          break;
-        case 'load':
-          scenarios.push(
-            await runLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }),
-          );
-          break;
-        case 'soak':
-          scenarios.push(
-            await runSoakScenario(file, scenario, fixtureFiles, { replay, target: options.target, progress: stderrProgress() }),
-          );
-          break;
-        case 'micro':
-          scenarios.push(await runMicroScenario(file, scenario, (line) => void process.stderr.write(`${line}\n`)));
-          break;
-        case 'http-load':
-          scenarios.push(await runHttpLoadScenario(file, scenario, fixtureFiles, { replay, target: options.target }));
-          break;
-        case 'fault':
-          scenarios.push(
-            await runFaultScenario(file, scenario, {
-              replay,
-              target: options.target,
-              updateGoldens: options.updateGoldens,
-              onCase: (r) => options.onCase?.(scenario.name, r),
-            }),
-          );
-          break;
-      }
+      const context: ScenarioContext = {
+        file,
+        fixtureFiles,
+        target: options.target,
+        replay,
+        updateGoldens: options.updateGoldens,
+        reportDir: options.reportDir,
+        onCase: (r) => options.onCase?.(scenario.name, r),
+        progress,
+        log,
+        clock: realClock,
+      };
+      scenarios.push(await kindOf(scenario).run(scenario as never, context));
     }
   } finally {
     await replay.close();

@@ -2,7 +2,7 @@
 // providers differently (model prefixes, aliases in their own config, or per-request headers
 // carrying the provider and its base URL); a profile states which, per provider.
 import { z } from 'zod';
-import { loadYamlFile } from '../input/yaml-input.ts';
+import { loadYamlFile } from '../base/yaml-input.ts';
 
 const providerEntrySchema = z
   .object({

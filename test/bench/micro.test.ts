@@ -1,12 +1,12 @@
 // The micro-benchmark machinery (not its speed): the two SSE parsers agree on generated streams,
 // every registered provider with cassettes translates, dispatch and memory produce figures.
 import { describe, expect, it } from 'vitest';
-import { cutReads, generateStream } from '../../src/bench/generated-streams.ts';
-import { parseWithEventsourceParser, parseWithOurs } from '../../src/bench/micro-sse.ts';
-import { countEvents, translateOnce } from '../../src/bench/micro-translate.ts';
-import { benchDispatch } from '../../src/bench/micro-dispatch.ts';
-import { heldBytes } from '../../src/bench/micro-memory.ts';
-import { providerInputs } from '../../src/bench/provider-cassettes.ts';
+import { cutReads, generateStream } from '../../src/scenario/kinds/micro/generated-streams.ts';
+import { parseWithEventsourceParser, parseWithOurs } from '../../src/scenario/kinds/micro/sse.ts';
+import { countEvents, translateOnce } from '../../src/scenario/kinds/micro/translate.ts';
+import { benchDispatch } from '../../src/scenario/kinds/micro/dispatch.ts';
+import { heldBytes } from '../../src/scenario/kinds/micro/memory.ts';
+import { providerInputs } from '../../src/scenario/kinds/micro/provider-cassettes.ts';
 import { providers } from '../../src/providers/index.ts';
 
 describe('generated SSE streams', () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInspect } from '../../src/commands/inspect.ts';
 import { encodeFrame } from '../../src/eventstream/codec.ts';
-import { cassetteBody, loadCassette } from '../../src/fixtures/cassette.ts';
+import { cassetteBody, loadCassette } from '../../src/cassette/cassette.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCassette, type Cassette, type ReplayChunk } from '../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { loadCassette, type Cassette, type ReplayChunk } from '../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { faultGatewayConfig } from '../../src/scenario/run-fault.ts';
+import { faultGatewayConfig } from '../../src/scenario/kinds/fault/run.ts';
 import { readOpenAIStream } from '../../src/checks/semantic.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 

@@ -3,11 +3,11 @@
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCassette } from '../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { loadCassette } from '../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { metricValue } from '../../src/gateway/metrics.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { faultGatewayConfig } from '../../src/scenario/run-fault.ts';
+import { faultGatewayConfig } from '../../src/scenario/kinds/fault/run.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 
 const openai = loadCassette(join(REPO_ROOT, 'fixtures/openai/text-usage.yaml'));

@@ -5,11 +5,11 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCassette } from '../../src/fixtures/cassette.ts';
-import type { UpstreamFault } from '../../src/fixtures/cassette-schema.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { loadCassette } from '../../src/cassette/cassette.ts';
+import type { UpstreamFault } from '../../src/cassette/schema.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { faultGatewayConfig } from '../../src/scenario/run-fault.ts';
+import { faultGatewayConfig } from '../../src/scenario/kinds/fault/run.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 
 const cassette = loadCassette(join(REPO_ROOT, 'fixtures/openai/text-usage.yaml'));

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cassetteBody, goldenPath, loadCassette, type Cassette, type ReplayChunk } from '../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { cassetteBody, goldenPath, loadCassette, type Cassette, type ReplayChunk } from '../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { faultGatewayConfig } from '../../src/scenario/run-fault.ts';
-import { stripHeartbeats } from '../../src/scenario/fault-checks.ts';
+import { faultGatewayConfig } from '../../src/scenario/kinds/fault/run.ts';
+import { stripHeartbeats } from '../../src/scenario/kinds/fault/checks.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 
 const textUsage = loadCassette(join(REPO_ROOT, 'fixtures/openai/text-usage.yaml'));

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCassette } from '../../src/fixtures/cassette.ts';
-import type { UpstreamFault } from '../../src/fixtures/cassette-schema.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { loadCassette } from '../../src/cassette/cassette.ts';
+import type { UpstreamFault } from '../../src/cassette/schema.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 
 const file = join(REPO_ROOT, 'fixtures/openai/text-usage.yaml');

@@ -3,10 +3,10 @@
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCassette } from '../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { loadCassette } from '../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../../src/target/target.ts';
 import { providerNames } from '../../src/providers/index.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 

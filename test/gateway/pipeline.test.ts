@@ -1,7 +1,7 @@
 // Both pipelines, driven directly with exact read boundaries: every cassette's output must not
 // depend on where the upstream reads fall (every two-piece split, and one byte per read).
 import { describe, expect, it } from 'vitest';
-import { cassetteBody } from '../../src/fixtures/cassette.ts';
+import { cassetteBody } from '../../src/cassette/cassette.ts';
 import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeline } from '../../src/gateway/pipeline.ts';
 import { getProvider } from '../../src/providers/index.ts';
 import type { DecoderContext } from '../../src/providers/types.ts';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCassette, type Cassette } from '../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { loadCassette, type Cassette } from '../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../../src/target/target.ts';
 import { readOpenAIStream } from '../../src/checks/semantic.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 

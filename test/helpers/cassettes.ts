@@ -1,7 +1,7 @@
 // Shared by the suites that run over every shipped cassette.
 import { globSync } from 'tinyglobby';
 import { fileURLToPath } from 'node:url';
-import { loadCassette, type Cassette } from '../../src/fixtures/cassette.ts';
+import { loadCassette, type Cassette } from '../../src/cassette/cassette.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -8,7 +8,7 @@ import {
   totalErrors,
   windowSeconds,
 } from '../../src/load/load-stats.ts';
-import type { StreamRecord } from '../../src/load/stream-check.ts';
+import type { StreamRecord } from '../../src/checks/stream-check.ts';
 
 function record(ttftMs: number, over: Partial<StreamRecord> = {}): StreamRecord {
   return {

@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import type { ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway } from '../../src/gateway/server.ts';
-import type { RunSummary } from '../../src/report/types.ts';
-import { harnessGatewayConfig } from '../../src/scenario/target.ts';
+import type { RunSummary } from '../../src/checks/result.ts';
+import { harnessGatewayConfig } from '../../src/target/target.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
 

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/report/types.ts';
+import type { RunSummary } from '../../src/checks/result.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
 

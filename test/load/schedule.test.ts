@@ -1,7 +1,7 @@
 // Load models with a fake clock: schedules, count and time bounds, warm-up marking, and the
 // intended-start accounting that keeps open-loop latency honest (no coordinated omission).
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../../src/load/clock.ts';
+import { createFakeClock } from '../../src/base/clock.ts';
 import { runLoadModel, type LaunchInfo } from '../../src/load/load-model.ts';
 import { arrivalOffsets, type OpenLoopModel } from '../../src/load/schedule.ts';
 

@@ -1,7 +1,7 @@
 // A hand-built RunSummary exercising every report path: passes and failures, a failure detail
 // with a Markdown fence, XML specials, `]]>`, a NUL, an ESC and a lone surrogate, and masks.
 
-import { SUMMARY_VERSION, type RunSummary } from '../../src/report/types.ts';
+import { SUMMARY_VERSION, type RunSummary } from '../../src/checks/result.ts';
 
 export const NASTY_DETAIL = [
   '--- expected',

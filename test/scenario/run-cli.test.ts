@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../src/scenario/target.ts';
-import type { ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { harnessGatewayConfig } from '../../src/target/target.ts';
+import type { ReplayUpstream } from '../../src/replay/upstream.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
 

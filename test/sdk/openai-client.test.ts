@@ -3,9 +3,9 @@
 // error as an error (never as a truncated success).
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayUpstream } from '../../src/fixtures/replay-upstream.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../../src/target/target.ts';
 import { getProvider } from '../../src/providers/index.ts';
 import { shippedCassettes } from '../helpers/cassettes.ts';
 

@@ -3,7 +3,7 @@
 // its own message accumulator, and sends the very request the cassette expects from a gateway.
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 import { expectCassetteView, readWithSdk } from './sdk-view.ts';
 

@@ -2,7 +2,7 @@
 // the anthropic and vertex-anthropic realism suites.
 import type Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'vitest';
-import type { Cassette } from '../../../src/fixtures/cassette.ts';
+import type { Cassette } from '../../../src/cassette/cassette.ts';
 
 export interface SdkView {
   text: string;

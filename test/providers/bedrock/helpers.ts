@@ -1,6 +1,6 @@
 // Shared by the Bedrock suites.
 import { createHash, createHmac } from 'node:crypto';
-import { cassetteBody, type Cassette } from '../../../src/fixtures/cassette.ts';
+import { cassetteBody, type Cassette } from '../../../src/cassette/cassette.ts';
 import { readAllFrames } from '../../../src/eventstream/frame-reader.ts';
 import type { CanonicalEvent } from '../../../src/canonical/events.ts';
 import { encodeFrame } from '../../../src/eventstream/codec.ts';

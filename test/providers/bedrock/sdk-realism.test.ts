@@ -6,7 +6,7 @@
 import { BedrockRuntimeClient, ConverseStreamCommand, type ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { exceptionNameIn } from './helpers.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 

@@ -3,8 +3,8 @@
 // streams the same body, and the replay serves a bound cassette for any path on its slot, so the
 // plain (non-Vertex) client reads Vertex cassettes too.
 import { ApiError, GoogleGenAI, type GenerateContentResponseUsageMetadata } from '@google/genai';
-import type { Cassette } from '../../../src/fixtures/cassette.ts';
-import type { ReplayExchange, ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import type { Cassette } from '../../../src/cassette/cassette.ts';
+import type { ReplayExchange, ReplayUpstream } from '../../../src/replay/upstream.ts';
 
 export interface SdkView {
   text: string;

@@ -9,7 +9,7 @@
 //   why the gateway must);
 // - a blocked prompt: a chunk with promptFeedback.blockReason and no candidates, no error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayExchange, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { startReplayUpstream, type ReplayExchange, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 import { ApiError, readWithGenai } from './genai-sdk.ts';
 

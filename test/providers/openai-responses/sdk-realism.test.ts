@@ -4,7 +4,7 @@
 // `event: error` makes the SDK throw; a response.failed without one is yielded as an event.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'openai-responses');

@@ -4,10 +4,10 @@
 // usage; a Straico failure must reach the SDK as an error either way.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cassette } from '../../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import type { Cassette } from '../../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'straico');

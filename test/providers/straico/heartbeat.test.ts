@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureExchange, type CapturedExchange } from '../../../src/driver/capture.ts';
-import { cassetteBody, goldenPath, loadCassette } from '../../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { captureExchange, type CapturedExchange } from '../../../src/client/capture.ts';
+import { cassetteBody, goldenPath, loadCassette } from '../../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { createSseParser } from '../../../src/sse/parser.ts';
 import { REPO_ROOT } from '../../helpers/cassettes.ts';
 

@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOpenAICompletion, readOpenAIStream, semanticMismatches } from '../../../src/checks/semantic.ts';
-import { goldenPath, loadCassette } from '../../../src/fixtures/cassette.ts';
-import { applyChunking, chunkingName, type Chunking } from '../../../src/fixtures/chunking.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
-import { captureExchange } from '../../../src/driver/capture.ts';
+import { goldenPath, loadCassette } from '../../../src/cassette/cassette.ts';
+import { applyChunking, chunkingName, type Chunking } from '../../../src/cassette/chunking.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
+import { captureExchange } from '../../../src/client/capture.ts';
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
-import { harnessGatewayConfig } from '../../../src/scenario/target.ts';
+import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { REPO_ROOT } from '../../helpers/cassettes.ts';
 
 const cassette = loadCassette(join(REPO_ROOT, 'fixtures/straico/prompt-endpoint/completion-201.yaml'));

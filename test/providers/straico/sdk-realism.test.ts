@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadCassette, type Cassette } from '../../../src/fixtures/cassette.ts';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { loadCassette, type Cassette } from '../../../src/cassette/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { REPO_ROOT, shippedCassettes } from '../../helpers/cassettes.ts';
 
 const metric = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative(), total: z.number().nonnegative() }).strict();

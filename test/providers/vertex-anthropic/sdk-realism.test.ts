@@ -3,8 +3,8 @@
 // cassette so the SDK's POST /v1/messages is served the Vertex body.
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
-import type { Cassette } from '../../../src/fixtures/cassette.ts';
+import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
+import type { Cassette } from '../../../src/cassette/cassette.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 import { expectCassetteView, readWithSdk } from '../anthropic/sdk-view.ts';
 

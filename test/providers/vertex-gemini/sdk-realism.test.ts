@@ -8,7 +8,7 @@
 // - MALFORMED_FUNCTION_CALL is just a finishReason to the SDK (no throw, no function call parts):
 //   the gateway turns it into an error (the SDK's response converter even drops finishMessage).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplayUpstream, type ReplayExchange, type ReplayUpstream } from '../../../src/fixtures/replay-upstream.ts';
+import { startReplayUpstream, type ReplayExchange, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 import { ApiError, readWithGenai } from '../gemini/genai-sdk.ts';
 

@@ -1,0 +1,73 @@
+// The shape of a run's results: what checks produce and every report format consumes.
+// summary.json is this object; bump SUMMARY_VERSION on any incompatible change.
+
+export const SUMMARY_VERSION = 1;
+
+export interface CheckResult {
+  /** e.g. "golden", "chunking:bytewise", "semantic", "request" */
+  name: string;
+  ok: boolean;
+  /** One line saying what went wrong (absent when ok). */
+  message?: string;
+  /** Longer detail for reports: a diff, both events around a mismatch, … */
+  detail?: string;
+}
+
+/** One measured figure (benchmarks), reported with its unit and, when gated, its threshold. */
+export interface Measurement {
+  /** e.g. "added_ttft_p99", "sse_parse_throughput" */
+  name: string;
+  value: number;
+  unit: string;
+  /** The threshold as written in the scenario, e.g. "< 5" (absent when not gated). */
+  threshold?: string;
+  ok?: boolean;
+}
+
+export interface CaseResult {
+  /** e.g. "openai/text-usage [normalize]" */
+  name: string;
+  /** The cassette or input file this case came from. */
+  file?: string;
+  status: 'pass' | 'fail';
+  durationMs: number;
+  checks: CheckResult[];
+  /** JSON-path masks applied to this case's output before comparison (listed, never hidden). */
+  masks?: string[];
+  /** Figures a benchmark case measured (load, soak, micro, http-load). */
+  measurements?: Measurement[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  kind: string;
+  status: 'pass' | 'fail';
+  durationMs: number;
+  cases: CaseResult[];
+}
+
+export interface RunSummary {
+  version: typeof SUMMARY_VERSION;
+  tool: { name: 'streamproof'; version: string };
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  /** "reference gateway (in-process)" or the --target URL. */
+  target: string;
+  status: 'pass' | 'fail';
+  totals: { scenarios: number; cases: number; passed: number; failed: number };
+  scenarios: ScenarioResult[];
+}
+
+/** A scenario's result from its cases: it passes when every case did. */
+export function scenarioResult(name: string, file: string, kind: string, startedMs: number, cases: CaseResult[]): ScenarioResult {
+  return {
+    name,
+    file,
+    kind,
+    status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
+    durationMs: performance.now() - startedMs,
+    cases,
+  };
+}

@@ -1,0 +1,51 @@
+// `--baseline FILE [--baseline-tolerance P]` for the run and bench commands: loads and checks the
+// flags before the run (bad input exits 2 before any traffic), then applies the comparison.
+import { relative } from 'node:path';
+import type { RunSummary } from '../checks/result.ts';
+import { UsageError } from './args.ts';
+import {
+  applyBaseline,
+  BaselineError,
+  compareWithBaseline,
+  DEFAULT_TOLERANCE,
+  loadBaselineSummary,
+  parseTolerance,
+} from '../checks/baseline.ts';
+
+export const BASELINE_USAGE = `  --baseline FILE    compare measurements with an earlier summary.json; a regression fails the run
+  --baseline-tolerance P
+                     how far a measurement may move the wrong way before it counts (default ${DEFAULT_TOLERANCE * 100}%)`;
+
+export interface BaselineRequest {
+  file: string;
+  baseline: RunSummary;
+  tolerance: number;
+}
+
+export function readBaselineFlags(file: string | undefined, tolerance: string | undefined): BaselineRequest | null {
+  if (file === undefined) {
+    if (tolerance !== undefined) throw new UsageError('--baseline-tolerance goes with --baseline');
+    return null;
+  }
+  try {
+    return {
+      file,
+      baseline: loadBaselineSummary(file),
+      tolerance: tolerance === undefined ? DEFAULT_TOLERANCE : parseTolerance(tolerance),
+    };
+  } catch (err) {
+    if (err instanceof BaselineError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** The summary with baseline checks, and one line saying what the comparison found. */
+export function withBaseline(summary: RunSummary, request: BaselineRequest | null): { summary: RunSummary; line: string | null } {
+  if (!request) return { summary, line: null };
+  const label = relative(process.cwd(), request.file) || request.file;
+  const comparison = compareWithBaseline(summary, request.baseline, request.tolerance);
+  const line =
+    `baseline ${label}: ${comparison.compared} measurements compared (tolerance ${(request.tolerance * 100).toFixed(0)}%), ` +
+    `${comparison.regressions.length} regressed${comparison.unmatched ? `, ${comparison.unmatched} not in the baseline` : ''}`;
+  return { summary: applyBaseline(summary, comparison, label), line };
+}

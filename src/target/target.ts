@@ -1,0 +1,73 @@
+// The gateway a run puts under test: the in-process reference gateway (one per mode, wired to the
+// replay upstream), or an external one reached by URL.
+import { startGateway } from '../gateway/server.ts';
+import type { GatewayConfig, RouteConfig } from '../gateway/config.ts';
+import { providers } from '../providers/index.ts';
+import type { ReplayUpstream } from '../replay/upstream.ts';
+import { REFERENCE_PROFILE, type TargetProfile } from './profile.ts';
+
+export type GatewayMode = 'normalize' | 'passthrough';
+
+export interface OpenTarget {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface TargetUnderTest {
+  label: string;
+  /** True for a gateway reached by --target URL (scenario masks apply only there). */
+  external: boolean;
+  profile: TargetProfile;
+  /** Modes this target can be run in for a scenario that asks for `wanted`. */
+  modes(wanted: readonly GatewayMode[]): GatewayMode[];
+  open(mode: GatewayMode, replay: ReplayUpstream): Promise<OpenTarget>;
+}
+
+/** Fixed `created` for chunks the reference gateway invents in harness runs. */
+export const HARNESS_CREATED = 1_700_000_000;
+
+/** Routes `<provider>/*` to each provider's replay slot, with throwaway credentials. */
+export function harnessGatewayConfig(replay: ReplayUpstream, mode: GatewayMode): GatewayConfig {
+  const routes: RouteConfig[] = providers.map((p) => ({
+    match: `${p.name}/*`,
+    provider: p.name,
+    mode,
+    baseUrl: replay.baseUrl(p.name),
+    apiKey: `sk-streamproof-${p.name}`,
+    headers: {},
+    options: { ...p.harnessOptions },
+  }));
+  return {
+    listen: { host: '127.0.0.1', port: 0 },
+    deterministic: { created: HARNESS_CREATED },
+    heartbeatMs: 0,
+    limits: { maxLineBytes: 4 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024 },
+    routes,
+  };
+}
+
+export function referenceTarget(): TargetUnderTest {
+  return {
+    label: 'reference gateway (in-process)',
+    external: false,
+    profile: REFERENCE_PROFILE,
+    modes: (wanted) => [...wanted],
+    async open(mode, replay) {
+      const gateway = await startGateway(harnessGatewayConfig(replay, mode));
+      return { url: gateway.url, close: () => gateway.close() };
+    },
+  };
+}
+
+export function externalTarget(url: string, profile: TargetProfile): TargetUnderTest {
+  const base = url.replace(/\/+$/, '');
+  return {
+    label: base,
+    external: true,
+    profile,
+    modes: () => [profile.golden],
+    async open() {
+      return { url: base, close: async () => undefined };
+    },
+  };
+}

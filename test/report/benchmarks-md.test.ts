@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { renderBenchmarksMd, USER_TARGETS } from '../../src/report/benchmarks-md.ts';
+import { renderFigures } from '../../src/commands/bench.ts';
+import type { RunSummary } from '../../src/checks/result.ts';
+
+const summary: RunSummary = {
+  version: 1,
+  tool: { name: 'streamproof', version: 't' },
+  runId: 'run-1',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  durationMs: 300_000,
+  target: 'reference gateway (in-process)',
+  status: 'fail',
+  totals: { scenarios: 2, cases: 2, passed: 1, failed: 1 },
+  scenarios: [
+    {
+      name: 'added-latency',
+      file: 'f',
+      kind: 'load',
+      status: 'pass',
+      durationMs: 1,
+      cases: [
+        {
+          name: 'added-latency [normalize]',
+          status: 'pass',
+          durationMs: 1,
+          checks: [],
+          measurements: [{ name: 'added_ttft_p99_ms', value: 1.25, unit: 'ms', threshold: '< 5', ok: true }],
+        },
+      ],
+    },
+    {
+      name: 'micro',
+      file: 'f',
+      kind: 'micro',
+      status: 'fail',
+      durationMs: 1,
+      cases: [
+        {
+          name: 'micro',
+          status: 'fail',
+          durationMs: 1,
+          checks: [{ name: 'threshold:provider_memory_max_mb', ok: false, message: 'provider_memory_max_mb = 10 MB, target < 8' }],
+          measurements: [
+            { name: 'provider_memory_max_mb', value: 10, unit: 'MB', threshold: '< 8', ok: false },
+            { name: 'sse_parse_mb_s', value: 250, unit: 'MB/s', threshold: '> 100', ok: true },
+          ],
+        },
+      ],
+    },
+  ],
+};
+const machine = {
+  cores: 2,
+  node: 'v20.20.2',
+  cpuModel: 'AMD EPYC',
+  memoryGiB: 23,
+  os: 'linux 6',
+  load: [2.5, 2, 1] as [number, number, number],
+};
+
+describe('BENCHMARKS.md', () => {
+  const md = renderBenchmarksMd({ summary, command: 'npm run bench', machine, loadAfter: [1, 1, 1], reportDir: 'reports/run-1' });
+
+  it('records the command and the machine', () => {
+    expect(md).toContain('`npm run bench`');
+    expect(md).toContain('2 cores (`nproc`), AMD EPYC (`/proc/cpuinfo`)');
+    expect(md).toContain('Node v20.20.2');
+    expect(md).toMatch(/machine was shared/);
+  });
+
+  it('has a row per user target with measured, target and ratio', () => {
+    expect(md).toContain(
+      '| Added TTFT p99 under 5 ms (dispatch overhead) | `added-latency` · `added_ttft_p99_ms` | 1.25 ms | < 5 | 0.250 | 4.00× | ✅ |',
+    );
+    expect(md).toContain('| 10 MB | < 8 | 1.25 | 0.80× | ❌ |');
+    expect(md).toContain('| SSE parsing over 100 MB/s | `micro` · `sse_parse_mb_s` | 250 MB/s | > 100 | 2.50 | 2.50× | ✅ |');
+    expect(md.match(/not measured/g)?.length).toBe(USER_TARGETS.length - 3);
+    expect(md).toContain('## What failed in this run');
+  });
+
+  it('console figures say how far past (or short of) each target a measurement is', () => {
+    const text = renderFigures(summary);
+    expect(text).toMatch(/ok +added_ttft_p99_ms +1\.25 ms +target < 5 {2}\(4\.00× headroom\)/);
+    expect(text).toMatch(/MISS +provider_memory_max_mb +10 MB +target < 8 {2}\(0\.80× of target\)/);
+  });
+});
