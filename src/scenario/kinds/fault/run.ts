@@ -22,7 +22,7 @@ import { addressRequest } from '../../../target/profile.ts';
 import { checkAttempts, checkBytes, checkHeartbeats, checkStatus, checkTerminal, stripHeartbeats } from './checks.ts';
 import { runFaultClient } from '../../../client/fault-client.ts';
 import type { FaultCase, FaultScenario } from './schema.ts';
-import { harnessGatewayConfig, type GatewayMode, type TargetUnderTest } from '../../../target/target.ts';
+import { harnessGatewayConfig, type GatewayMode, } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import type { ScenarioContext } from '../../kind.ts';
 

@@ -3,7 +3,6 @@
 // latency (added_*) comes from one run on one machine; the gateway's memory sampled throughout.
 import type { ScenarioContext } from '../../kind.ts';
 import { loadCassette } from '../../../cassette/cassette.ts';
-import type { ReplayUpstream } from '../../../replay/upstream.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { benchCase, benchScenario, gatewayInternal } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
@@ -11,13 +10,11 @@ import type { startLoadServers } from '../../../load/load-servers.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../../../load/phase.ts';
 import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements } from '../../../load/phase-measurements.ts';
-import type { Progress } from '../../../load/progress.ts';
 import { describeModel, isOpenLoop, type LoadModel } from '../../../load/schedule.ts';
 import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-samples.ts';
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import type { LoadScenario } from './schema.ts';
-import type { TargetUnderTest } from '../../../target/target.ts';
 
 export function modelOf(load: LoadScenario['load']): LoadModel {
   switch (load.model) {

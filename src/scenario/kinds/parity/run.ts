@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCassette, goldenPath, type Cassette } from '../../../cassette/cassette.ts';
 import { applyChunking, chunkingName, type Chunking } from '../../../cassette/chunking.ts';
-import type { ReplayExchange, ReplayUpstream } from '../../../replay/upstream.ts';
+import type { ReplayExchange, } from '../../../replay/upstream.ts';
 import { captureExchange, type CapturedExchange } from '../../../client/capture.ts';
 import { compareWithGolden } from '../../../checks/golden.ts';
 import { applyMasks } from '../../../checks/masks.ts';
@@ -15,7 +15,7 @@ import type { CaseResult, CheckResult, ScenarioResult } from '../../../checks/re
 import { addressRequest } from '../../../target/profile.ts';
 import { getProvider } from '../../../providers/index.ts';
 import type { ParityScenario } from './schema.ts';
-import type { GatewayMode, TargetUnderTest } from '../../../target/target.ts';
+import type { GatewayMode, } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import type { ScenarioContext } from '../../kind.ts';
 
