@@ -30,8 +30,7 @@ import { Agent, getGlobalDispatcher, request, setGlobalDispatcher } from 'undici
 import { readOpenAIStream } from '../src/checks/semantic.ts';
 import { goldenPath, loadCassette } from '../src/cassette/cassette.ts';
 import type { UpstreamFault } from '../src/cassette/schema.ts';
-import type { ObservedRequest } from '../src/checks/upstream-request.ts';
-import { startReplayUpstream, type ReplayExchange } from '../src/replay/upstream.ts';
+import { startReplayUpstream, type ObservedRequest, type ReplayExchange } from '../src/replay/upstream.ts';
 import type { GatewayConfig } from '../src/gateway/config.ts';
 import { startGateway } from '../src/gateway/server.ts';
 import { harnessGatewayConfig } from '../src/target/target.ts';

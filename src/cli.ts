@@ -1,47 +1,43 @@
-// The command table. Each command lives in src/commands/ and returns its exit code:
-// 0 all held, 1 a check or target failed, 2 bad input.
-import { InputError } from './base/yaml-input.ts';
+// The command table. Each command lives in src/commands/ and returns its exit code (0 all held,
+// 1 a check or target failed); bad input is thrown as a StreamproofError and mapped here, once.
+import { EXIT_BAD_INPUT, EXIT_OK, StreamproofError, UsageError } from './base/errors.ts';
 import { TOOL_VERSION } from './base/version.ts';
-
-export interface CliIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import { processIo, type CliIo, type CommandModule } from './commands/io.ts';
 
 interface Command {
   summary: string;
-  run(args: string[], io: CliIo): Promise<number>;
+  /** Commands load on demand: `streamproof inspect` need not load the load driver. */
+  load(): Promise<CommandModule>;
 }
 
 const commands: Record<string, Command> = {
   run: {
     summary: 'run scenarios against the reference gateway or --target URL',
-    run: async (args, io) => (await import('./commands/run.ts')).runRun(args, io),
+    load: () => import('./commands/run.ts'),
   },
   bench: {
     summary: 'run the benchmark scenarios (scenarios/bench) and record the figures',
-    run: async (args, io) => (await import('./commands/bench.ts')).runBench(args, io),
+    load: () => import('./commands/bench.ts'),
   },
   inspect: {
     summary: 'print the events of a raw stream as JSON lines',
-    run: async (args, io) => (await import('./commands/inspect.ts')).runInspect(args, io),
+    load: () => import('./commands/inspect.ts'),
   },
   fuzz: {
     summary: 'fuzz the gateway: re-chunked, re-framed, generated and malformed streams',
-    run: async (args, io) => (await import('./commands/fuzz.ts')).runFuzzCommand(args, io),
+    load: () => import('./commands/fuzz.ts'),
   },
   replay: {
     summary: 'serve cassettes from a standalone replay upstream',
-    run: async (args, io) => (await import('./commands/replay.ts')).runReplay(args, io),
+    load: () => import('./commands/replay.ts'),
   },
   gateway: {
     summary: 'run the reference gateway from a config file',
-    run: async (args, io) => (await import('./commands/gateway.ts')).runGateway(args, io),
+    load: () => import('./commands/gateway.ts'),
   },
   schema: {
     summary: 'write the JSON Schema of cassettes (for editors)',
-    run: async (args, io) => (await import('./commands/schema.ts')).runSchema(args, io),
+    load: () => import('./commands/schema.ts'),
   },
 };
 
@@ -58,36 +54,30 @@ export function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${usage()}\n`);
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
   if (name === '--version') {
     io.stdout(`${TOOL_VERSION}\n`);
-    return 0;
+    return EXIT_OK;
   }
   const command = commands[name];
   if (!command) {
     io.stderr(`streamproof: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
-    return 2;
+    return EXIT_BAD_INPUT;
   }
+  const module = await command.load();
   try {
-    return await command.run(rest, io);
+    return await module.run(rest, io);
   } catch (err) {
-    if (err instanceof InputError) {
-      io.stderr(`streamproof ${name}: ${err.message}\n`);
-      return 2;
+    // The one place where errors become exit codes.
+    if (err instanceof StreamproofError) {
+      io.stderr(`streamproof ${name}: ${err.message}\n${err instanceof UsageError ? `${module.USAGE}\n` : ''}`);
+      return err.exitCode;
     }
     throw err;
   }
-}
-
-function defaultIo(): CliIo {
-  return {
-    stdin: process.stdin,
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
-  };
 }

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
-import { InputError } from './yaml-input.ts';
+import { InputError } from './errors.ts';
 
 export function findYamlFiles(paths: readonly string[], ignore: readonly string[] = []): string[] {
   return paths.flatMap((p) => {

@@ -3,18 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-
-/** Bad input: the CLI exits 2 with this message. */
-export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | null,
-    readonly problem: string,
-  ) {
-    super(`${file}${line !== null ? `:${line}` : ''}: ${problem}`);
-    this.name = 'InputError';
-  }
-}
+import { InputError } from './errors.ts';
 
 export interface LoadedYaml<T> {
   value: T;

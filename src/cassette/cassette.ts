@@ -1,6 +1,7 @@
 // A loaded cassette: the YAML file resolved to exact bytes and times.
 import { basename, dirname, join } from 'node:path';
-import { InputError, loadYamlFile } from '../base/yaml-input.ts';
+import { loadYamlFile } from '../base/yaml-input.ts';
+import { InputError } from '../base/errors.ts';
 import { cassetteSchema, type CassetteFile, type Expectation, type UpstreamFault, type UpstreamRequestExpectation } from './schema.ts';
 
 export interface ReplayChunk {

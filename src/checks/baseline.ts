@@ -3,6 +3,7 @@
 // than the tolerance (a fraction of the baseline value) and by more than its unit's noise floor.
 // Only measurements the catalog marks as comparable are compared (max values, schedule noise and
 // volumes are not), matched by scenario, case and measurement name.
+import { UsageError } from '../base/errors.ts';
 import { readFileSync } from 'node:fs';
 import type { CaseResult, CheckResult, Measurement, RunSummary } from './result.ts';
 import { findMeasurementDef, type BenchKind } from './measurement-catalog.ts';
@@ -31,15 +32,13 @@ export interface BaselineComparison {
   unmatched: number;
 }
 
-export class BaselineError extends Error {}
-
 /** "20%", "0.2" or "20" (percent when > 1) → 0.2. */
 export function parseTolerance(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  if (!m) throw new BaselineError(`--baseline-tolerance must be a percentage like 20% or a fraction like 0.2, got ${JSON.stringify(text)}`);
+  if (!m) throw new UsageError(`--baseline-tolerance must be a percentage like 20% or a fraction like 0.2, got ${JSON.stringify(text)}`);
   const n = Number(m[1]);
   const fraction = m[2] === '%' || n > 1 ? n / 100 : n;
-  if (fraction > 10) throw new BaselineError(`--baseline-tolerance ${text} is above 1000%`);
+  if (fraction > 10) throw new UsageError(`--baseline-tolerance ${text} is above 1000%`);
   return fraction;
 }
 
@@ -48,13 +47,13 @@ export function loadBaselineSummary(file: string): RunSummary {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new BaselineError(
+    throw new UsageError(
       `--baseline ${file}: cannot read a summary.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
   const s = parsed as Partial<RunSummary>;
   if (!s || typeof s !== 'object' || !Array.isArray(s.scenarios))
-    throw new BaselineError(`--baseline ${file}: not a streamproof summary.json (no scenarios)`);
+    throw new UsageError(`--baseline ${file}: not a streamproof summary.json (no scenarios)`);
   return s as RunSummary;
 }
 

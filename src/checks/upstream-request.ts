@@ -1,14 +1,11 @@
 // Checks the request a gateway sent upstream against a cassette's expectation. Every mismatch is
 // a line of text for the report; an empty list means the request conforms.
 import type { UpstreamRequestExpectation } from '../cassette/schema.ts';
+import type { ObservedRequest, ReplayExchange } from '../replay/upstream.ts';
 
-export interface ObservedRequest {
-  method: string;
-  /** Path relative to the provider slot, without the query. */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
+/** Request-parity problems of one replayed exchange; empty when the gateway's request matched the cassette. */
+export function requestProblems(exchange: ReplayExchange): string[] {
+  return checkUpstreamRequest(exchange.expected, exchange.request);
 }
 
 export function checkUpstreamRequest(expected: UpstreamRequestExpectation, actual: ObservedRequest): string[] {

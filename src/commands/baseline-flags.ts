@@ -2,15 +2,8 @@
 // flags before the run (bad input exits 2 before any traffic), then applies the comparison.
 import { relative } from 'node:path';
 import type { RunSummary } from '../checks/result.ts';
-import { UsageError } from './args.ts';
-import {
-  applyBaseline,
-  BaselineError,
-  compareWithBaseline,
-  DEFAULT_TOLERANCE,
-  loadBaselineSummary,
-  parseTolerance,
-} from '../checks/baseline.ts';
+import { UsageError } from '../base/errors.ts';
+import { applyBaseline, compareWithBaseline, DEFAULT_TOLERANCE, loadBaselineSummary, parseTolerance } from '../checks/baseline.ts';
 
 export const BASELINE_USAGE = `  --baseline FILE    compare measurements with an earlier summary.json; a regression fails the run
   --baseline-tolerance P
@@ -27,16 +20,11 @@ export function readBaselineFlags(file: string | undefined, tolerance: string | 
     if (tolerance !== undefined) throw new UsageError('--baseline-tolerance goes with --baseline');
     return null;
   }
-  try {
-    return {
-      file,
-      baseline: loadBaselineSummary(file),
-      tolerance: tolerance === undefined ? DEFAULT_TOLERANCE : parseTolerance(tolerance),
-    };
-  } catch (err) {
-    if (err instanceof BaselineError) throw new UsageError(err.message);
-    throw err;
-  }
+  return {
+    file,
+    baseline: loadBaselineSummary(file),
+    tolerance: tolerance === undefined ? DEFAULT_TOLERANCE : parseTolerance(tolerance),
+  };
 }
 
 /** The summary with baseline checks, and one line saying what the comparison found. */

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from './io.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 import { renderBenchmarksMd } from '../report/benchmarks-md.ts';
 import { machineInfo } from '../report/machine.ts';
@@ -15,9 +15,10 @@ import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
-import { parseFlags, UsageError, withUsage } from './args.ts';
+import { parseFlags } from './args.ts';
+import { UsageError } from '../base/errors.ts';
 
-const USAGE = `usage: streamproof bench [paths…] [--target URL] [--target-profile FILE] [--replay-port N]
+export const USAGE = `usage: streamproof bench [paths…] [--target URL] [--target-profile FILE] [--replay-port N]
                          [--report-dir DIR] [--baseline FILE [--baseline-tolerance P]] [--benchmarks-md FILE]
 
   paths              benchmark scenario files or directories (default: scenarios/bench)
@@ -31,74 +32,72 @@ ${BASELINE_USAGE}
   --benchmarks-notes N
                      a Markdown file of hand-written analysis to include in F (kept across runs)`;
 
-export async function runBench(args: string[], io: CliIo): Promise<number> {
-  return withUsage('bench', USAGE, io.stderr, async () => {
-    const { values, positionals } = parseFlags(args, {
-      target: { type: 'string' },
-      'target-profile': { type: 'string' },
-      'replay-port': { type: 'string' },
-      'report-dir': { type: 'string' },
-      baseline: { type: 'string' },
-      'baseline-tolerance': { type: 'string' },
-      'benchmarks-md': { type: 'string' },
-      'benchmarks-notes': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
-    const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
-    if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
-      throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
-    }
-    if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
-    if (values.target && !/^https?:\/\//.test(values.target))
-      throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
-    const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
-    if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
-    const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
-    const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
-    const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
-    const paths = positionals.length ? positionals : ['scenarios/bench'];
-    const scenarioFiles = findScenarioFiles(paths);
-    if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${paths.join(', ')}`);
-    const runId = makeRunId(new Date());
-    const reportDir = values['report-dir'] ?? join('reports', runId);
-    const machine = machineInfo();
-    io.stderr(
-      `bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`,
-    );
-
-    const run = await runScenarios({
-      scenarioFiles,
-      target,
-      runId,
-      updateGoldens: false,
-      reportDir,
-      replayPort,
-      onReplayReady(replay) {
-        if (target.external) io.stdout(`replay upstream: ${replay.url} (provider base URLs: ${replay.url}/p/<provider>)\n`);
-      },
-    });
-    const { summary, line } = withBaseline(run, baseline);
-    await writeReports(summary, reportDir);
-    const shownDir = relative(process.cwd(), reportDir) || '.';
-    io.stdout(`${renderFigures(summary)}\n`);
-    if (line) io.stdout(`${line}\n`);
-    if (values['benchmarks-md']) {
-      const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
-      const command = ['npx streamproof bench', ...args].join(' ');
-      await writeFile(
-        values['benchmarks-md'],
-        renderBenchmarksMd({ summary, command, machine, loadAfter: [l1, l5, l15], reportDir: shownDir, notes }),
-        'utf8',
-      );
-      io.stdout(`figures written to ${values['benchmarks-md']}\n`);
-    }
-    io.stdout(`${renderConsoleSummary(summary, shownDir, { color: process.stdout.isTTY === true })}\n`);
-    return summary.status === 'pass' ? 0 : 1;
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    target: { type: 'string' },
+    'target-profile': { type: 'string' },
+    'replay-port': { type: 'string' },
+    'report-dir': { type: 'string' },
+    baseline: { type: 'string' },
+    'baseline-tolerance': { type: 'string' },
+    'benchmarks-md': { type: 'string' },
+    'benchmarks-notes': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   });
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
+  if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
+    throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
+  }
+  if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
+  if (values.target && !/^https?:\/\//.test(values.target))
+    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
+  const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
+  if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
+  const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
+  const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
+  const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
+  const paths = positionals.length ? positionals : ['scenarios/bench'];
+  const scenarioFiles = findScenarioFiles(paths);
+  if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${paths.join(', ')}`);
+  const runId = makeRunId(new Date());
+  const reportDir = values['report-dir'] ?? join('reports', runId);
+  const machine = machineInfo();
+  io.stderr(
+    `bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`,
+  );
+
+  const run = await runScenarios({
+    scenarioFiles,
+    target,
+    runId,
+    updateGoldens: false,
+    reportDir,
+    replayPort,
+    onReplayReady(replay) {
+      if (target.external) io.stdout(`replay upstream: ${replay.url} (provider base URLs: ${replay.url}/p/<provider>)\n`);
+    },
+  });
+  const { summary, line } = withBaseline(run, baseline);
+  await writeReports(summary, reportDir);
+  const shownDir = relative(process.cwd(), reportDir) || '.';
+  io.stdout(`${renderFigures(summary)}\n`);
+  if (line) io.stdout(`${line}\n`);
+  if (values['benchmarks-md']) {
+    const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
+    const command = ['npx streamproof bench', ...args].join(' ');
+    await writeFile(
+      values['benchmarks-md'],
+      renderBenchmarksMd({ summary, command, machine, loadAfter: [l1, l5, l15], reportDir: shownDir, notes }),
+      'utf8',
+    );
+    io.stdout(`figures written to ${values['benchmarks-md']}\n`);
+  }
+  io.stdout(`${renderConsoleSummary(summary, shownDir, { color: process.stdout.isTTY === true })}\n`);
+  return summary.status === 'pass' ? 0 : 1;
 }
 
 async function readNotes(file: string): Promise<string> {

@@ -1,39 +1,38 @@
 // `streamproof gateway --config FILE`: the reference gateway as a standalone server.
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from './io.ts';
 import { loadGatewayConfig } from '../gateway/config.ts';
 import { startGateway } from '../gateway/server.ts';
-import { parseFlags, UsageError, withUsage } from './args.ts';
+import { parseFlags } from './args.ts';
+import { UsageError } from '../base/errors.ts';
 
-const USAGE = `usage: streamproof gateway --config FILE [--port N]
+export const USAGE = `usage: streamproof gateway --config FILE [--port N]
 
   --config FILE   gateway config (routes from model names to providers); \${ENV} is expanded
   --port N        override listen.port`;
 
-export async function runGateway(args: string[], io: CliIo, stop: Promise<unknown> = waitForSignal()): Promise<number> {
-  return withUsage('gateway', USAGE, io.stderr, async () => {
-    const { values } = parseFlags(args, {
-      config: { type: 'string' },
-      port: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
-    if (!values.config) throw new UsageError('--config is required');
-    const config = loadGatewayConfig(values.config);
-    if (values.port !== undefined) {
-      const port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
-      config.listen.port = port;
-    }
-    const gateway = await startGateway(config);
-    io.stdout(`reference gateway on ${gateway.url} (${config.routes.length} routes); Ctrl-C to stop\n`);
-    for (const r of config.routes) io.stdout(`  ${r.match.padEnd(28)} → ${r.provider} (${r.mode})\n`);
-    await stop;
-    await gateway.close();
-    return 0;
+export async function run(args: string[], io: CliIo, stop: Promise<unknown> = waitForSignal()): Promise<number> {
+  const { values } = parseFlags(args, {
+    config: { type: 'string' },
+    port: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   });
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.config) throw new UsageError('--config is required');
+  const config = loadGatewayConfig(values.config);
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
+    config.listen.port = port;
+  }
+  const gateway = await startGateway(config);
+  io.stdout(`reference gateway on ${gateway.url} (${config.routes.length} routes); Ctrl-C to stop\n`);
+  for (const r of config.routes) io.stdout(`  ${r.match.padEnd(28)} → ${r.provider} (${r.mode})\n`);
+  await stop;
+  await gateway.close();
+  return 0;
 }
 
 function waitForSignal(): Promise<void> {

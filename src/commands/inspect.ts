@@ -7,13 +7,14 @@
 // never held in memory whole and output starts before the input ends.
 
 import { open } from 'node:fs/promises';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from './io.ts';
 import { createSseParser, SseLineTooLongError } from '../sse/parser.ts';
 import { EventStreamFramingError } from '../eventstream/frame-reader.ts';
 import { createEventStreamInspector } from './inspect-eventstream.ts';
-import { parseFlags, UsageError, withUsage } from './args.ts';
+import { parseFlags } from './args.ts';
+import { InputError, UsageError } from '../base/errors.ts';
 
-const USAGE = `usage: streamproof inspect [FILE|-] [--format sse|eventstream]
+export const USAGE = `usage: streamproof inspect [FILE|-] [--format sse|eventstream]
 
   FILE         a raw captured stream; - or nothing reads stdin
   --format F   how FILE is framed: sse (text/event-stream, the default) or
@@ -29,23 +30,21 @@ event) for Bedrock InvokeModel chunk frames. A corrupt frame is exit 2.`;
 const FORMATS = ['sse', 'eventstream'] as const;
 type Format = (typeof FORMATS)[number];
 
-export async function runInspect(args: string[], io: CliIo): Promise<number> {
-  return withUsage('inspect', USAGE, io.stderr, async () => {
-    const { values, positionals } = parseFlags(args, {
-      format: { type: 'string', default: 'sse' },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
-    if (!isFormat(values.format)) {
-      throw new UsageError(`unsupported --format ${JSON.stringify(values.format)} (supported: ${FORMATS.join(', ')})`);
-    }
-    if (positionals.length > 1) throw new UsageError(`expected at most one FILE, got ${positionals.length}`);
-    const file = positionals[0] === undefined || positionals[0] === '-' ? null : positionals[0];
-    return inspect(file, io, values.format);
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    format: { type: 'string', default: 'sse' },
+    help: { type: 'boolean', short: 'h', default: false },
   });
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (!isFormat(values.format)) {
+    throw new UsageError(`unsupported --format ${JSON.stringify(values.format)} (supported: ${FORMATS.join(', ')})`);
+  }
+  if (positionals.length > 1) throw new UsageError(`expected at most one FILE, got ${positionals.length}`);
+  const file = positionals[0] === undefined || positionals[0] === '-' ? null : positionals[0];
+  return inspect(file, io, values.format);
 }
 
 /** Bytes in, JSON lines out (through `emit`); throws on input the format cannot read. */
@@ -85,8 +84,7 @@ async function inspect(file: string | null, io: CliIo, format: Format): Promise<
       input = handle.createReadStream();
       close = () => handle.close().catch(() => {});
     } catch (err) {
-      io.stderr(`streamproof inspect: cannot read ${file}: ${reason(err)}\n`);
-      return 2;
+      throw new InputError(file, null, `cannot read it: ${reason(err)}`);
     }
   }
 
@@ -99,12 +97,8 @@ async function inspect(file: string | null, io: CliIo, format: Format): Promise<
     flush();
   } catch (err) {
     flush(); // what was dispatched before the failure is still real output
-    if (err instanceof SseLineTooLongError || err instanceof EventStreamFramingError) {
-      io.stderr(`streamproof inspect: ${source}: ${err.message}\n`);
-      return 2;
-    }
-    io.stderr(`streamproof inspect: cannot read ${source}: ${reason(err)}\n`);
-    return 2;
+    if (err instanceof SseLineTooLongError || err instanceof EventStreamFramingError) throw new InputError(source, null, err.message);
+    throw new InputError(source, null, `cannot read it: ${reason(err)}`);
   } finally {
     await close();
   }

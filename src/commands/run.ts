@@ -1,16 +1,17 @@
 // `streamproof run [paths…]`: runs scenarios, prints a summary, writes reports, exits 0/1/2.
 import { join, relative } from 'node:path';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from './io.ts';
 import { makeRunId, renderConsoleSummary, writeReports } from '../report/index.ts';
 import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { providerNames } from '../providers/index.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
-import { parseFlags, UsageError, withUsage } from './args.ts';
+import { parseFlags } from './args.ts';
+import { UsageError } from '../base/errors.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 
-const USAGE = `usage: streamproof run [paths…] [--target URL] [--target-profile FILE] [--report-dir DIR]
+export const USAGE = `usage: streamproof run [paths…] [--target URL] [--target-profile FILE] [--report-dir DIR]
                        [--update-goldens] [--replay-port N] [--baseline FILE [--baseline-tolerance P]]
 
   paths              scenario files or directories (default: scenarios)
@@ -21,65 +22,63 @@ const USAGE = `usage: streamproof run [paths…] [--target URL] [--target-profil
   --replay-port N    fixed port for the replay upstream (so a target's config can point at it)
 ${BASELINE_USAGE}`;
 
-export async function runRun(args: string[], io: CliIo): Promise<number> {
-  return withUsage('run', USAGE, io.stderr, async () => {
-    const { values, positionals } = parseFlags(args, {
-      target: { type: 'string' },
-      'target-profile': { type: 'string' },
-      'report-dir': { type: 'string' },
-      'update-goldens': { type: 'boolean', default: false },
-      'replay-port': { type: 'string' },
-      baseline: { type: 'string' },
-      'baseline-tolerance': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
-    const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
-    if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
-      throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
-    }
-    if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
-    if (values.target && values['update-goldens'])
-      throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target');
-    if (values.target && !/^https?:\/\//.test(values.target))
-      throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
-
-    const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
-    const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
-    const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
-    const scenarioFiles = findScenarioFiles(positionals.length ? positionals : ['scenarios']);
-    if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${positionals.join(', ') || 'scenarios'}`);
-    const runId = makeRunId(new Date());
-    const reportDir = values['report-dir'] ?? join('reports', runId);
-    const progress = process.stderr.isTTY === true;
-
-    const run = await runScenarios({
-      scenarioFiles,
-      target,
-      runId,
-      updateGoldens: values['update-goldens'],
-      reportDir,
-      replayPort,
-      onReplayReady(replay) {
-        if (!target.external) return;
-        io.stdout(`replay upstream: ${replay.url}\n`);
-        if (profile.upstream === 'config') {
-          io.stdout('configure the target with these provider base URLs:\n');
-          for (const p of providerNames()) io.stdout(`  ${p.padEnd(18)} ${replay.baseUrl(p)}\n`);
-        }
-      },
-      onCase(scenario, result) {
-        if (progress) io.stderr(`\r\x1b[2K${result.status === 'pass' ? 'PASS' : 'FAIL'}  ${scenario}: ${result.name}`);
-      },
-    });
-    if (progress) io.stderr('\r\x1b[2K');
-    const { summary, line } = withBaseline(run, baseline);
-    if (line) io.stdout(`${line}\n`);
-    await writeReports(summary, reportDir);
-    io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
-    return summary.status === 'pass' ? 0 : 1;
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    target: { type: 'string' },
+    'target-profile': { type: 'string' },
+    'report-dir': { type: 'string' },
+    'update-goldens': { type: 'boolean', default: false },
+    'replay-port': { type: 'string' },
+    baseline: { type: 'string' },
+    'baseline-tolerance': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   });
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
+  if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
+    throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
+  }
+  if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
+  if (values.target && values['update-goldens'])
+    throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target');
+  if (values.target && !/^https?:\/\//.test(values.target))
+    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
+
+  const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
+  const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
+  const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
+  const scenarioFiles = findScenarioFiles(positionals.length ? positionals : ['scenarios']);
+  if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${positionals.join(', ') || 'scenarios'}`);
+  const runId = makeRunId(new Date());
+  const reportDir = values['report-dir'] ?? join('reports', runId);
+  const progress = process.stderr.isTTY === true;
+
+  const run = await runScenarios({
+    scenarioFiles,
+    target,
+    runId,
+    updateGoldens: values['update-goldens'],
+    reportDir,
+    replayPort,
+    onReplayReady(replay) {
+      if (!target.external) return;
+      io.stdout(`replay upstream: ${replay.url}\n`);
+      if (profile.upstream === 'config') {
+        io.stdout('configure the target with these provider base URLs:\n');
+        for (const p of providerNames()) io.stdout(`  ${p.padEnd(18)} ${replay.baseUrl(p)}\n`);
+      }
+    },
+    onCase(scenario, result) {
+      if (progress) io.stderr(`\r\x1b[2K${result.status === 'pass' ? 'PASS' : 'FAIL'}  ${scenario}: ${result.name}`);
+    },
+  });
+  if (progress) io.stderr('\r\x1b[2K');
+  const { summary, line } = withBaseline(run, baseline);
+  if (line) io.stdout(`${line}\n`);
+  await writeReports(summary, reportDir);
+  io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
+  return summary.status === 'pass' ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // The reference gateway's config: which client model names go to which provider route.
 import { z } from 'zod';
-import { InputError, loadYamlFile, type LoadedYaml } from '../base/yaml-input.ts';
+import { loadYamlFile, type LoadedYaml } from '../base/yaml-input.ts';
+import { InputError } from '../base/errors.ts';
 import { getProvider, providerNames } from '../providers/index.ts';
 
 // Resilience settings. Every field is optional at both levels (gateway-wide and per route, the

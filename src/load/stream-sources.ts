@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { cassetteBody, goldenPath, type Cassette } from '../cassette/cassette.ts';
 import type { ReplayUpstream } from '../replay/upstream.ts';
-import { InputError } from '../base/yaml-input.ts';
+import { InputError } from '../base/errors.ts';
 import { getProvider } from '../providers/index.ts';
 import type { ProviderDescriptor, ProviderRoute } from '../providers/types.ts';
 import { harnessGatewayConfig, type GatewayMode } from '../target/target.ts';

@@ -1,6 +1,6 @@
 // The replay upstream: a real HTTP server on 127.0.0.1 that plays cassettes back chunk by chunk,
-// with the recorded read boundaries and gaps (scaled by `speed`), and checks every request the
-// gateway sends against the cassette.
+// with the recorded read boundaries and gaps (scaled by `speed`), and records every request the
+// gateway sends (with what the cassette expects of it, for checks/upstream-request.ts).
 //
 // Requests are addressed by slot: `<url>/p/<slot>/<provider path>`. A slot is either armed with a
 // queue of one-shot plans (the runner arms one per case, so it knows which case a request
@@ -14,8 +14,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Cassette, ReplayChunk } from '../cassette/cassette.ts';
-import type { UpstreamFault } from '../cassette/schema.ts';
-import { checkUpstreamRequest, type ObservedRequest } from '../checks/upstream-request.ts';
+import type { UpstreamFault, UpstreamRequestExpectation } from '../cassette/schema.ts';
+
+/** The request as the replay upstream received it (checks/upstream-request.ts judges it). */
+export interface ObservedRequest {
+  method: string;
+  /** Path relative to the provider slot, without the query. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
 export interface ReplayPlan {
   cassette: Cassette;
@@ -31,8 +40,8 @@ export interface ReplayExchange {
   slot: string;
   cassette: string;
   request: ObservedRequest;
-  /** Request-parity problems; empty when the gateway's request matched the cassette. */
-  problems: string[];
+  /** What the cassette says that request must look like. */
+  expected: UpstreamRequestExpectation;
   bytesSent: number;
   /** False when the gateway closed the connection before the body was fully served. */
   completed: boolean;
@@ -135,7 +144,7 @@ export async function startReplayUpstream(options: ReplayUpstreamOptions = {}): 
       slot,
       cassette: plan.cassette.name,
       request: observed,
-      problems: checkUpstreamRequest(plan.cassette.upstreamRequest, observed),
+      expected: plan.cassette.upstreamRequest,
       bytesSent: 0,
       completed: false,
       fault: (plan.fault ?? plan.cassette.response.fault)?.fault ?? 'none',

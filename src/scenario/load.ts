@@ -2,7 +2,8 @@
 import { dirname } from 'node:path';
 import { findYamlFiles } from '../base/find-yaml.ts';
 import { globSync } from 'tinyglobby';
-import { InputError, loadYamlFile } from '../base/yaml-input.ts';
+import { loadYamlFile } from '../base/yaml-input.ts';
+import { InputError } from '../base/errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 export interface LoadedScenario {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseYamlText, type InputError } from '../../src/base/yaml-input.ts';
+import { parseYamlText } from '../../src/base/yaml-input.ts';
+import type { InputError } from '../../src/base/errors.ts';
 import { checkThresholds, MeasurementList } from '../../src/load/measurements.ts';
 import { headroom, holds, parseThreshold, targetRatio, type Threshold } from '../../src/checks/thresholds.ts';
 import { scenarioSchema } from '../../src/scenario/schema.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInspect } from '../../src/commands/inspect.ts';
+import { main } from '../../src/cli.ts';
 import { encodeFrame } from '../../src/eventstream/codec.ts';
 import { cassetteBody, loadCassette } from '../../src/cassette/cassette.ts';
 
@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 async function inspect(args: string[], stdinChunks: Buffer[] = []) {
   let stdout = '';
   let stderr = '';
-  const code = await runInspect(args, {
+  const code = await main(['inspect', ...args], {
     stdin: Readable.from(stdinChunks),
     stdout: (t) => {
       stdout += t;

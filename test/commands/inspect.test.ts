@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runInspect } from '../../src/commands/inspect.ts';
+import { main } from '../../src/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI_SOURCE = join(ROOT, 'src', 'cli.ts');
@@ -26,7 +26,7 @@ async function inspect(args: string[], stdinChunks: (string | number[] | Buffer)
   let stderr = '';
   let writes = 0;
   const stdin = Readable.from(stdinChunks.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c as string))));
-  const code = await runInspect(args, {
+  const code = await main(['inspect', ...args], {
     stdin,
     stdout: (t) => {
       stdout += t;
@@ -124,13 +124,13 @@ describe('runInspect on files', () => {
     const r = await inspect([missing]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`streamproof inspect: cannot read ${missing}: ENOENT: no such file or directory\n`);
+    expect(r.stderr).toBe(`streamproof inspect: ${missing}: cannot read it: ENOENT: no such file or directory\n`);
   });
 
   it('a directory is exit 2', async () => {
     const r = await inspect([dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^streamproof inspect: cannot read ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: EISDIR`));
+    expect(r.stderr).toMatch(new RegExp(`^streamproof inspect: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read it: EISDIR`));
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig, resolveRoute } from '../../src/gateway/config.ts';
-import { InputError } from '../../src/base/yaml-input.ts';
+import { InputError } from '../../src/base/errors.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 
 function write(text: string): string {

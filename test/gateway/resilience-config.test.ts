@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../src/gateway/config.ts';
-import { InputError } from '../../src/base/yaml-input.ts';
+import { InputError } from '../../src/base/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 
 function write(text: string): string {

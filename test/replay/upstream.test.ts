@@ -5,8 +5,10 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cassetteBody, loadCassette, type Cassette } from '../../src/cassette/cassette.ts';
 import { startReplayUpstream, type ReplayUpstream } from '../../src/replay/upstream.ts';
-import { runReplay } from '../../src/commands/replay.ts';
+import { run as runReplay } from '../../src/commands/replay.ts';
+import { runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
+import { requestProblems } from '../../src/checks/upstream-request.ts';
 
 const cassette = loadCassette(join(REPO_ROOT, 'fixtures/openai/text-usage.yaml'));
 let replay: ReplayUpstream | null = null;
@@ -35,7 +37,7 @@ describe('replay upstream', () => {
     expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(res.body.equals(cassetteBody(cassette))).toBe(true);
     const exchange = await done;
-    expect(exchange.problems).toEqual([]);
+    expect(requestProblems(exchange)).toEqual([]);
     expect(exchange.completed).toBe(true);
   });
 
@@ -44,7 +46,7 @@ describe('replay upstream', () => {
     const done = replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0 });
     const wrongBody = { ...(cassette.upstreamRequest.body as object), model: 'other', extra: 1 };
     await post(`${replay.baseUrl('openai')}/v1/chat/completion?x=1`, wrongBody, { 'api-key': 'k' });
-    const { problems } = await done;
+    const problems = requestProblems(await done);
     expect(problems).toEqual([
       'path: expected /v1/chat/completions, got /v1/chat/completion',
       'header authorization: required but missing',
@@ -98,9 +100,9 @@ describe('streamproof replay', () => {
   });
 
   it('exits 2 on a bad speed', async () => {
-    let err = '';
-    const io = { stdin: process.stdin, stdout: () => undefined, stderr: (t: string) => void (err += t) };
-    expect(await runReplay(['x.yaml', '--speed', 'fast'], io, Promise.resolve())).toBe(2);
-    expect(err).toContain('--speed must be a number');
+    const r = await runCli(['replay', 'x.yaml', '--speed', 'fast']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--speed must be a number');
+    expect(r.stderr).toContain('usage: streamproof replay');
   });
 });

@@ -8,6 +8,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
 import { harnessGatewayConfig } from '../../src/target/target.ts';
 import { getProvider } from '../../src/providers/index.ts';
 import { shippedCassettes } from '../helpers/cassettes.ts';
+import { requestProblems } from '../../src/checks/upstream-request.ts';
 
 const cassettes = shippedCassettes();
 
@@ -36,7 +37,7 @@ describe.each(['normalize', 'passthrough'] as const)('openai SDK through the gat
       expect(completion.choices[0]?.message.content ?? '').toBe(want.text);
       expect(completion.choices[0]?.finish_reason ?? null).toBe(want.finishReason);
       if (want.usage) expect(pickUsage(completion.usage)).toEqual(want.usage);
-      expect((await exchange).problems).toEqual([]);
+      expect(requestProblems(await exchange)).toEqual([]);
       return;
     }
 
@@ -76,7 +77,7 @@ describe.each(['normalize', 'passthrough'] as const)('openai SDK through the gat
     }
     expect(calls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.arguments) as unknown }))).toEqual(want.toolCalls);
     if (want.usage) expect(pickUsage(usage)).toEqual(want.usage);
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 });
 

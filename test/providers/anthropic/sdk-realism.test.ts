@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 import { expectCassetteView, readWithSdk } from './sdk-view.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'anthropic');
 
@@ -37,7 +38,7 @@ describe('the @anthropic-ai/sdk reads every anthropic cassette', () => {
       expect(error.apiMessage).toBe(cassette.expect.error.message);
     }
     if (cassette.expect.reasoning) expect(view.signature).not.toBe('');
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 
   it.each(cassettes.map((c) => [c.name, c] as const))('%s (messages.stream accumulator)', async (_name, cassette) => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
 import { exceptionNameIn } from '../bedrock/helpers.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'bedrock-invoke');
 
@@ -121,6 +122,6 @@ describe('the AWS SDK (InvokeModelWithResponseStream) reads every bedrock-invoke
         completion_tokens: want.usage.completion_tokens,
       });
     }
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { exceptionNameIn } from './helpers.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'bedrock');
 
@@ -91,6 +92,6 @@ describe('the AWS SDK (ConverseStream) reads every bedrock cassette', () => {
         want.usage,
       );
     }
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'openai-responses');
 
@@ -107,7 +108,7 @@ describe('the openai SDK reads every openai-responses cassette', () => {
       expect(view.terminal).toBe('response.failed');
       expect(view.failedMessage).toBe(want.error.message);
     }
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 
   it('throws on the error event of error-after-text, yields response.failed of failed-rate-limit', async () => {

@@ -9,6 +9,7 @@ import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/up
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
 import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { shippedCassettes } from '../../helpers/cassettes.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const cassettes = shippedCassettes().filter((c) => c.provider === 'straico');
 
@@ -93,7 +94,7 @@ describe.each(cassettes.map((c) => [c.name, c] as const))('openai SDK → gatewa
           total_tokens: usage?.total_tokens,
         }).toEqual(want.usage);
     }
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 
   it('answers a non-streaming client with one chat.completion', async () => {
@@ -122,6 +123,6 @@ describe.each(cassettes.map((c) => [c.name, c] as const))('openai SDK → gatewa
           total_tokens: completion.usage?.total_tokens,
         }).toEqual(want.usage);
     }
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
   });
 });

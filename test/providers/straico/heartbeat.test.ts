@@ -17,6 +17,7 @@ import { startGateway, type RunningGateway } from '../../../src/gateway/server.t
 import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { createSseParser } from '../../../src/sse/parser.ts';
 import { REPO_ROOT } from '../../helpers/cassettes.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const HEARTBEAT = Buffer.from(': keep-alive\n\n');
 const ANSWER_AT_MS = 1200;
@@ -78,7 +79,7 @@ describe('straico through the gateway at speed 1', () => {
   it('keeps the client stream alive with whole heartbeats between whole events while Straico works', async () => {
     const exchange = replay.arm('straico', { cassette, chunks: [{ bytes: cassetteBody(cassette), at: ANSWER_AT_MS }], speed: 1 });
     const client = await captureExchange(`${gateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
-    expect((await exchange).problems).toEqual([]);
+    expect(requestProblems(await exchange)).toEqual([]);
     expect(client.status).toBe(200);
     const body = client.body;
     const { heartbeats, boundaries, comments } = framing(body);

@@ -13,6 +13,7 @@ import { captureExchange } from '../../../src/client/capture.ts';
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
 import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { REPO_ROOT } from '../../helpers/cassettes.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const cassette = loadCassette(join(REPO_ROOT, 'fixtures/straico/prompt-endpoint/completion-201.yaml'));
 const body = { ...cassette.request.body, model: `straico/${String(cassette.request.body['model'])}` };
@@ -33,7 +34,7 @@ afterAll(async () => {
 async function run(chunking: Chunking, request: Record<string, unknown> = body) {
   const exchange = replay.arm('straico', { cassette, chunks: applyChunking(cassette.response.chunks, chunking), speed: 0 });
   const client = await captureExchange(`${gateway.url}/v1/chat/completions`, request, { timeoutMs: 10_000 });
-  return { client, problems: (await exchange).problems };
+  return { client, problems: requestProblems(await exchange) };
 }
 
 describe('straico prompt endpoint through the gateway', () => {

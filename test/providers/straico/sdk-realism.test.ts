@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { loadCassette, type Cassette } from '../../../src/cassette/cassette.ts';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { REPO_ROOT, shippedCassettes } from '../../helpers/cassettes.ts';
+import { requestProblems } from '../../../src/checks/upstream-request.ts';
 
 const metric = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative(), total: z.number().nonnegative() }).strict();
 const usage = z
@@ -82,7 +83,7 @@ async function fetchBody(cassette: Cassette) {
     body: JSON.stringify(cassette.upstreamRequest.body),
   });
   const text = await res.body.text();
-  expect((await exchange).problems).toEqual([]);
+  expect(requestProblems(await exchange)).toEqual([]);
   return { status: res.statusCode, contentType: res.headers['content-type'], body: JSON.parse(text) as unknown };
 }
 

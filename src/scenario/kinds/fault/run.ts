@@ -22,9 +22,10 @@ import { addressRequest } from '../../../target/profile.ts';
 import { checkAttempts, checkBytes, checkHeartbeats, checkStatus, checkTerminal, stripHeartbeats } from './checks.ts';
 import { runFaultClient } from '../../../client/fault-client.ts';
 import type { FaultCase, FaultScenario } from './schema.ts';
-import { harnessGatewayConfig, type GatewayMode, } from '../../../target/target.ts';
+import { harnessGatewayConfig, type GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import type { ScenarioContext } from '../../kind.ts';
+import { requestProblems } from '../../../checks/upstream-request.ts';
 
 /** Short clocks so that stalls end the way they would in production, only in milliseconds. */
 export const FAULT_HARNESS_TIMEOUTS = { connectMs: 1_000, firstByteMs: 150, idleMs: 250, totalMs: 5_000 };
@@ -187,7 +188,7 @@ async function runCase(
           message: `${replay.activeExchanges} upstream request(s) still open ${CLOSE_GRACE_MS} ms after the client was done`,
         },
   );
-  const problems = finished.filter((e) => providerOf(e.slot) === cassette.provider).flatMap((e) => e.exchange.problems);
+  const problems = finished.filter((e) => providerOf(e.slot) === cassette.provider).flatMap((e) => requestProblems(e.exchange));
   checks.push(
     problems.length
       ? { name: 'request', ok: false, message: `upstream request does not match the cassette: ${problems[0]}`, detail: problems.join('\n') }

@@ -4,7 +4,7 @@ import { parseDuration } from '../../../base/duration.ts';
 import { runFuzz } from '../../../fuzz/run-fuzz.ts';
 import { providerNames } from '../../../providers/index.ts';
 import type { ScenarioResult } from '../../../checks/result.ts';
-import { InputError } from '../../../base/yaml-input.ts';
+import { InputError } from '../../../base/errors.ts';
 import type { FuzzScenario } from './schema.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import type { ScenarioContext } from '../../kind.ts';

@@ -4,7 +4,7 @@ import type { ScenarioContext } from '../../kind.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { goldenPath, loadCassette } from '../../../cassette/cassette.ts';
-import { InputError } from '../../../base/yaml-input.ts';
+import { InputError } from '../../../base/errors.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { addressRequest } from '../../../target/profile.ts';
 import { runHttpLoad } from './autocannon.ts';

@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCassette, goldenPath, type Cassette } from '../../../cassette/cassette.ts';
 import { applyChunking, chunkingName, type Chunking } from '../../../cassette/chunking.ts';
-import type { ReplayExchange, } from '../../../replay/upstream.ts';
+import type { ReplayExchange } from '../../../replay/upstream.ts';
 import { captureExchange, type CapturedExchange } from '../../../client/capture.ts';
 import { compareWithGolden } from '../../../checks/golden.ts';
 import { applyMasks } from '../../../checks/masks.ts';
@@ -15,9 +15,10 @@ import type { CaseResult, CheckResult, ScenarioResult } from '../../../checks/re
 import { addressRequest } from '../../../target/profile.ts';
 import { getProvider } from '../../../providers/index.ts';
 import type { ParityScenario } from './schema.ts';
-import type { GatewayMode, } from '../../../target/target.ts';
+import type { GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import type { ScenarioContext } from '../../kind.ts';
+import { requestProblems } from '../../../checks/upstream-request.ts';
 
 /** How long to wait for the gateway's upstream request once the client exchange is over. */
 const UPSTREAM_GRACE_MS = 2_000;
@@ -80,7 +81,7 @@ async function runCase(
   const problems = new Set<string>();
   for (const run of runs) {
     if (!run.upstream) problems.add('the gateway sent no upstream request');
-    else for (const p of run.upstream.problems) problems.add(p);
+    else for (const p of requestProblems(run.upstream)) problems.add(p);
   }
   checks.push(
     problems.size === 0

@@ -1,0 +1,40 @@
+// Errors a user can act on. Each has a stable code (for scripts and tests) and the exit code it
+// maps to; src/cli.ts maps them once. Anything else that is thrown is a bug in streamproof and
+// keeps its stack trace.
+//
+// Exit codes: 0 every check and target held, 1 a check or target failed, 2 bad input (a flag,
+// scenario, cassette, config or file that cannot be used).
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+export type ErrorCode = 'usage' | 'input';
+
+const EXIT_CODES: Record<ErrorCode, number> = { usage: EXIT_BAD_INPUT, input: EXIT_BAD_INPUT };
+
+export abstract class StreamproofError extends Error {
+  abstract readonly code: ErrorCode;
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+/** A flag or argument that cannot be used: the CLI prints the message and the command's usage. */
+export class UsageError extends StreamproofError {
+  readonly code = 'usage';
+  override readonly name = 'UsageError';
+}
+
+/** A file that cannot be used: the message names the file, the line when known, and the problem. */
+export class InputError extends StreamproofError {
+  readonly code = 'input';
+  override readonly name = 'InputError';
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly problem: string,
+  ) {
+    super(`${file}${line !== null ? `:${line}` : ''}: ${problem}`);
+  }
+}
