@@ -1,5 +1,6 @@
 // The shape of a run's results: what checks produce and every report format consumes.
 // summary.json is this object; bump SUMMARY_VERSION on any incompatible change.
+import type { ThresholdTarget } from './thresholds.ts';
 
 export const SUMMARY_VERSION = 1;
 
@@ -21,6 +22,8 @@ export interface Measurement {
   unit: string;
   /** The threshold as written in the scenario, e.g. "< 5" (absent when not gated). */
   threshold?: string;
+  /** The same threshold as data, so readers compare without parsing text (absent when not gated). */
+  target?: ThresholdTarget;
   ok?: boolean;
 }
 

@@ -2,10 +2,14 @@
 // into the measured/target ratio the benchmark reports show.
 export type Comparator = '<' | '<=' | '>' | '>=' | '==';
 
-export interface Threshold {
-  name: string;
+/** What a measurement is held to: `op value`, e.g. `<` 5. */
+export interface ThresholdTarget {
   op: Comparator;
   value: number;
+}
+
+export interface Threshold extends ThresholdTarget {
+  name: string;
   /** As written, e.g. "< 5". */
   text: string;
 }
@@ -19,7 +23,7 @@ export function parseThreshold(name: string, text: string): Threshold | string {
   return { name, op: m[1] as Comparator, value: Number(m[2]!.replaceAll('_', '')), text: `${m[1]} ${m[2]}` };
 }
 
-export function holds(t: Threshold, measured: number): boolean {
+export function holds(t: ThresholdTarget, measured: number): boolean {
   switch (t.op) {
     case '<':
       return measured < t.value;
@@ -35,7 +39,7 @@ export function holds(t: Threshold, measured: number): boolean {
 }
 
 /** measured / target (null when the target is 0: a count that must stay at zero). */
-export function targetRatio(t: Threshold, measured: number): number | null {
+export function targetRatio(t: ThresholdTarget, measured: number): number | null {
   return t.value === 0 ? null : measured / t.value;
 }
 
@@ -43,15 +47,9 @@ export function targetRatio(t: Threshold, measured: number): number | null {
  * How far past the target a measurement is, as a factor ≥ 1 when it holds: target/measured for
  * upper bounds, measured/target for lower bounds (null for "== 0" style targets).
  */
-export function headroom(t: Threshold, measured: number): number | null {
+export function headroom(t: ThresholdTarget, measured: number): number | null {
   if (t.op === '==' || t.value === 0) return null;
   // A measurement at or below zero under a positive upper bound is past it without limit.
   if (t.op === '<' || t.op === '<=') return measured <= 0 ? (t.value > 0 ? Infinity : null) : t.value / measured;
   return measured / t.value;
-}
-
-/** Parses a threshold text alone (report renderers): null when it is not one. */
-export function parseThresholdText(text: string): Threshold | null {
-  const t = parseThreshold('', text);
-  return typeof t === 'string' ? null : t;
 }

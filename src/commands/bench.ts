@@ -8,8 +8,7 @@ import type { CliIo } from './io.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 import { renderBenchmarksMd } from '../report/benchmarks-md.ts';
 import { machineInfo } from '../report/machine.ts';
-import { headroom, parseThresholdText } from '../checks/thresholds.ts';
-import { makeRunId, renderConsoleSummary, writeReports } from '../report/index.ts';
+import { makeRunId, renderConsoleSummary, renderFigures, writeReports } from '../report/index.ts';
 import type { RunSummary } from '../checks/result.ts';
 import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
@@ -106,26 +105,4 @@ async function readNotes(file: string): Promise<string> {
   } catch (err) {
     throw new UsageError(`--benchmarks-notes ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-}
-
-/** One line per gated measurement: value, target, and how far past it (or short of it) it is. */
-export function renderFigures(summary: RunSummary): string {
-  const lines: string[] = [];
-  for (const s of summary.scenarios) {
-    for (const c of s.cases) {
-      const gated = (c.measurements ?? []).filter((m) => m.threshold);
-      if (!gated.length) continue;
-      lines.push(`${c.name}`);
-      for (const m of gated) {
-        const t = parseThresholdText(m.threshold!);
-        const h = t ? headroom(t, m.value) : null;
-        const past =
-          h === null ? '' : !Number.isFinite(h) ? '  (∞× headroom)' : `  (${h.toFixed(2)}× ${h >= 1 ? 'headroom' : 'of target'})`;
-        lines.push(
-          `  ${m.ok ? 'ok  ' : 'MISS'}  ${m.name.padEnd(32)} ${String(m.value).padStart(12)} ${m.unit.padEnd(9)} target ${m.threshold}${past}`,
-        );
-      }
-    }
-  }
-  return lines.join('\n');
 }

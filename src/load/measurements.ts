@@ -36,6 +36,7 @@ export function checkThresholds(measurements: Measurement[], thresholds: Thresho
     }
     const ok = holds(t, m.value);
     m.threshold = t.text;
+    m.target = { op: t.op, value: t.value };
     m.ok = ok;
     checks.push(
       ok

@@ -1,7 +1,7 @@
 // BENCHMARKS.md: the last measured figure for every target, with the command that produced it
 // and the machine it ran on. A pure function of the run's summary and the machine info.
 import type { Measurement, RunSummary } from '../checks/result.ts';
-import { headroom, parseThresholdText, targetRatio } from '../checks/thresholds.ts';
+import { headroom, targetRatio } from '../checks/thresholds.ts';
 import type { MachineInfo } from './machine.ts';
 
 /** The users' stated targets and the measurement that stands for each in the shipped set. */
@@ -78,12 +78,12 @@ function fmt(v: number): string {
 }
 
 function ratioCells(m: Measurement): [string, string, string] {
-  const t = m.threshold ? parseThresholdText(m.threshold) : null;
-  if (!t) return ['—', '—', '—'];
+  const t = m.target;
+  if (!t || !m.threshold) return ['—', '—', '—'];
   const r = targetRatio(t, m.value);
   const h = headroom(t, m.value);
   const hText = h === null ? '—' : !Number.isFinite(h) ? '∞' : `${h >= 10 ? Math.round(h) : h.toFixed(2)}×`;
-  return [t.text, r === null ? '—' : r.toPrecision(3), hText];
+  return [m.threshold, r === null ? '—' : r.toPrecision(3), hText];
 }
 
 const mark = (m: Measurement) => (m.ok === undefined ? '' : m.ok ? '✅' : '❌');

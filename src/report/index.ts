@@ -4,3 +4,4 @@ export { renderJunit } from './junit.ts';
 export { renderConsoleSummary, type ConsoleOptions } from './console.ts';
 export { writeReports } from './write.ts';
 export { makeRunId } from './run-id.ts';
+export { renderFigures } from './figures.ts';

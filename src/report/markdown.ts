@@ -3,7 +3,7 @@
 
 import type { CaseResult, RunSummary, ScenarioResult } from '../checks/result.ts';
 import { failedChecks, formatDuration, normalizeNewlines, plural, visibleControls, wholeMs } from './format.ts';
-import { parseThresholdText, targetRatio } from '../checks/thresholds.ts';
+import { targetRatio } from '../checks/thresholds.ts';
 
 const PASS = '✅';
 const FAIL = '❌';
@@ -80,8 +80,7 @@ function measurementSection(c: CaseResult): string[] {
   if (gated.length > 0) {
     lines.push('| Measurement | Measured | Target | Measured / target | |', '| --- | ---: | --- | ---: | --- |');
     for (const m of gated) {
-      const t = parseThresholdText(m.threshold!);
-      const ratio = t ? targetRatio(t, m.value) : null;
+      const ratio = m.target ? targetRatio(m.target, m.value) : null;
       lines.push(
         `| ${mdCode(m.name, true)} | ${value(m.value)} ${mdText(m.unit)} | ${mdText(m.threshold!)} | ${ratio === null ? '—' : ratio.toFixed(3)} | ${m.ok ? PASS : FAIL} |`,
       );

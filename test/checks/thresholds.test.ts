@@ -48,8 +48,8 @@ describe('thresholds', () => {
       ['threshold:tokens_per_s', false],
     ]);
     expect(checks[2]!.message).toContain('not measured');
-    expect(m.items[0]).toMatchObject({ threshold: '< 5', ok: true, unit: 'ms' });
-    expect(m.items[1]).toMatchObject({ threshold: '== 0', ok: false });
+    expect(m.items[0]).toMatchObject({ threshold: '< 5', target: { op: '<', value: 5 }, ok: true, unit: 'ms' });
+    expect(m.items[1]).toMatchObject({ threshold: '== 0', target: { op: '==', value: 0 }, ok: false });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderBenchmarksMd, USER_TARGETS } from '../../src/report/benchmarks-md.ts';
-import { renderFigures } from '../../src/commands/bench.ts';
+import { renderFigures } from '../../src/report/figures.ts';
 import type { RunSummary } from '../../src/checks/result.ts';
 
 const summary: RunSummary = {
@@ -25,7 +25,7 @@ const summary: RunSummary = {
           status: 'pass',
           durationMs: 1,
           checks: [],
-          measurements: [{ name: 'added_ttft_p99_ms', value: 1.25, unit: 'ms', threshold: '< 5', ok: true }],
+          measurements: [{ name: 'added_ttft_p99_ms', value: 1.25, unit: 'ms', threshold: '< 5', target: { op: '<', value: 5 }, ok: true }],
         },
       ],
     },
@@ -42,8 +42,8 @@ const summary: RunSummary = {
           durationMs: 1,
           checks: [{ name: 'threshold:provider_memory_max_mb', ok: false, message: 'provider_memory_max_mb = 10 MB, target < 8' }],
           measurements: [
-            { name: 'provider_memory_max_mb', value: 10, unit: 'MB', threshold: '< 8', ok: false },
-            { name: 'sse_parse_mb_s', value: 250, unit: 'MB/s', threshold: '> 100', ok: true },
+            { name: 'provider_memory_max_mb', value: 10, unit: 'MB', threshold: '< 8', target: { op: '<', value: 8 }, ok: false },
+            { name: 'sse_parse_mb_s', value: 250, unit: 'MB/s', threshold: '> 100', target: { op: '>', value: 100 }, ok: true },
           ],
         },
       ],
