@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureExchange, type CapturedExchange } from '../../../src/client/capture.ts';
+import { sendExchange, type Exchange } from '../../../src/client/exchange.ts';
 import { cassetteBody, goldenPath, loadCassette } from '../../../src/cassette/cassette.ts';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
@@ -55,7 +55,7 @@ function withoutHeartbeats(body: Buffer, heartbeats: readonly number[]): Buffer 
 }
 
 /** Index of the read that holds the byte at `offset`. */
-function readAt(client: CapturedExchange, offset: number): number {
+function readAt(client: Exchange, offset: number): number {
   let end = 0;
   for (let i = 0; i < client.reads.length; i++) {
     end += client.reads[i]!.bytes.length;
@@ -78,7 +78,7 @@ afterAll(async () => {
 describe('straico through the gateway at speed 1', () => {
   it('keeps the client stream alive with whole heartbeats between whole events while Straico works', async () => {
     const exchange = replay.arm('straico', { cassette, chunks: [{ bytes: cassetteBody(cassette), at: ANSWER_AT_MS }], speed: 1 });
-    const client = await captureExchange(`${gateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
+    const client = await sendExchange(`${gateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
     expect(requestProblems(await exchange)).toEqual([]);
     expect(client.status).toBe(200);
     const body = client.body;
@@ -127,7 +127,7 @@ describe('straico through the gateway at speed 1', () => {
       if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
     const lateGateway = await startGateway(config);
     try {
-      const client = await captureExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
+      const client = await sendExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
       const { heartbeats } = framing(client.body);
       expect(heartbeats.length).toBeGreaterThanOrEqual(1);
     } finally {
@@ -153,7 +153,7 @@ describe('straico through the gateway at speed 1', () => {
       if (route.provider === 'straico') route.baseUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
     const lateGateway = await startGateway(config);
     try {
-      const client = await captureExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
+      const client = await sendExchange(`${lateGateway.url}/v1/chat/completions`, request, { timeoutMs: 20_000 });
       expect(client.status).toBe(200);
       const seen = readOpenAIStream(client.body);
       expect(seen.sawDone).toBe(false);

@@ -9,7 +9,7 @@ import { readOpenAICompletion, readOpenAIStream, semanticMismatches } from '../.
 import { goldenPath, loadCassette } from '../../../src/cassette/cassette.ts';
 import { applyChunking, chunkingName, type Chunking } from '../../../src/cassette/chunking.ts';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
-import { captureExchange } from '../../../src/client/capture.ts';
+import { sendExchange } from '../../../src/client/exchange.ts';
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.ts';
 import { harnessGatewayConfig } from '../../../src/target/target.ts';
 import { REPO_ROOT } from '../../helpers/cassettes.ts';
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 async function run(chunking: Chunking, request: Record<string, unknown> = body) {
   const exchange = replay.arm('straico', { cassette, chunks: applyChunking(cassette.response.chunks, chunking), speed: 0 });
-  const client = await captureExchange(`${gateway.url}/v1/chat/completions`, request, { timeoutMs: 10_000 });
+  const client = await sendExchange(`${gateway.url}/v1/chat/completions`, request, { timeoutMs: 10_000 });
   return { client, problems: requestProblems(await exchange) };
 }
 

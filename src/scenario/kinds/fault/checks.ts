@@ -3,11 +3,11 @@ import { compareWithGolden } from '../../../checks/golden.ts';
 import { readOpenAIStream } from '../../../checks/semantic.ts';
 import type { CheckResult } from '../../../checks/result.ts';
 import type { FaultCase } from './schema.ts';
-import type { FaultClientResult } from '../../../client/fault-client.ts';
+import type { Exchange } from '../../../client/exchange.ts';
 
 type Expect = FaultCase['expect'];
 
-export function checkStatus(expect: Expect, client: FaultClientResult): CheckResult {
+export function checkStatus(expect: Expect, client: Exchange): CheckResult {
   if (client.error) return { name: 'status', ok: false, message: `client transport error: ${client.error}` };
   if (client.status === expect.status) return { name: 'status', ok: true };
   return { name: 'status', ok: false, message: `status ${client.status}, expected ${expect.status}` };
@@ -67,7 +67,7 @@ export function checkHeartbeats(found: { between: number; inside: number }): Che
  * How the response ended: with the expected terminal error (an error body before headers, or a
  * last `{"error": …}` event and no [DONE] after headers), or as a complete stream with [DONE].
  */
-export function checkTerminal(expect: Expect, client: FaultClientResult, streaming: boolean): CheckResult | null {
+export function checkTerminal(expect: Expect, client: Exchange, streaming: boolean): CheckResult | null {
   if (client.aborted && !expect.error) return null; // the client left: there is no end to judge
   const name = 'terminal';
   if (client.status !== 200) {

@@ -20,7 +20,7 @@ import { getProvider } from '../../../providers/index.ts';
 import type { CaseResult, CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { addressRequest } from '../../../target/profile.ts';
 import { checkAttempts, checkBytes, checkHeartbeats, checkStatus, checkTerminal, stripHeartbeats } from './checks.ts';
-import { runFaultClient } from '../../../client/fault-client.ts';
+import { sendExchange } from '../../../client/exchange.ts';
 import type { FaultCase, FaultScenario } from './schema.ts';
 import { harnessGatewayConfig, type GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
@@ -30,6 +30,9 @@ import { requestProblems } from '../../../checks/upstream-request.ts';
 /** Short clocks so that stalls end the way they would in production, only in milliseconds. */
 export const FAULT_HARNESS_TIMEOUTS = { connectMs: 1_000, firstByteMs: 150, idleMs: 250, totalMs: 5_000 };
 export const FAULT_HARNESS_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 50, maxRetryAfterMs: 1_000 };
+
+/** Nothing in a fault case should take longer than this at the client. */
+const FAULT_CLIENT_TIMEOUT_MS = 15_000;
 
 /** How long the upstream may take to see the gateway let go once the client is done. */
 const CLOSE_GRACE_MS = 2_000;
@@ -138,11 +141,10 @@ async function runCase(
     c.model !== undefined
       ? { model: c.model, headers: {} }
       : addressRequest(target.profile, cassette.provider, model, replay.baseUrl(cassette.provider));
-  const client = await runFaultClient(
+  const client = await sendExchange(
     `${gateway.url}${target.profile.chatPath}`,
     { ...cassette.request.body, model: address.model },
-    { ...cassette.request.headers, ...address.headers },
-    c.client,
+    { headers: { ...cassette.request.headers, ...address.headers }, ...c.client, timeoutMs: FAULT_CLIENT_TIMEOUT_MS },
   );
 
   // The upstream side: every request the gateway made must be over, and no late attempt may follow.

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCassette, goldenPath, type Cassette } from '../../../cassette/cassette.ts';
 import { applyChunking, chunkingName, type Chunking } from '../../../cassette/chunking.ts';
 import type { ReplayExchange } from '../../../replay/upstream.ts';
-import { captureExchange, type CapturedExchange } from '../../../client/capture.ts';
+import { sendExchange, type Exchange } from '../../../client/exchange.ts';
 import { compareWithGolden } from '../../../checks/golden.ts';
 import { applyMasks } from '../../../checks/masks.ts';
 import { readOpenAICompletion, readOpenAIStream, semanticMismatches } from '../../../checks/semantic.ts';
@@ -65,10 +65,10 @@ async function runCase(
   const headers = { ...cassette.request.headers, ...address.headers };
   const url = `${gatewayUrl}${target.profile.chatPath}`;
 
-  const runs: { chunking: Chunking; client: CapturedExchange; upstream: ReplayExchange | null }[] = [];
+  const runs: { chunking: Chunking; client: Exchange; upstream: ReplayExchange | null }[] = [];
   for (const chunking of chunkings) {
     const armed = replay.arm(slot, { cassette, chunks: applyChunking(cassette.response.chunks, chunking), speed });
-    const client = await captureExchange(url, body, { headers, timeoutMs: 30_000 });
+    const client = await sendExchange(url, body, { headers, timeoutMs: 30_000 });
     const upstream = await Promise.race([armed, sleep(UPSTREAM_GRACE_MS).then(() => null)]);
     if (upstream === null) replay.disarm(slot);
     runs.push({ chunking, client, upstream });
