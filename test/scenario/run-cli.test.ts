@@ -10,6 +10,7 @@ import { harnessGatewayConfig } from '../../src/target/target.ts';
 import type { ReplayUpstream } from '../../src/replay/upstream.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
+import { findScenarioFiles } from '../../src/scenario/load.ts';
 
 /** A private copy of scenarios/ and fixtures/ that a test may break. */
 function workspace(): string {
@@ -21,10 +22,24 @@ function workspace(): string {
 
 const FIXTURE = 'fixtures/openai/text-usage';
 
+/** The workspace's openai-compatible scenario, cut down to the openai cassettes (a faster run). */
+function openaiScenario(dir: string): string {
+  const file = join(dir, 'scenarios', 'openai-compatible.yaml');
+  const text = readFileSync(file, 'utf8');
+  const narrowed = text.replace(/^ {2}- \.\.\/fixtures\/(?!openai\/).*\n/gm, '');
+  expect(narrowed).not.toBe(text);
+  writeFileSync(file, narrowed);
+  return file;
+}
+
 describe('streamproof run', () => {
+  // The shipped fault scenarios run in test/faults/scenarios.test.ts and the fuzz properties in
+  // test/fuzz/properties.test.ts; here every other shipped scenario runs through the CLI.
   it('passes every shipped scenario and writes the reports', { timeout: 180_000 }, async () => {
     const reports = mkdtempSync(join(tmpdir(), 'streamproof-reports-'));
-    const r = await runCli(['run', join(REPO_ROOT, 'scenarios'), '--report-dir', reports]);
+    const files = findScenarioFiles([join(REPO_ROOT, 'scenarios')]).filter((f) => !/\/faults\/|\/fuzz\.yaml$/.test(f));
+    expect(files.length).toBeGreaterThan(5);
+    const r = await runCli(['run', ...files, '--report-dir', reports]);
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/PASS\s+openai\/text-usage \[normalize\]/);
@@ -35,6 +50,17 @@ describe('streamproof run', () => {
     expect(summary.totals.failed).toBe(0);
   });
 
+  it('runs the shipped fuzz scenario (fewer runs) as a scenario kind', { timeout: 60_000 }, async () => {
+    const dir = workspace();
+    const file = join(dir, 'scenarios', 'fuzz.yaml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^runs: \d+$/m);
+    writeFileSync(file, text.replace(/^runs: \d+$/m, 'runs: 5'));
+    const r = await runCli(['run', file, '--report-dir', join(dir, 'reports')]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/PASS\s+chunking \/ openai/);
+  });
+
   it('fails on one changed byte of a golden, naming case, offset and event', async () => {
     const dir = workspace();
     const golden = join(dir, `${FIXTURE}.normalize.sse`);
@@ -42,7 +68,7 @@ describe('streamproof run', () => {
     const offset = bytes.indexOf('Hello');
     bytes[offset] = 'J'.charCodeAt(0);
     writeFileSync(golden, bytes);
-    const r = await runCli(['run', join(dir, 'scenarios', 'openai-compatible.yaml'), '--report-dir', join(dir, 'reports')]);
+    const r = await runCli(['run', openaiScenario(dir), '--report-dir', join(dir, 'reports')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+openai\/text-usage \[normalize\]/);
     expect(r.stdout).toContain(`golden: output differs from golden at byte ${offset} (event 1;`);
@@ -53,7 +79,7 @@ describe('streamproof run', () => {
     const dir = workspace();
     const file = join(dir, `${FIXTURE}.yaml`);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"content":" there,"', '"content":" there;"'));
-    const r = await runCli(['run', join(dir, 'scenarios', 'openai-compatible.yaml'), '--report-dir', join(dir, 'reports')]);
+    const r = await runCli(['run', openaiScenario(dir), '--report-dir', join(dir, 'reports')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/golden: output differs from golden at byte \d+ \(event 2;/);
     expect(r.stdout).toMatch(/FAIL\s+openai\/text-usage \[passthrough\]/);
