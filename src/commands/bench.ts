@@ -9,7 +9,6 @@ import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flag
 import { renderBenchmarksMd } from '../report/benchmarks-md.ts';
 import { machineInfo } from '../report/machine.ts';
 import { makeRunId, renderConsoleSummary, renderFigures, writeReports } from '../report/index.ts';
-import type { RunSummary } from '../checks/result.ts';
 import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
