@@ -1,6 +1,7 @@
 // The descriptor of an upstream that takes the OpenAI chat body and streams OpenAI chat chunks:
 // such a provider is one call to openAICompatibleProvider in its folder's index.ts.
 import type { FinishReason } from '../../canonical/events.ts';
+import type { StreamGenerator } from '../stream-model.ts';
 import type { ChatRequest, ProviderDescriptor, ProviderRoute } from '../types.ts';
 import { buildOpenAICompatibleRequest } from './chat-request.ts';
 import { createOpenAIChatDecoder } from './chat-stream.ts';
@@ -23,6 +24,8 @@ export interface OpenAICompatibleProvider {
   optionHeaders?: Record<string, { option: string; prefix?: string }>;
   /** Provider-specific finish reasons mapped to OpenAI's (e.g. Together's "eos"). */
   finishReasons?: Record<string, FinishReason>;
+  /** The fuzz generator: `openAIChatGenerator(flavor)` from ./fuzz.ts, with the provider's chunk quirks. */
+  fuzz: StreamGenerator;
   /** Route options for harness runs against the replay upstream (never real secrets). */
   harnessOptions?: Record<string, string>;
 }
@@ -47,6 +50,7 @@ export function openAICompatibleProvider(spec: OpenAICompatibleProvider): Provid
       return upstream;
     },
     createStreamDecoder: (context) => createOpenAIChatDecoder(context, { finishReasons }),
+    fuzz: spec.fuzz,
     ...(spec.harnessOptions ? { harnessOptions: spec.harnessOptions } : {}),
   };
 }

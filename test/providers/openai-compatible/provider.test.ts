@@ -3,15 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../src/canonical/events.ts';
 import { getProvider } from '../../../src/providers/index.ts';
+import { openAIChatGenerator } from '../../../src/providers/openai-compatible/fuzz.ts';
 import { openAICompatibleProvider } from '../../../src/providers/openai-compatible/provider.ts';
 import type { ProviderRoute } from '../../../src/providers/types.ts';
 
 const request = { model: 'team model', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+const acme = { name: 'acme', displayName: 'Acme', defaultBaseUrl: 'https://api.acme.test', fuzz: openAIChatGenerator() };
 const route = (over: Partial<ProviderRoute> = {}): ProviderRoute => ({ baseUrl: 'http://upstream', headers: {}, options: {}, ...over });
 
 describe('openAICompatibleProvider', () => {
   it('defaults: /v1/chat/completions, bearer key, the body unchanged, passthrough allowed', async () => {
-    const p = openAICompatibleProvider({ name: 'acme', displayName: 'Acme', defaultBaseUrl: 'https://api.acme.test' });
+    const p = openAICompatibleProvider(acme);
     expect(p).toMatchObject({ name: 'acme', displayName: 'Acme', defaultBaseUrl: 'https://api.acme.test', supportsPassthrough: true });
     expect(p.harnessOptions).toBeUndefined();
     expect(await p.buildRequest(request, route({ apiKey: 'sk-1', headers: { 'X-Trace': 't' } }))).toEqual({
@@ -25,9 +27,7 @@ describe('openAICompatibleProvider', () => {
 
   it('a named auth header, a path and query from the route', async () => {
     const p = openAICompatibleProvider({
-      name: 'acme',
-      displayName: 'Acme',
-      defaultBaseUrl: 'https://api.acme.test',
+      ...acme,
       path: (req, r) => `/deployments/${r.options['deployment'] ?? req.model}/chat`,
       query: (_req, r) => ({ v: r.options['v'] ?? '1' }),
       authHeader: 'x-key',
@@ -40,9 +40,7 @@ describe('openAICompatibleProvider', () => {
 
   it('option headers fill in only what the route does not set', async () => {
     const p = openAICompatibleProvider({
-      name: 'acme',
-      displayName: 'Acme',
-      defaultBaseUrl: 'https://api.acme.test',
+      ...acme,
       optionHeaders: { 'proxy-auth': { option: 'proxyKey', prefix: 'Bearer ' } },
     });
     expect((await p.buildRequest(request, route({ options: { proxyKey: 'pk' } }))).headers['proxy-auth']).toBe('Bearer pk');
@@ -53,7 +51,7 @@ describe('openAICompatibleProvider', () => {
   });
 
   it('provider finish reasons reach the decoder', () => {
-    const p = openAICompatibleProvider({ name: 'acme', displayName: 'Acme', defaultBaseUrl: 'x', finishReasons: { halt: 'length' } });
+    const p = openAICompatibleProvider({ ...acme, finishReasons: { halt: 'length' } });
     const out: CanonicalEvent[] = [];
     const decoder = p.createStreamDecoder({ newId: (prefix) => `${prefix}1`, now: () => 1, model: 'm' });
     decoder.feed(
