@@ -2,9 +2,9 @@
 import { join, relative } from 'node:path';
 import type { CliIo } from './io.ts';
 import { parseDuration } from '../base/duration.ts';
-import { generators } from '../fuzz/generators/index.ts';
+
 import { PROPERTY_NAMES, type PropertyName } from '../fuzz/properties.ts';
-import { runFuzz } from '../fuzz/run-fuzz.ts';
+import { fuzzProviderNames, runFuzz } from '../fuzz/run-fuzz.ts';
 import { makeRunId, renderConsoleSummary, writeReports, SUMMARY_VERSION, type RunSummary } from '../report/index.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { parseFlags } from './args.ts';
@@ -33,7 +33,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  const known = generators.map((g) => g.provider);
+  const known = fuzzProviderNames();
   for (const p of values.provider ?? [])
     if (!known.includes(p)) throw new UsageError(`no fuzz generator for provider ${JSON.stringify(p)} (have: ${known.join(', ')})`);
   for (const p of values.property ?? [])

@@ -1,27 +1,8 @@
-// The meaning of a generated stream: what the fuzzer asks a provider generator to encode, and
-// what the gateway's output must reconstruct exactly.
+// Arbitrary stream meanings (StreamModel, in src/providers/stream-model.ts) for the fuzzer to ask
+// provider generators to encode, and what the gateway's output must reconstruct from one.
 import fc from 'fast-check';
 import type { Expectation } from '../cassette/schema.ts';
-
-export interface GeneratedToolCall {
-  id: string;
-  name: string;
-  /** Parsed JSON arguments. */
-  args: Record<string, unknown>;
-  /** Where the serialized arguments are cut into deltas (sorted offsets, in UTF-16 units). */
-  cuts: number[];
-}
-
-export interface StreamModel {
-  id: string;
-  model: string;
-  created: number;
-  reasoning: string[];
-  text: string[];
-  toolCalls: GeneratedToolCall[];
-  usage: { prompt: number; completion: number } | null;
-  finish: 'stop' | 'length' | 'tool_calls' | 'content_filter';
-}
+import type { GeneratedToolCall, ModelOptions, StreamModel } from '../providers/stream-model.ts';
 
 /** Text that stresses encoders: astral characters, combining marks, escapes, controls, quotes. */
 export const deltaText = fc.string({
@@ -62,13 +43,6 @@ const toolCall = (i: number) =>
       return { id: `call_fuzz${i}`, name, args, cuts };
     });
 
-export interface ModelOptions {
-  /** Providers that cannot stream reasoning, or tool calls, say so. */
-  reasoning?: boolean;
-  toolCalls?: boolean;
-  maxToolCalls?: number;
-}
-
 export function streamModel(options: ModelOptions = {}): fc.Arbitrary<StreamModel> {
   const maxTools = options.toolCalls === false ? 0 : (options.maxToolCalls ?? 3);
   return fc
@@ -97,15 +71,6 @@ export function streamModel(options: ModelOptions = {}): fc.Arbitrary<StreamMode
         }),
       ),
     );
-}
-
-/** The argument string of a tool call cut at its cut points. */
-export function argumentFragments(call: GeneratedToolCall): string[] {
-  const s = JSON.stringify(call.args);
-  const bounds = [0, ...call.cuts, s.length];
-  const out: string[] = [];
-  for (let i = 0; i + 1 < bounds.length; i++) out.push(s.slice(bounds[i], bounds[i + 1]));
-  return out.filter((f) => f !== '');
 }
 
 /** What an OpenAI client must reconstruct from the gateway's output of this model. */

@@ -3,7 +3,7 @@
 // flipped bit. Each says whether a correct gateway must end the stream with an error.
 import fc from 'fast-check';
 import { createSseParser } from '../sse/parser.ts';
-import type { StreamGenerator } from './generators/types.ts';
+import type { StreamGenerator } from '../providers/stream-model.ts';
 
 export type Mutation =
   | { kind: 'truncate'; at: number }

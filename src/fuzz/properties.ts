@@ -1,15 +1,16 @@
 // The four property families (issue #4), each for one provider. A property returns a fast-check
 // property plus, for a failing input, the cassette that replays it through the real gateway.
 import fc from 'fast-check';
+import { parseJson } from '../base/json.ts';
 import type { Cassette } from '../cassette/cassette.ts';
 import { cassetteBody } from '../cassette/cassette.ts';
 import { readOpenAIStream, semanticMismatches, type SemanticOutput } from '../checks/semantic.ts';
 import type { Expectation } from '../cassette/schema.ts';
+import type { StreamGenerator, StreamModel } from '../providers/stream-model.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { gatewayOutput, splitAt, type PipelineMode } from './gateway-under-fuzz.ts';
-import { expectationOf, streamModel, type StreamModel } from './model.ts';
+import { expectationOf, streamModel } from './model.ts';
 import { framingArb, parseEvents, reframe } from './reframe.ts';
-import type { StreamGenerator } from './generators/types.ts';
 import { applyMutation, mutationArb, type Mutation } from './mutations.ts';
 
 export const PROPERTY_NAMES = ['chunking', 'framing', 'generated', 'malformed'] as const;
@@ -31,6 +32,8 @@ export interface Counterexample {
 }
 
 export interface FuzzTarget {
+  /** The registered provider's name (also when a test overrides its descriptor). */
+  name: string;
   provider: ProviderDescriptor;
   generator: StreamGenerator;
   /** The provider's shipped cassettes (the chunking property replays them too). */
@@ -251,12 +254,10 @@ export function expectationFromOutput(seen: SemanticOutput): Expectation {
   return e;
 }
 
+/** The parsed arguments, or the raw text when they are not JSON. */
 function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
+  const parsed = parseJson(s);
+  return parsed === undefined ? s : parsed;
 }
 
 function includesUsage(c: Cassette): boolean {

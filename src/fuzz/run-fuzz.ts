@@ -4,11 +4,9 @@ import fc from 'fast-check';
 import { globSync } from 'tinyglobby';
 import { fileURLToPath } from 'node:url';
 import { loadCassette } from '../cassette/cassette.ts';
-import { getProvider } from '../providers/index.ts';
+import { providers as registered } from '../providers/index.ts';
 import type { CaseResult } from '../checks/result.ts';
 import { writeCounterexample } from './counterexample.ts';
-import { generators } from './generators/index.ts';
-import type { StreamGenerator } from './generators/types.ts';
 import { buildProperty, PROPERTY_NAMES, type FuzzTarget, type PropertyName } from './properties.ts';
 
 export interface FuzzOptions {
@@ -27,13 +25,16 @@ export interface FuzzOptions {
 
 const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures', import.meta.url));
 
+/** The registered providers' names: every provider brings its fuzz generator in its descriptor. */
+export function fuzzProviderNames(): string[] {
+  return registered.map((p) => p.name);
+}
+
 export function fuzzTargets(providers: readonly string[] | undefined, override?: FuzzTarget['provider']): FuzzTarget[] {
-  const chosen = generators.filter((g) => !providers?.length || providers.includes(g.provider));
-  return chosen.map((generator: StreamGenerator): FuzzTarget => {
-    const provider = override ?? getProvider(generator.provider);
-    if (!provider) throw new Error(`fuzz generator for unknown provider ${generator.provider}`);
-    const cassettes = globSync(`${generator.provider}/*.yaml`, { cwd: FIXTURES_DIR, absolute: true }).sort().map(loadCassette);
-    return { provider, generator, cassettes, maxLineBytes: 64 * 1024 };
+  const chosen = registered.filter((p) => !providers?.length || providers.includes(p.name));
+  return chosen.map((descriptor): FuzzTarget => {
+    const cassettes = globSync(`${descriptor.name}/*.yaml`, { cwd: FIXTURES_DIR, absolute: true }).sort().map(loadCassette);
+    return { name: descriptor.name, provider: override ?? descriptor, generator: descriptor.fuzz, cassettes, maxLineBytes: 64 * 1024 };
   });
 }
 
@@ -52,7 +53,7 @@ export async function runFuzz(options: FuzzOptions): Promise<CaseResult[]> {
 
 async function runOne(name: PropertyName, target: FuzzTarget, options: FuzzOptions): Promise<CaseResult | null> {
   const built = buildProperty(name, target);
-  const caseName = `${name} / ${target.generator.provider}`;
+  const caseName = `${name} / ${target.name}`;
   if (!built) return null; // e.g. framing for a binary dialect: not applicable
   const outcomes = new Map<string, number>();
   const started = performance.now();
@@ -91,8 +92,8 @@ async function runOne(name: PropertyName, target: FuzzTarget, options: FuzzOptio
   const input = details.counterexample![0];
   const reason = details.errorInstance instanceof PropertyFailure ? details.errorInstance.message : String(details.errorInstance);
   const written = await writeCounterexample(options.counterexampleDir, {
-    name: `${target.generator.provider}-${name}-seed${details.seed}`,
-    provider: target.generator.provider,
+    name: `${target.name}-${name}-seed${details.seed}`,
+    provider: target.name,
     property: name,
     seed: details.seed,
     path: details.counterexamplePath ?? '',

@@ -1,5 +1,6 @@
 // What every provider folder exports: a descriptor with request translation and a stream decoder.
 import type { CanonicalEvent } from '../canonical/events.ts';
+import type { StreamGenerator } from './stream-model.ts';
 
 /** The OpenAI chat request as the client sent it (model already resolved to the upstream name). */
 export type ChatRequest = Record<string, unknown> & { model: string; stream?: boolean };
@@ -59,6 +60,11 @@ export interface ProviderDescriptor {
    */
   buildRequest(request: ChatRequest, route: ProviderRoute): UpstreamRequest | Promise<UpstreamRequest>;
   createStreamDecoder(context: DecoderContext): StreamDecoder;
+  /**
+   * The fuzz generator: the bytes this upstream sends for a generated meaning. With it the provider
+   * joins every fuzz property (`streamproof fuzz`); providers sharing a dialect share one.
+   */
+  fuzz: StreamGenerator;
   /**
    * For upstreams that do not stream (the decoder only sees the body at the end): the gateway
    * writes the role chunk as soon as the client's stream opens, and heartbeats while it waits.

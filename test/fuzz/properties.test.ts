@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/canonical/events.ts';
-import { runFuzz } from '../../src/fuzz/run-fuzz.ts';
-import { generators } from '../../src/fuzz/generators/index.ts';
+import { fuzzProviderNames, runFuzz } from '../../src/fuzz/run-fuzz.ts';
 import { PROPERTY_NAMES, type PropertyName } from '../../src/fuzz/properties.ts';
 import { createOpenAIChatDecoder } from '../../src/providers/openai-compatible/chat-stream.ts';
 import { getProvider } from '../../src/providers/index.ts';
@@ -16,7 +15,7 @@ import { runCli } from '../helpers/cli.ts';
 const RUNS = 150;
 const SEED = 20261121;
 
-describe.each(generators.map((g) => [g.provider] as const))('fuzz properties hold for %s', (provider) => {
+describe.each(fuzzProviderNames().map((name) => [name] as const))('fuzz properties hold for %s', (provider) => {
   it.each(PROPERTY_NAMES.map((p) => [p] as const))('%s', async (property) => {
     const [result] = await runFuzz({
       providers: [provider],

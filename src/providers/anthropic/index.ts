@@ -1,6 +1,7 @@
 import type { ProviderDescriptor } from '../types.ts';
 import { buildRequest } from './request.ts';
 import { createStreamDecoder } from './stream.ts';
+import { fuzz } from './fuzz.ts';
 
 export const provider: ProviderDescriptor = {
   name: 'anthropic',
@@ -9,4 +10,5 @@ export const provider: ProviderDescriptor = {
   supportsPassthrough: false,
   buildRequest,
   createStreamDecoder,
+  fuzz,
 };

@@ -2,6 +2,7 @@ import type { ProviderDescriptor } from '../types.ts';
 import { HARNESS_AWS_OPTIONS } from './auth.ts';
 import { buildRequest } from './request.ts';
 import { createStreamDecoder } from './stream.ts';
+import { fuzz } from './fuzz.ts';
 
 export const provider: ProviderDescriptor = {
   name: 'bedrock',
@@ -11,5 +12,6 @@ export const provider: ProviderDescriptor = {
   supportsPassthrough: false,
   buildRequest,
   createStreamDecoder,
+  fuzz,
   harnessOptions: { ...HARNESS_AWS_OPTIONS },
 };

@@ -1,6 +1,7 @@
 import type { ProviderDescriptor } from '../types.ts';
 import { buildRequest } from './request.ts';
 import { createStreamDecoder } from './stream.ts';
+import { fuzz } from './fuzz.ts';
 
 export const provider: ProviderDescriptor = {
   name: 'openai-responses',
@@ -10,4 +11,5 @@ export const provider: ProviderDescriptor = {
   supportsPassthrough: false,
   buildRequest,
   createStreamDecoder,
+  fuzz,
 };

@@ -1,12 +1,10 @@
-import type { ProviderDescriptor } from '../types.ts';
-import { buildRequest } from './request.ts';
-import { createStreamDecoder } from './stream.ts';
+// OpenAI chat completions: the request is forwarded as the client wrote it, the chunks streamed as they are.
+import { openAICompatibleProvider } from '../openai-compatible/provider.ts';
+import { openAIChatGenerator } from '../openai-compatible/fuzz.ts';
 
-export const provider: ProviderDescriptor = {
+export const provider = openAICompatibleProvider({
   name: 'openai',
   displayName: 'OpenAI',
   defaultBaseUrl: 'https://api.openai.com',
-  supportsPassthrough: true,
-  buildRequest,
-  createStreamDecoder,
-};
+  fuzz: openAIChatGenerator(),
+});

@@ -1,6 +1,7 @@
 import type { ProviderDescriptor } from '../types.ts';
 import { buildRequest } from './request.ts';
 import { createStreamDecoder } from './stream.ts';
+import { fuzz } from './fuzz.ts';
 
 export const provider: ProviderDescriptor = {
   name: 'straico',
@@ -11,4 +12,5 @@ export const provider: ProviderDescriptor = {
   synthesizesStream: true,
   buildRequest,
   createStreamDecoder: (context) => createStreamDecoder(context),
+  fuzz,
 };

@@ -1,6 +1,7 @@
 import type { ProviderDescriptor } from '../types.ts';
 import { buildRequest } from './request.ts';
 import { createStreamDecoder } from './stream.ts';
+import { fuzz } from '../gemini/fuzz.ts';
 
 export const provider: ProviderDescriptor = {
   name: 'vertex-gemini',
@@ -10,5 +11,6 @@ export const provider: ProviderDescriptor = {
   supportsPassthrough: false,
   buildRequest,
   createStreamDecoder,
+  fuzz,
   harnessOptions: { project: 'streamproof-test', location: 'us-central1' },
 };

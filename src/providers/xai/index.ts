@@ -1,12 +1,11 @@
-import type { ProviderDescriptor } from '../types.ts';
-import { buildRequest } from './request.ts';
-import { createStreamDecoder } from './stream.ts';
+// xAI (Grok): OpenAI chat body and bearer auth; OpenAI-style chunks (reasoning_content deltas,
+// whole tool calls in one chunk).
+import { openAICompatibleProvider } from '../openai-compatible/provider.ts';
+import { openAIChatGenerator } from '../openai-compatible/fuzz.ts';
 
-export const provider: ProviderDescriptor = {
+export const provider = openAICompatibleProvider({
   name: 'xai',
   displayName: 'xAI',
   defaultBaseUrl: 'https://api.x.ai',
-  supportsPassthrough: true,
-  buildRequest,
-  createStreamDecoder,
-};
+  fuzz: openAIChatGenerator({ wholeToolCalls: true }),
+});

@@ -1,8 +1,7 @@
-// Generator for Bedrock ConverseStream (provider-wire-formats.md section 7c): binary event-stream
+// The fuzz generator for Bedrock ConverseStream (provider-wire-formats.md section 7c): binary event-stream
 // frames, one JSON event per frame named by `:event-type`, `p` padding, metadata after messageStop.
-import { argumentFragments, type StreamModel } from '../model.ts';
 import { encodeFrame } from '../../eventstream/codec.ts';
-import type { StreamGenerator } from './types.ts';
+import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 
 const STOP_REASON: Record<StreamModel['finish'], string> = {
   stop: 'end_turn',
@@ -47,8 +46,7 @@ function converseStream(m: StreamModel): Buffer {
   return Buffer.concat(frames);
 }
 
-export const bedrockGenerator: StreamGenerator = {
-  provider: 'bedrock',
+export const fuzz: StreamGenerator = {
   framing: 'eventstream',
   includeUsage: true,
   generate: converseStream,

@@ -1,10 +1,10 @@
-// Generators for upstreams that stream OpenAI chat chunks, with each provider's documented
-// quirks (provider-wire-formats.md sections 1, 3, 8, 9, 10): the bytes a real upstream of that
-// kind would send for a StreamModel.
-import { argumentFragments, type StreamModel } from '../model.ts';
-import type { StreamGenerator } from './types.ts';
+// The fuzz generator for upstreams that stream OpenAI chat chunks, with each provider's documented
+// quirks as a flavor (provider-wire-formats.md sections 1, 3, 8, 9, 10): the bytes a real upstream
+// of that kind would send for a StreamModel. Each OpenAI-compatible provider passes its flavor.
+import { isJsonObject } from '../../base/json.ts';
+import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 
-interface Flavor {
+export interface OpenAIChatFlavor {
   /** Azure: a prompt-filter chunk first, alphabetical keys, content_filter_results on choices. */
   azure?: boolean;
   /** xAI: tool calls arrive whole; no finish_reason key until the end. */
@@ -18,15 +18,15 @@ interface Flavor {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
+  if (!isJsonObject(value)) return value;
   return Object.fromEntries(
-    Object.keys(value as object)
+    Object.keys(value)
       .sort()
-      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+      .map((k) => [k, sortKeys(value[k])]),
   );
 }
 
-function openAIChatGenerator(flavor: Flavor): StreamGenerator['generate'] {
+function generateOpenAIChat(flavor: OpenAIChatFlavor): StreamGenerator['generate'] {
   return (m) => {
     const events: string[] = [];
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => {
@@ -82,25 +82,12 @@ function openAIChatGenerator(flavor: Flavor): StreamGenerator['generate'] {
   };
 }
 
-const base = {
-  framing: 'sse' as const,
-  includeUsage: true,
-  terminator: 'data: [DONE]\n\n',
-  errorEvent: (message: string) => `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`,
-};
-
-export const openaiGenerator: StreamGenerator = { ...base, provider: 'openai', generate: openAIChatGenerator({}) };
-export const azureGenerator: StreamGenerator = { ...base, provider: 'azure', generate: openAIChatGenerator({ azure: true }) };
-export const xaiGenerator: StreamGenerator = { ...base, provider: 'xai', generate: openAIChatGenerator({ wholeToolCalls: true }) };
-const togetherFlavor: Flavor = { usageOnLastChunk: true, finishWord: (f) => (f === 'stop' ? 'eos' : f) };
-export const togetherGenerator: StreamGenerator = { ...base, provider: 'together', generate: openAIChatGenerator(togetherFlavor) };
-export const togetherHeliconeGenerator: StreamGenerator = {
-  ...base,
-  provider: 'together-helicone',
-  generate: openAIChatGenerator(togetherFlavor),
-};
-export const backendaiGenerator: StreamGenerator = {
-  ...base,
-  provider: 'backendai',
-  generate: openAIChatGenerator({ reasoningField: 'reasoning' }),
-};
+export function openAIChatGenerator(flavor: OpenAIChatFlavor = {}): StreamGenerator {
+  return {
+    framing: 'sse',
+    includeUsage: true,
+    terminator: 'data: [DONE]\n\n',
+    errorEvent: (message: string) => `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`,
+    generate: generateOpenAIChat(flavor),
+  };
+}

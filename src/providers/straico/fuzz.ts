@@ -1,13 +1,11 @@
-// Generator for Straico (provider-wire-formats.md section 11): no stream at all, one
+// The fuzz generator for Straico (provider-wire-formats.md section 11): no stream at all, one
 // chat.completion body (plus price and words) after the upstream's latency; tool calls come back
 // as the XML the gateway asked for in the prompt.
-import type { StreamModel } from '../model.ts';
-import type { StreamGenerator } from './types.ts';
+import type { StreamGenerator, StreamModel } from '../stream-model.ts';
 
 const XML_TAGS = /<\/?tool_calls?>/g;
 
-export const straicoGenerator: StreamGenerator = {
-  provider: 'straico',
+export const fuzz: StreamGenerator = {
   framing: 'json',
   includeUsage: true,
   inventsToolCallIds: true,

@@ -1,7 +1,6 @@
-// Generator for the OpenAI Responses API stream (provider-wire-formats.md section 2): typed
+// The fuzz generator for the OpenAI Responses API stream (provider-wire-formats.md section 2): typed
 // events with sequence numbers, function-call argument deltas, completed/incomplete endings.
-import { argumentFragments, type StreamModel } from '../model.ts';
-import type { StreamGenerator } from './types.ts';
+import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 
 function responsesStream(m: StreamModel): string {
   let seq = 0;
@@ -85,8 +84,7 @@ function responsesStream(m: StreamModel): string {
   return out.join('');
 }
 
-export const openaiResponsesGenerator: StreamGenerator = {
-  provider: 'openai-responses',
+export const fuzz: StreamGenerator = {
   framing: 'sse',
   includeUsage: true,
   generate: responsesStream,

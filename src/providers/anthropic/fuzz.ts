@@ -1,9 +1,6 @@
-// Generators for the Anthropic Messages stream (provider-wire-formats.md section 4), direct and
-// on Vertex AI, and the same Claude events inside Bedrock's InvokeModelWithResponseStream frames
-// (section 7e).
-import { argumentFragments, type StreamModel } from '../model.ts';
-import { encodeFrame } from '../../eventstream/codec.ts';
-import type { StreamGenerator } from './types.ts';
+// The fuzz generator for the Anthropic Messages stream (provider-wire-formats.md section 4), direct
+// and on Vertex AI; claudeEvents is shared with Bedrock's InvokeModelWithResponseStream (section 7e).
+import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 
 const STOP_REASON: Record<StreamModel['finish'], string> = {
   stop: 'end_turn',
@@ -67,37 +64,10 @@ function sse(event: Record<string, unknown>): string {
   return `event: ${String(event['type'])}\ndata: ${padded}\n\n`;
 }
 
-const anthropicSse = {
-  framing: 'sse' as const,
+export const fuzz: StreamGenerator = {
+  framing: 'sse',
   includeUsage: true,
   terminator: 'event: message_stop\ndata: {"type":"message_stop"}\n\n',
   generate: (m: StreamModel) => claudeEvents(m).map(sse).join(''),
   errorEvent: (message: string) => sse({ type: 'error', error: { type: 'overloaded_error', message } }),
-};
-
-export const anthropicGenerator: StreamGenerator = { provider: 'anthropic', ...anthropicSse };
-export const vertexAnthropicGenerator: StreamGenerator = { provider: 'vertex-anthropic', ...anthropicSse };
-
-export const bedrockInvokeGenerator: StreamGenerator = {
-  provider: 'bedrock-invoke',
-  framing: 'eventstream',
-  includeUsage: true,
-  generate(m) {
-    const events = claudeEvents(m).filter((e) => e['type'] !== 'ping');
-    const last = events[events.length - 1]!;
-    last['amazon-bedrock-invocationMetrics'] = {
-      inputTokenCount: m.usage?.prompt ?? 0,
-      outputTokenCount: m.usage?.completion ?? 0,
-      invocationLatency: 812,
-      firstByteLatency: 301,
-    };
-    return Buffer.concat(
-      events.map((e) =>
-        encodeFrame(
-          { ':event-type': 'chunk', ':content-type': 'application/json', ':message-type': 'event' },
-          JSON.stringify({ bytes: Buffer.from(JSON.stringify(e)).toString('base64'), p: 'abcdefghij' }),
-        ),
-      ),
-    );
-  },
 };

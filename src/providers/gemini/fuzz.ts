@@ -1,7 +1,7 @@
-// Generators for Gemini's `alt=sse` stream (provider-wire-formats.md sections 5 and 6a): CRLF
-// framing, no terminator, cumulative usageMetadata, function calls arriving whole.
-import type { StreamModel } from '../model.ts';
-import type { StreamGenerator } from './types.ts';
+// The fuzz generator for Gemini's `alt=sse` stream (provider-wire-formats.md sections 5 and 6a),
+// direct and on Vertex AI: CRLF framing, no terminator, cumulative usageMetadata, function calls
+// arriving whole.
+import type { StreamGenerator, StreamModel } from '../stream-model.ts';
 
 const FINISH: Record<StreamModel['finish'], string> = { stop: 'STOP', length: 'MAX_TOKENS', tool_calls: 'STOP', content_filter: 'SAFETY' };
 
@@ -29,8 +29,8 @@ function geminiStream(m: StreamModel): string {
     .join('');
 }
 
-const gemini = {
-  framing: 'sse' as const,
+export const fuzz: StreamGenerator = {
+  framing: 'sse',
   includeUsage: true,
   inventsToolCallIds: true,
   generate: geminiStream,
@@ -38,6 +38,3 @@ const gemini = {
   completeLength: (body: Buffer) => body.length - 1,
   errorEvent: (message: string) => `data: ${JSON.stringify({ error: { code: 503, message, status: 'UNAVAILABLE' } })}\r\n\r\n`,
 };
-
-export const geminiGenerator: StreamGenerator = { provider: 'gemini', ...gemini };
-export const vertexGeminiGenerator: StreamGenerator = { provider: 'vertex-gemini', ...gemini };
