@@ -3,6 +3,7 @@
 // everything else still has to match exactly. Every mask used is listed in the report.
 import { createSseParser } from '../sse/parser.ts';
 import { encodeSseEvent } from '../sse/encoder.ts';
+import { parseJson } from '../base/json.ts';
 
 type Segment = string | number | '*';
 
@@ -35,12 +36,11 @@ export function applyMasks(body: Buffer, masks: readonly string[]): Buffer {
   const parser = createSseParser({
     onEvent(ev) {
       let data = ev.data;
-      try {
-        const value = JSON.parse(data) as unknown;
+      const value = parseJson(data);
+      // Not JSON ([DONE], text): compared as it is.
+      if (value !== undefined) {
         for (const segments of parsed) maskValue(value, segments);
         data = JSON.stringify(value);
-      } catch {
-        // not JSON ([DONE], text): compared as it is
       }
       out += encodeSseEvent(ev.type === null ? { data } : { event: ev.type, data });
     },

@@ -4,6 +4,7 @@
 import type { Expectation } from '../cassette/schema.ts';
 import { createSseParser } from '../sse/parser.ts';
 import { jsonMismatches } from './upstream-request.ts';
+import { parseJson, parseJsonObject } from '../base/json.ts';
 
 // Chunks are read the way the SDK reads them: as loose JSON whose fields may be missing or of any
 // type, so the reader walks them untyped and reports what it could not use as problems.
@@ -53,11 +54,9 @@ export function readOpenAIStream(body: Buffer): SemanticOutput {
         s.sawDone = true;
         return;
       }
-      let chunk: Record<string, LooseJson>;
-      try {
-        chunk = JSON.parse(ev.data);
-      } catch {
-        s.problems.push(`event is not JSON: ${ev.data.slice(0, 80)}`);
+      const chunk: Record<string, LooseJson> | undefined = parseJsonObject(ev.data);
+      if (chunk === undefined) {
+        s.problems.push(`event is not a JSON object: ${ev.data.slice(0, 80)}`);
         return;
       }
       if (chunk['error'] !== undefined || ev.type === 'error') {
@@ -92,11 +91,9 @@ export function readOpenAIStream(body: Buffer): SemanticOutput {
 /** The same summary from a non-streaming chat.completion body. */
 export function readOpenAICompletion(body: Buffer): SemanticOutput {
   const s = readOpenAIStream(Buffer.alloc(0));
-  let c: Record<string, LooseJson>;
-  try {
-    c = JSON.parse(body.toString('utf8'));
-  } catch {
-    s.problems.push('response body is not JSON');
+  const c: Record<string, LooseJson> | undefined = parseJsonObject(body);
+  if (c === undefined) {
+    s.problems.push('response body is not a JSON object');
     return s;
   }
   if (c['error']) s.error = { message: c['error'].message, type: c['error'].type };
@@ -137,10 +134,8 @@ export function semanticMismatches(seen: SemanticOutput, expect: Expectation, mo
     if (!got) return;
     if (got.id !== want.id) out.push(`tool call ${i} id: expected ${want.id}, got ${got.id}`);
     if (got.name !== want.name) out.push(`tool call ${i} name: expected ${want.name}, got ${got.name}`);
-    let args: unknown;
-    try {
-      args = JSON.parse(got.arguments);
-    } catch {
+    const args = parseJson(got.arguments);
+    if (args === undefined) {
       out.push(`tool call ${i} arguments are not JSON: ${JSON.stringify(got.arguments)}`);
       return;
     }

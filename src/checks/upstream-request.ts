@@ -2,6 +2,7 @@
 // a line of text for the report; an empty list means the request conforms.
 import type { UpstreamRequestExpectation } from '../cassette/schema.ts';
 import type { ObservedRequest, ReplayExchange } from '../replay/upstream.ts';
+import { parseJson } from '../base/json.ts';
 
 /** Request-parity problems of one replayed exchange; empty when the gateway's request matched the cassette. */
 export function requestProblems(exchange: ReplayExchange): string[] {
@@ -30,10 +31,8 @@ export function checkUpstreamRequest(expected: UpstreamRequestExpectation, actua
       problems.push(`header ${name}: expected ${JSON.stringify(value)}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
   }
   if (expected.body !== undefined) {
-    let body: unknown;
-    try {
-      body = JSON.parse(actual.body.toString('utf8'));
-    } catch {
+    const body = parseJson(actual.body);
+    if (body === undefined) {
       problems.push(`body: expected JSON, got ${JSON.stringify(actual.body.toString('utf8').slice(0, 200))}`);
       return problems;
     }

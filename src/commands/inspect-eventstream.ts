@@ -4,6 +4,7 @@
 // provider event base64-encoded in `bytes`. Corrupt framing throws EventStreamFramingError, which
 // names the byte offset of the frame.
 import { createEventStreamReader, type EventStreamFrame } from '../eventstream/frame-reader.ts';
+import { parseJson } from '../base/json.ts';
 
 export interface EventStreamInspector {
   /** Bytes in; `emit` gets one JSON line per frame they complete (also those before a corrupt frame). */
@@ -34,9 +35,5 @@ function frameLine(frame: EventStreamFrame): string {
 }
 
 function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  return parseJson(text) ?? text;
 }

@@ -17,6 +17,7 @@ import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeli
 import type { RequestGuard } from './request-guard.ts';
 import type { RouteRuntime } from './route-runtime.ts';
 import { startUpstreamCall, type UpstreamCall } from './upstream-call.ts';
+import { parseJson } from '../base/json.ts';
 
 export interface AttemptInput {
   route: RouteRuntime;
@@ -272,12 +273,9 @@ function failureOf(err: unknown, call: UpstreamCall, route: RouteRuntime): Attem
 
 /** An upstream error status and body as a canonical error, keeping the provider's message. */
 function upstreamError(status: number, text: string): ErrorEvent {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed !== null && typeof parsed === 'object') return errorEventFromBody(parsed as Record<string, unknown>, status);
-  } catch {
-    // not JSON: keep the text itself below
-  }
+  const parsed = parseJson(text);
+  // Not JSON, or not an object or array: the text itself goes into the message below.
+  if (parsed !== null && typeof parsed === 'object') return errorEventFromBody(parsed as Record<string, unknown>, status);
   const message = text.trim() ? `upstream answered ${status}: ${text.trim().slice(0, 500)}` : `upstream answered ${status}`;
   return { type: 'error', kind: errorKind(status), message, status };
 }

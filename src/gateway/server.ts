@@ -15,6 +15,7 @@ import type { StreamPipeline } from './pipeline.ts';
 import { guardRequest } from './request-guard.ts';
 import { createRouteRuntimes } from './route-runtime.ts';
 import { routeStatus } from './route-status.ts';
+import { parseJson } from '../base/json.ts';
 
 export interface RunningGateway {
   url: string;
@@ -84,12 +85,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     };
     const raw = await readBody(req, config.limits.maxRequestBytes);
     if (raw === null) return refuse(413, `request body exceeds ${config.limits.maxRequestBytes} bytes`);
-    let body: ChatRequest;
-    try {
-      body = JSON.parse(raw.toString('utf8')) as ChatRequest;
-    } catch {
-      return refuse(400, 'request body is not valid JSON');
-    }
+    const parsed = parseJson(raw);
+    if (parsed === undefined) return refuse(400, 'request body is not valid JSON');
+    const body = parsed as ChatRequest;
     if (body === null || typeof body !== 'object' || typeof body.model !== 'string') {
       return refuse(400, 'request body must be a JSON object with a string "model"');
     }

@@ -4,6 +4,7 @@ import { readOpenAIStream } from '../../../checks/semantic.ts';
 import type { CheckResult } from '../../../checks/result.ts';
 import type { FaultCase } from './schema.ts';
 import type { Exchange } from '../../../client/exchange.ts';
+import { isJsonObject, parseJsonObject } from '../../../base/json.ts';
 
 type Expect = FaultCase['expect'];
 
@@ -72,13 +73,11 @@ export function checkTerminal(expect: Expect, client: Exchange, streaming: boole
   const name = 'terminal';
   if (client.status !== 200) {
     if (!expect.error) return client.status === 0 ? null : { name, ok: false, message: `status ${client.status} with no expected error` };
-    let error: Record<string, unknown> | undefined;
-    try {
-      error = (JSON.parse(client.body.toString('utf8')) as { error?: Record<string, unknown> }).error;
-    } catch {
-      return { name, ok: false, message: `error body is not JSON: ${client.body.toString('utf8').slice(0, 120)}` };
-    }
-    if (!error || typeof error !== 'object') return { name, ok: false, message: 'error body has no "error" object' };
+    const parsed = parseJsonObject(client.body);
+    if (parsed === undefined)
+      return { name, ok: false, message: `error body is not a JSON object: ${client.body.toString('utf8').slice(0, 120)}` };
+    const error = parsed['error'];
+    if (!isJsonObject(error)) return { name, ok: false, message: 'error body has no "error" object' };
     return matchError(expect.error, { message: error['message'], type: error['type'], code: error['code'] });
   }
   if (!streaming) return null;
@@ -116,11 +115,9 @@ function lastErrorCode(body: Buffer): unknown {
   const text = body.toString('utf8');
   const at = text.lastIndexOf('data: {"error"');
   if (at === -1) return undefined;
-  try {
-    return (JSON.parse(text.slice(at + 6).split(/\r?\n/)[0]!) as { error: { code?: unknown } }).error.code;
-  } catch {
-    return undefined;
-  }
+  const event = parseJsonObject(text.slice(at + 6).split(/\r?\n/)[0]!);
+  const error = event?.['error'];
+  return isJsonObject(error) ? error['code'] : undefined;
 }
 
 export function checkAttempts(expected: Record<string, number>, actual: Record<string, number>, unexpected: number): CheckResult {
