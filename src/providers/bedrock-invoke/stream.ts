@@ -5,9 +5,10 @@
 // `amazon-bedrock-invocationMetrics` to message_stop: its token counts stand in where Claude's own
 // usage is missing. Complete once the inner message_stop came.
 import type { CanonicalEvent } from '../../canonical/events.ts';
-import { isJsonObject, parseJson } from '../../base/json.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../base/json.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
-import { BedrockStreamDecoder, malformed, type ErrorEvent } from '../bedrock/event-decoder.ts';
+import type { ErrorEvent } from '../decoder-base.ts';
+import { BedrockStreamDecoder, malformed } from '../bedrock/event-decoder.ts';
 import { ClaudeEventReader } from '../anthropic/claude-events.ts';
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
@@ -30,7 +31,7 @@ class InvokeStreamDecoder extends BedrockStreamDecoder {
     return this.claude.complete;
   }
 
-  protected event(eventType: string, payload: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
+  protected event(eventType: string, payload: JsonObject, out: CanonicalEvent[]): ErrorEvent | null {
     if (eventType !== 'chunk') return null;
     const bytes = payload['bytes'];
     if (typeof bytes !== 'string') return malformed('Bedrock chunk event has no base64 "bytes" field');
