@@ -1,9 +1,9 @@
 // Anthropic error payloads ({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})
 // as canonical error events: the provider's message and type kept verbatim.
 import type { CanonicalEvent } from '../../canonical/events.ts';
+import { isJsonObject, type JsonObject } from '../../base/json.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 
-type Json = Record<string, unknown>;
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
 /** HTTP statuses Anthropic documents for each error type (an in-stream error has none of its own). */
@@ -21,8 +21,8 @@ const ERROR_STATUS: Record<string, number> = {
 };
 
 /** `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, message kept verbatim. */
-export function errorEventFromPayload(payload: Json): ErrorEvent {
-  const inner = isObject(payload['error']) ? payload['error'] : payload;
+export function errorEventFromPayload(payload: JsonObject): ErrorEvent {
+  const inner = isJsonObject(payload['error']) ? payload['error'] : payload;
   const errorType = typeof inner['type'] === 'string' && inner['type'] !== 'error' ? inner['type'] : undefined;
   const status = errorType !== undefined ? ERROR_STATUS[errorType] : undefined;
   const event: ErrorEvent = {
@@ -33,8 +33,4 @@ export function errorEventFromPayload(payload: Json): ErrorEvent {
   if (errorType !== undefined) event.errorType = errorType;
   if (status !== undefined) event.status = status;
   return event;
-}
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -11,6 +11,7 @@
 // dropped; fields whose loss would change what the client gets back (n > 1, logprobs, JSON
 // response formats, audio, legacy functions) are refused with an Error.
 import type { ChatRequest } from '../types.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../base/json.ts';
 
 /** Used when the client gives no max_tokens / max_completion_tokens (the API requires one). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -18,19 +19,17 @@ export const DEFAULT_MAX_TOKENS = 4096;
 /** reasoning_effort → thinking budget (1024 is the API's minimum). */
 const THINKING_BUDGET: Record<string, number> = { minimal: 1024, low: 1024, medium: 2048, high: 4096 };
 
-type Json = Record<string, unknown>;
-
 interface AnthropicMessage {
   role: 'user' | 'assistant';
-  content: Json[];
+  content: JsonObject[];
 }
 
 /** The Messages body for a chat request, `model` included (Vertex removes it). */
-export function buildMessagesBody(request: ChatRequest): Json {
+export function buildMessagesBody(request: ChatRequest): JsonObject {
   refuseUnsupported(request);
   const { system, messages } = translateMessages(request['messages']);
   const thinking = thinkingFor(request);
-  const body: Json = { model: request.model, max_tokens: maxTokensFor(request, thinking) };
+  const body: JsonObject = { model: request.model, max_tokens: maxTokensFor(request, thinking) };
   if (system.length === 1 && system[0]!['type'] === 'text') body['system'] = system[0]!['text'];
   else if (system.length > 1) body['system'] = system;
   body['messages'] = messages;
@@ -57,7 +56,7 @@ function refuseUnsupported(request: ChatRequest): void {
   if (n !== undefined && n !== null && n !== 1) throw new Error('Anthropic returns one choice per request: "n" must be 1');
   if (request['logprobs'] === true) throw new Error('Anthropic does not return logprobs');
   const format = request['response_format'];
-  if (isObject(format) && format['type'] !== 'text')
+  if (isJsonObject(format) && format['type'] !== 'text')
     throw new Error(`response_format ${JSON.stringify(format['type'])} is not supported by the Anthropic translation`);
   if (request['audio'] !== undefined && request['audio'] !== null) throw new Error('Anthropic does not produce audio');
   if (request['functions'] !== undefined || request['function_call'] !== undefined) {
@@ -65,18 +64,18 @@ function refuseUnsupported(request: ChatRequest): void {
   }
 }
 
-function translateMessages(input: unknown): { system: Json[]; messages: Json[] } {
+function translateMessages(input: unknown): { system: JsonObject[]; messages: JsonObject[] } {
   if (!Array.isArray(input) || input.length === 0) throw new Error('"messages" must be a non-empty array');
-  const system: Json[] = [];
+  const system: JsonObject[] = [];
   const messages: AnthropicMessage[] = [];
-  const append = (role: AnthropicMessage['role'], blocks: Json[]) => {
+  const append = (role: AnthropicMessage['role'], blocks: JsonObject[]) => {
     const last = messages.at(-1);
     if (last?.role === role) last.content.push(...blocks);
     else messages.push({ role, content: blocks });
   };
   input.forEach((message: unknown, i) => {
     const where = `messages[${i}]`;
-    if (!isObject(message)) throw new Error(`${where} must be an object`);
+    if (!isJsonObject(message)) throw new Error(`${where} must be an object`);
     const role = message['role'];
     switch (role) {
       case 'system':
@@ -100,7 +99,7 @@ function translateMessages(input: unknown): { system: Json[]; messages: Json[] }
 }
 
 /** tool_result blocks first (the API rejects them after text); one text block becomes a string. */
-function finishMessage(m: AnthropicMessage): Json {
+function finishMessage(m: AnthropicMessage): JsonObject {
   let content = m.content;
   if (m.role === 'user') {
     content = [...content.filter((b) => b['type'] === 'tool_result'), ...content.filter((b) => b['type'] !== 'tool_result')];
@@ -109,29 +108,29 @@ function finishMessage(m: AnthropicMessage): Json {
   return { role: m.role, content };
 }
 
-function textBlocks(content: unknown, where: string): Json[] {
+function textBlocks(content: unknown, where: string): JsonObject[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   if (!Array.isArray(content)) throw new Error(`${where}.content must be a string or an array of text parts`);
   return content.map((part: unknown, k) => {
-    if (isObject(part) && part['type'] === 'text' && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
+    if (isJsonObject(part) && part['type'] === 'text' && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
     throw new Error(`${where}.content[${k}]: only text parts are supported here`);
   });
 }
 
-function userBlocks(content: unknown, where: string): Json[] {
+function userBlocks(content: unknown, where: string): JsonObject[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   if (!Array.isArray(content)) throw new Error(`${where}.content must be a string or an array of content parts`);
   return content.map((part: unknown, k) => {
     const at = `${where}.content[${k}]`;
-    if (!isObject(part)) throw new Error(`${at} must be an object`);
+    if (!isJsonObject(part)) throw new Error(`${at} must be an object`);
     if (part['type'] === 'text' && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
     if (part['type'] === 'image_url') return imageBlock(part['image_url'], at);
     throw new Error(`${at}: content part type ${JSON.stringify(part['type'])} is not supported by the Anthropic translation`);
   });
 }
 
-function imageBlock(image: unknown, at: string): Json {
-  const url = isObject(image) ? image['url'] : undefined;
+function imageBlock(image: unknown, at: string): JsonObject {
+  const url = isJsonObject(image) ? image['url'] : undefined;
   if (typeof url !== 'string') throw new Error(`${at}: image_url.url must be a string`);
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   if (data) return { type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } };
@@ -139,15 +138,16 @@ function imageBlock(image: unknown, at: string): Json {
   throw new Error(`${at}: image_url.url must be a data: URL (base64) or an http(s) URL`);
 }
 
-function assistantBlocks(message: Json, where: string): Json[] {
+function assistantBlocks(message: JsonObject, where: string): JsonObject[] {
   const content = message['content'];
-  const blocks: Json[] = [];
+  const blocks: JsonObject[] = [];
   if (content !== null && content !== undefined) {
     const parts = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
     if (!Array.isArray(parts)) throw new Error(`${where}.content must be a string, an array of parts or null`);
     parts.forEach((part: unknown, k) => {
       // A refusal part is what the assistant said; Anthropic has only text for it.
-      const text = isObject(part) && (part['type'] === 'text' ? part['text'] : part['type'] === 'refusal' ? part['refusal'] : undefined);
+      const text =
+        isJsonObject(part) && (part['type'] === 'text' ? part['text'] : part['type'] === 'refusal' ? part['refusal'] : undefined);
       if (typeof text !== 'string') throw new Error(`${where}.content[${k}]: only text and refusal parts are supported here`);
       if (text !== '') blocks.push({ type: 'text', text });
     });
@@ -161,55 +161,53 @@ function assistantBlocks(message: Json, where: string): Json[] {
   return blocks;
 }
 
-function toolUseBlock(call: unknown, at: string): Json {
-  if (!isObject(call) || !isObject(call['function'])) throw new Error(`${at} must be {id, type: "function", function: {name, arguments}}`);
+function toolUseBlock(call: unknown, at: string): JsonObject {
+  if (!isJsonObject(call) || !isJsonObject(call['function']))
+    throw new Error(`${at} must be {id, type: "function", function: {name, arguments}}`);
   const fn = call['function'];
   if (typeof call['id'] !== 'string' || typeof fn['name'] !== 'string') throw new Error(`${at} needs a string id and function.name`);
   const args = fn['arguments'];
   let input: unknown = {};
   if (typeof args === 'string' && args.trim() !== '') {
-    try {
-      input = JSON.parse(args);
-    } catch {
-      throw new Error(`${at}.function.arguments is not valid JSON`);
-    }
+    input = parseJson(args);
+    if (input === undefined) throw new Error(`${at}.function.arguments is not valid JSON`);
   }
-  if (!isObject(input)) throw new Error(`${at}.function.arguments must be a JSON object (Anthropic tool input is an object)`);
+  if (!isJsonObject(input)) throw new Error(`${at}.function.arguments must be a JSON object (Anthropic tool input is an object)`);
   return { type: 'tool_use', id: call['id'], name: fn['name'], input };
 }
 
-function toolResultBlock(message: Json, where: string): Json {
+function toolResultBlock(message: JsonObject, where: string): JsonObject {
   const id = message['tool_call_id'];
   if (typeof id !== 'string') throw new Error(`${where}: a tool message needs a string tool_call_id`);
   const content = message['content'];
   return { type: 'tool_result', tool_use_id: id, content: typeof content === 'string' ? content : textBlocks(content, where) };
 }
 
-function translateTool(tool: unknown, i: number): Json {
+function translateTool(tool: unknown, i: number): JsonObject {
   const at = `tools[${i}]`;
-  if (!isObject(tool) || tool['type'] !== 'function' || !isObject(tool['function'])) {
+  if (!isJsonObject(tool) || tool['type'] !== 'function' || !isJsonObject(tool['function'])) {
     throw new Error(`${at}: only {type: "function"} tools are supported by the Anthropic translation`);
   }
   const fn = tool['function'];
   if (typeof fn['name'] !== 'string') throw new Error(`${at}.function.name must be a string`);
-  const out: Json = { name: fn['name'] };
+  const out: JsonObject = { name: fn['name'] };
   if (typeof fn['description'] === 'string') out['description'] = fn['description'];
   // The API requires an object schema; OpenAI allows omitting it for tools without arguments.
-  out['input_schema'] = isObject(fn['parameters']) ? fn['parameters'] : { type: 'object', properties: {} };
+  out['input_schema'] = isJsonObject(fn['parameters']) ? fn['parameters'] : { type: 'object', properties: {} };
   return out;
 }
 
-function toolChoiceFor(request: ChatRequest, hasTools: boolean): Json | undefined {
+function toolChoiceFor(request: ChatRequest, hasTools: boolean): JsonObject | undefined {
   const choice = request['tool_choice'];
   const noParallel = request['parallel_tool_calls'] === false;
-  let out: Json | undefined;
+  let out: JsonObject | undefined;
   if (choice === 'auto') out = { type: 'auto' };
   else if (choice === 'required') out = { type: 'any' };
   else if (choice === 'none') return { type: 'none' };
   else if (
-    isObject(choice) &&
+    isJsonObject(choice) &&
     choice['type'] === 'function' &&
-    isObject(choice['function']) &&
+    isJsonObject(choice['function']) &&
     typeof choice['function']['name'] === 'string'
   ) {
     out = { type: 'tool', name: choice['function']['name'] };
@@ -220,9 +218,9 @@ function toolChoiceFor(request: ChatRequest, hasTools: boolean): Json | undefine
   return out;
 }
 
-function thinkingFor(request: ChatRequest): Json | undefined {
+function thinkingFor(request: ChatRequest): JsonObject | undefined {
   // A native `thinking` object wins (clients of Anthropic routes send it as an extension).
-  if (isObject(request['thinking'])) return request['thinking'];
+  if (isJsonObject(request['thinking'])) return request['thinking'];
   const effort = request['reasoning_effort'];
   if (typeof effort !== 'string' || effort === 'none') return undefined;
   const budget = THINKING_BUDGET[effort];
@@ -230,7 +228,7 @@ function thinkingFor(request: ChatRequest): Json | undefined {
   return { type: 'enabled', budget_tokens: budget };
 }
 
-function maxTokensFor(request: ChatRequest, thinking: Json | undefined): number {
+function maxTokensFor(request: ChatRequest, thinking: JsonObject | undefined): number {
   const given = request['max_completion_tokens'] ?? request['max_tokens'];
   if (typeof given === 'number') return given;
   // The thinking budget counts against max_tokens and must be smaller than it.
@@ -238,10 +236,6 @@ function maxTokensFor(request: ChatRequest, thinking: Json | undefined): number 
   return typeof budget === 'number' && budget >= DEFAULT_MAX_TOKENS ? budget + DEFAULT_MAX_TOKENS : DEFAULT_MAX_TOKENS;
 }
 
-function copyNumber(from: Json, to: Json, key: string): void {
+function copyNumber(from: JsonObject, to: JsonObject, key: string): void {
   if (typeof from[key] === 'number') to[key] = from[key];
-}
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

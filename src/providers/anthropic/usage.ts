@@ -1,8 +1,7 @@
 // Anthropic usage, which arrives in halves (message_start, message_delta), merged into one
 // OpenAI-shaped usage.
 import type { CanonicalUsage } from '../../canonical/events.ts';
-
-type Json = Record<string, unknown>;
+import type { JsonObject } from '../../base/json.ts';
 
 /**
  * Anthropic counts input_tokens without the cached part; OpenAI's prompt_tokens include it. So
@@ -18,7 +17,7 @@ export class UsageTally {
   private outputTokens: number | undefined = undefined;
   private seen = false;
 
-  add(u: Json): void {
+  add(u: JsonObject): void {
     const input = u['input_tokens'];
     if (typeof input === 'number') {
       this.inputTokens = input;
@@ -37,6 +36,29 @@ export class UsageTally {
     const output = u['output_tokens'];
     if (typeof output === 'number') {
       this.outputTokens = output;
+      this.seen = true;
+    }
+  }
+
+  /**
+   * Counts from elsewhere (Bedrock's invocation metrics) for the fields the stream left out; a
+   * field the stream gave keeps its value.
+   */
+  fillMissing(input: unknown, output: unknown, cacheRead: unknown, cacheCreation: unknown): void {
+    if (this.inputTokens === undefined && typeof input === 'number') {
+      this.inputTokens = input;
+      this.seen = true;
+    }
+    if (this.outputTokens === undefined && typeof output === 'number') {
+      this.outputTokens = output;
+      this.seen = true;
+    }
+    if (this.cacheReadInputTokens === undefined && typeof cacheRead === 'number') {
+      this.cacheReadInputTokens = cacheRead;
+      this.seen = true;
+    }
+    if (this.cacheCreationInputTokens === undefined && typeof cacheCreation === 'number') {
+      this.cacheCreationInputTokens = cacheCreation;
       this.seen = true;
     }
   }

@@ -10,13 +10,13 @@ import {
   type EventStreamReader,
 } from '../../eventstream/frame-reader.ts';
 import type { StreamDecoder } from '../types.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../base/json.ts';
+import { DecoderBase, type ErrorEvent } from '../decoder-base.ts';
 import { exceptionEvent, unmodeledErrorEvent } from './exceptions.ts';
-
-export type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
 export interface BedrockEventHandler {
   /** One `event` frame's parsed JSON object; returns a terminal error to end the stream with, or null. */
-  event(eventType: string, payload: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null;
+  event(eventType: string, payload: JsonObject, out: CanonicalEvent[]): ErrorEvent | null;
   /** True once the API's terminal event has come (EOF before it is a truncation). */
   complete(): boolean;
   /** Said when the stream ends before `complete()`. */
@@ -25,72 +25,62 @@ export interface BedrockEventHandler {
 
 /**
  * The shared decoder: a subclass says what an `event` frame means (`event`) and when the stream is
- * complete (`complete`). A class rather than a closure: one decoder per open stream, so the
- * methods live on the prototype and each instance is only its fields.
+ * complete (`complete`). Bytes after the stream closed are not read.
  */
-export abstract class BedrockStreamDecoder implements StreamDecoder {
+export abstract class BedrockStreamDecoder extends DecoderBase {
   private readonly reader: EventStreamReader = createEventStreamReader();
-  private failed = false;
 
   /** One `event` frame's parsed JSON object; returns a terminal error to end the stream with, or null. */
-  protected abstract event(eventType: string, payload: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null;
+  protected abstract event(eventType: string, payload: JsonObject, out: CanonicalEvent[]): ErrorEvent | null;
   /** True once the API's terminal event has come (EOF before it is a truncation). */
   protected abstract complete(): boolean;
   /** Said when the stream ends before `complete()`. */
   protected abstract readonly incompleteMessage: string;
 
-  feed(chunk: Buffer, out: CanonicalEvent[]): void {
-    if (this.failed) return;
-    try {
-      this.reader.feed(chunk, (f) => {
-        if (!this.failed) this.frame(f, out);
-      });
-    } catch (err) {
-      if (!(err instanceof EventStreamFramingError)) throw err;
-      if (!this.failed) this.fail(malformed(`upstream event stream is corrupt: ${err.message}`), out);
-    }
-  }
-
-  end(out: CanonicalEvent[]): void {
-    if (this.failed) return;
-    const cut = this.reader.end();
-    if (cut) return this.fail({ type: 'error', kind: 'truncated', message: `upstream stream was cut: ${cut.message}` }, out);
-    if (!this.complete()) this.fail({ type: 'error', kind: 'truncated', message: this.incompleteMessage }, out);
-  }
-
   get bufferedBytes(): number {
     return this.reader.bufferedBytes;
   }
 
-  private fail(event: ErrorEvent, out: CanonicalEvent[]): void {
-    this.failed = true;
-    out.push(event);
+  protected decode(chunk: Buffer): void {
+    if (this.closed) return;
+    try {
+      this.reader.feed(chunk, (f) => {
+        if (!this.closed) this.frame(f);
+      });
+    } catch (err) {
+      if (!(err instanceof EventStreamFramingError)) throw err;
+      if (!this.closed) this.fail(malformed(`upstream event stream is corrupt: ${err.message}`));
+    }
   }
 
-  private frame(f: EventStreamFrame, out: CanonicalEvent[]): void {
+  protected endOfStream(): void {
+    const cut = this.reader.end();
+    if (cut) return this.fail({ type: 'error', kind: 'truncated', message: `upstream stream was cut: ${cut.message}` });
+    if (!this.complete()) this.fail({ type: 'error', kind: 'truncated', message: this.incompleteMessage });
+  }
+
+  private frame(f: EventStreamFrame): void {
     const messageType = f.headers[':message-type'];
     if (messageType === 'exception') {
-      return this.fail(exceptionEvent(String(f.headers[':exception-type'] ?? 'exception'), f.payload), out);
+      return this.fail(exceptionEvent(String(f.headers[':exception-type'] ?? 'exception'), f.payload));
     }
     if (messageType === 'error') {
-      return this.fail(unmodeledErrorEvent(String(f.headers[':error-code'] ?? 'error'), String(f.headers[':error-message'] ?? '')), out);
+      return this.fail(unmodeledErrorEvent(String(f.headers[':error-code'] ?? 'error'), String(f.headers[':error-message'] ?? '')));
     }
     if (messageType !== 'event') {
       // The AWS SDK rejects any other message type too.
-      return this.fail(malformed(`Bedrock frame at byte ${f.offset} has :message-type ${JSON.stringify(messageType ?? null)}`), out);
+      return this.fail(malformed(`Bedrock frame at byte ${f.offset} has :message-type ${JSON.stringify(messageType ?? null)}`));
     }
     const eventType = String(f.headers[':event-type'] ?? '');
-    let payload: unknown;
-    try {
-      payload = JSON.parse(f.payload.toString('utf8'));
-    } catch {
-      return this.fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not JSON: ${preview(f.payload)}`), out);
+    const payload = parseJson(f.payload.toString('utf8'));
+    if (payload === undefined) {
+      return this.fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not JSON: ${preview(f.payload)}`));
     }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      return this.fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not a JSON object: ${preview(f.payload)}`), out);
+    if (!isJsonObject(payload)) {
+      return this.fail(malformed(`Bedrock ${eventType} event at byte ${f.offset} is not a JSON object: ${preview(f.payload)}`));
     }
-    const error = this.event(eventType, payload as Record<string, unknown>, out);
-    if (error) this.fail(error, out);
+    const error = this.event(eventType, payload, this.out);
+    if (error) this.fail(error);
   }
 }
 
@@ -108,7 +98,7 @@ class HandlerBedrockDecoder extends BedrockStreamDecoder {
     return this.handler.incompleteMessage;
   }
 
-  protected event(eventType: string, payload: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
+  protected event(eventType: string, payload: JsonObject, out: CanonicalEvent[]): ErrorEvent | null {
     return this.handler.event(eventType, payload, out);
   }
 

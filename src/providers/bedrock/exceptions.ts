@@ -4,6 +4,7 @@
 // `:error-message` headers). Both become one canonical error that keeps Bedrock's message and
 // names the exception in `code`.
 import type { CanonicalEvent, ErrorKind } from '../../canonical/events.ts';
+import { isJsonObject, parseJson } from '../../base/json.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
@@ -47,13 +48,11 @@ function guessKind(name: string): ErrorKind {
 /** The exception's own message: `message` (Bedrock) or `Message` (some AWS services). */
 function messageOf(payload: Buffer): string | undefined {
   if (payload.length === 0) return undefined;
-  try {
-    const body = JSON.parse(payload.toString('utf8')) as Record<string, unknown> | null;
-    const m = body?.['message'] ?? body?.['Message'];
-    return typeof m === 'string' ? m : undefined;
-  } catch {
-    return payload.toString('utf8').slice(0, 500);
-  }
+  const text = payload.toString('utf8');
+  const body = parseJson(text);
+  if (body === undefined) return text.slice(0, 500);
+  const m = isJsonObject(body) ? (body['message'] ?? body['Message']) : undefined;
+  return typeof m === 'string' ? m : undefined;
 }
 
 function lowerFirst(s: string): string {

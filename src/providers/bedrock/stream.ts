@@ -5,7 +5,9 @@
 // usage in `metadata` after it: the stream is complete at EOF after messageStop.
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
-import { BedrockStreamDecoder, type ErrorEvent } from './event-decoder.ts';
+import { isJsonObject, type JsonObject } from '../../base/json.ts';
+import type { ErrorEvent } from '../decoder-base.ts';
+import { BedrockStreamDecoder } from './event-decoder.ts';
 import { num } from '../payload.ts';
 import { ToolIndexes } from './tool-indexes.ts';
 
@@ -28,7 +30,7 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
 }
 
 class ConverseStreamDecoder extends BedrockStreamDecoder {
-  private stopped = false;
+  private stopped = false; // messageStop came: the stream is complete at EOF
   /** OpenAI numbers tool calls 0, 1, … among tool calls only; Bedrock numbers all content blocks. Created with the first tool call. */
   private tools: ToolIndexes | null = null; // made with the first tool call
 
@@ -44,7 +46,7 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
     return this.stopped;
   }
 
-  protected event(eventType: string, p: Record<string, unknown>, out: CanonicalEvent[]): ErrorEvent | null {
+  protected event(eventType: string, p: JsonObject, out: CanonicalEvent[]): ErrorEvent | null {
     switch (eventType) {
       case 'messageStart':
         out.push({ type: 'start', id: this.context.newId('chatcmpl-'), model: this.context.model, created: this.context.now() });
@@ -103,7 +105,7 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
 }
 
 /** Converse usage: inputTokens excludes cache reads and writes, which OpenAI counts as prompt tokens. */
-export function convertUsage(u: Record<string, unknown>): CanonicalUsage {
+export function convertUsage(u: JsonObject): CanonicalUsage {
   const cacheRead = u['cacheReadInputTokens'];
   const prompt = num(u['inputTokens']) + num(cacheRead) + num(u['cacheWriteInputTokens']);
   const completion = num(u['outputTokens']);
@@ -116,8 +118,8 @@ export function convertUsage(u: Record<string, unknown>): CanonicalUsage {
   return usage;
 }
 
-function record(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+function record(v: unknown): JsonObject | null {
+  return isJsonObject(v) ? v : null;
 }
 
 function str(v: unknown): string {

@@ -10,14 +10,13 @@
 // finish, not an error (the request was answered with nothing, as OpenAI reports filtered output);
 // MALFORMED_FUNCTION_CALL and its kin are errors (see FAILED_CALL). A raw error body written
 // without `data:` (seen only in hand-made mocks) is no SSE event: it ends as a truncation.
-import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent, type SseParser, type SseParserHandlers } from '../../sse/parser.ts';
+import type { CanonicalUsage, FinishReason } from '../../canonical/events.ts';
+import type { SseEvent } from '../../sse/parser.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../base/json.ts';
+import { SseDecoder, type ErrorEvent } from '../decoder-base.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 import { num, preview } from '../payload.ts';
-
-type Json = Record<string, unknown>;
-type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
 const FINISH: Record<string, FinishReason> = {
   STOP: 'stop',
@@ -63,7 +62,7 @@ export function mapGeminiFinishReason(raw: string, madeFunctionCalls: boolean): 
 }
 
 /** Gemini usageMetadata → canonical usage. Thoughts count as completion tokens, as OpenAI's reasoning tokens do. */
-export function convertGeminiUsage(u: Json): CanonicalUsage {
+export function convertGeminiUsage(u: JsonObject): CanonicalUsage {
   const prompt = num(u['promptTokenCount']) + num(u['toolUsePromptTokenCount']);
   const thoughts = u['thoughtsTokenCount'];
   const completion = num(u['candidatesTokenCount']) + num(thoughts);
@@ -79,8 +78,8 @@ export function convertGeminiUsage(u: Json): CanonicalUsage {
 }
 
 /** An in-band `{"error":{code,message,status}}` object → a canonical error, message kept verbatim. */
-export function geminiErrorEvent(body: Json): ErrorEvent {
-  const e = (body['error'] !== null && typeof body['error'] === 'object' ? body['error'] : {}) as Json;
+export function geminiErrorEvent(body: JsonObject): ErrorEvent {
+  const e = (body['error'] !== null && typeof body['error'] === 'object' ? body['error'] : {}) as JsonObject;
   const status = typeof e['status'] === 'string' ? e['status'] : undefined;
   const code = typeof e['code'] === 'number' ? e['code'] : undefined;
   const http = code !== undefined && code >= 400 && code < 600 ? code : status !== undefined ? STATUS_HTTP[status] : undefined;
@@ -98,77 +97,43 @@ export function createGeminiStreamDecoder(context: DecoderContext): StreamDecode
   return new GeminiStreamDecoder(context);
 }
 
-/** Where events would go before the first feed (never written to: events only come from feed and end). */
-const NO_SINK: CanonicalEvent[] = [];
-
-// A class rather than a closure: one decoder per open stream, so its helpers live on the
-// prototype and each instance is only its fields. It is also the SSE parser's handler object.
 // Collections are created when first needed.
-class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
-  private out: CanonicalEvent[] = NO_SINK;
+class GeminiStreamDecoder extends SseDecoder {
   private started = false;
-  private failed = false;
   private seen: Set<number> | null = null; // candidate indexes that sent anything
   private finished: Set<number> | null = null; // candidate indexes that sent a finishReason
   private toolCallCount: Map<number, number> | null = null; // per choice: OpenAI indexes count tool calls only
-  private usage: Json | null = null; // the latest value of every usageMetadata field
-  private readonly parser: SseParser;
+  private usage: JsonObject | null = null; // the latest value of every usageMetadata field
 
   constructor(private readonly context: DecoderContext) {
-    this.parser = createSseParser(this, { maxLineBytes: context.maxLineBytes });
+    super(context.maxLineBytes);
   }
 
-  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
-    this.out = sink;
-    this.parser.feed(bytes);
-  }
-
-  end(sink: CanonicalEvent[]): void {
-    this.out = sink;
-    this.parser.end();
-    if (this.failed) return;
-    this.failed = true; // nothing after the end
+  protected endOfStream(): void {
     const finished = this.finished;
     const complete = finished !== null && finished.size > 0 && [...this.seen!].every((i) => finished.has(i));
     if (!complete) {
-      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
+      this.out.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
       return;
     }
     // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
     // may carry only `trafficType`: no counts, no usage.
     const usage = this.usage;
     if (usage !== null && TOKEN_COUNTS.some((k) => typeof usage[k] === 'number'))
-      sink.push({ type: 'usage', usage: convertGeminiUsage(usage) });
+      this.out.push({ type: 'usage', usage: convertGeminiUsage(usage) });
   }
 
-  get bufferedBytes(): number {
-    return this.parser.bufferedBytes;
-  }
-
-  /** The SSE parser's callback. */
-  onEvent(ev: SseEvent): void {
-    if (!this.failed) this.handle(ev);
-  }
-
-  private fail(event: ErrorEvent): void {
-    this.out.push(event);
-    this.failed = true;
-  }
-
-  private handle(ev: SseEvent): void {
+  protected event(ev: SseEvent): void {
     if (ev.data.trim() === '') return; // an empty event carries nothing (keep-alive)
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(ev.data);
-    } catch {
+    const c = parseJson(ev.data);
+    if (c === undefined) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
       return;
     }
-    if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) {
+    if (!isJsonObject(c)) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
       return;
     }
-    const c = chunk as Json;
     if (c['error'] !== undefined && c['error'] !== null) {
       this.fail(geminiErrorEvent(c));
       return;
@@ -189,11 +154,11 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
 
     const candidates = c['candidates'];
     if (Array.isArray(candidates)) {
-      for (let i = 0; i < candidates.length && !this.failed; i++) this.handleCandidate(candidates[i] as Json, i);
+      for (let i = 0; i < candidates.length && !this.closed; i++) this.handleCandidate(candidates[i] as JsonObject, i);
     }
     // A blocked prompt: one chunk with promptFeedback.blockReason and no candidates.
-    const block = (c['promptFeedback'] as Json | undefined)?.['blockReason'];
-    if (typeof block === 'string' && !this.failed && !this.isFinished(0)) {
+    const block = (c['promptFeedback'] as JsonObject | undefined)?.['blockReason'];
+    if (typeof block === 'string' && !this.closed && !this.isFinished(0)) {
       this.markSeen(0);
       (this.finished ??= new Set()).add(0);
       this.out.push({ type: 'finish', choice: 0, reason: 'content_filter', raw: block });
@@ -208,12 +173,12 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
     return this.finished?.has(choice) === true;
   }
 
-  private handleCandidate(candidate: Json, position: number): void {
+  private handleCandidate(candidate: JsonObject, position: number): void {
     if (candidate === null || typeof candidate !== 'object') return;
     const choice = typeof candidate['index'] === 'number' ? candidate['index'] : position;
     this.markSeen(choice);
-    const parts = (candidate['content'] as Json | undefined)?.['parts'];
-    if (Array.isArray(parts)) for (const part of parts) this.handlePart(part as Json, choice);
+    const parts = (candidate['content'] as JsonObject | undefined)?.['parts'];
+    if (Array.isArray(parts)) for (const part of parts) this.handlePart(part as JsonObject, choice);
     const raw = candidate['finishReason'];
     if (typeof raw !== 'string' || raw === '' || raw === 'FINISH_REASON_UNSPECIFIED' || this.isFinished(choice)) return;
     (this.finished ??= new Set()).add(choice);
@@ -230,9 +195,9 @@ class GeminiStreamDecoder implements StreamDecoder, SseParserHandlers {
     this.out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, this.toolCallCount?.has(choice) === true), raw });
   }
 
-  private handlePart(part: Json, choice: number): void {
+  private handlePart(part: JsonObject, choice: number): void {
     if (part === null || typeof part !== 'object') return;
-    const call = part['functionCall'] as Json | undefined;
+    const call = part['functionCall'] as JsonObject | undefined;
     if (call !== null && typeof call === 'object') {
       const counts = (this.toolCallCount ??= new Map());
       const index = counts.get(choice) ?? 0;

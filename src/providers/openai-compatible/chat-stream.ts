@@ -4,8 +4,10 @@
 // content chunk (Together) or on every chunk (vLLM continuous usage), `null` tool_calls, whole
 // tool calls in one chunk (xAI), `event: error` (Groq) and `data: {"error":…}`, errors followed
 // by `[DONE]` (vLLM).
-import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent, type SseParser } from '../../sse/parser.ts';
+import type { CanonicalUsage, FinishReason } from '../../canonical/events.ts';
+import type { SseEvent } from '../../sse/parser.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../base/json.ts';
+import { SseDecoder } from '../decoder-base.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { errorEventFromBody } from './errors.ts';
 import { num, preview } from '../payload.ts';
@@ -27,15 +29,15 @@ export function mapFinishReason(raw: string, extra?: Record<string, FinishReason
   return extra?.[raw] ?? OPENAI_FINISH[raw] ?? 'stop';
 }
 
-export function convertOpenAIUsage(u: Record<string, unknown>): CanonicalUsage {
+export function convertOpenAIUsage(u: JsonObject): CanonicalUsage {
   const usage: CanonicalUsage = {
     promptTokens: num(u['prompt_tokens']),
     completionTokens: num(u['completion_tokens']),
     totalTokens: num(u['total_tokens']),
   };
-  const cached = (u['prompt_tokens_details'] as Record<string, unknown> | null | undefined)?.['cached_tokens'];
+  const cached = (u['prompt_tokens_details'] as JsonObject | null | undefined)?.['cached_tokens'];
   if (typeof cached === 'number') usage.cachedPromptTokens = cached;
-  const reasoning = (u['completion_tokens_details'] as Record<string, unknown> | null | undefined)?.['reasoning_tokens'];
+  const reasoning = (u['completion_tokens_details'] as JsonObject | null | undefined)?.['reasoning_tokens'];
   if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
   return usage;
 }
@@ -44,58 +46,33 @@ export function createOpenAIChatDecoder(context: DecoderContext, options: OpenAI
   return new OpenAIChatDecoder(context, options.finishReasons);
 }
 
-// A class rather than a closure: one decoder per open stream, so its helpers live on the prototype.
-class OpenAIChatDecoder implements StreamDecoder {
-  private out: CanonicalEvent[] = [];
+class OpenAIChatDecoder extends SseDecoder {
   private started = false;
-  private terminal: 'done' | 'error' | null = null;
   /** Tool calls already started, as "choice:index" (made with the first tool call). */
   private toolCalls: Set<string> | null = null;
-  private readonly parser: SseParser;
 
   constructor(
     private readonly context: DecoderContext,
     private readonly finishReasons: Record<string, FinishReason> | undefined,
   ) {
-    this.parser = createSseParser({ onEvent: (ev) => this.terminal === null && this.handle(ev) }, { maxLineBytes: context.maxLineBytes });
+    super(context.maxLineBytes);
   }
 
-  get bufferedBytes(): number {
-    return this.parser.bufferedBytes;
+  protected endOfStream(): void {
+    this.out.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before [DONE]' });
   }
 
-  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
-    this.out = sink;
-    this.parser.feed(bytes);
-  }
-
-  end(sink: CanonicalEvent[]): void {
-    this.out = sink;
-    this.parser.end();
-    if (this.terminal === null) {
-      this.terminal = 'error';
-      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before [DONE]' });
-    }
-  }
-
-  private fail(event: Extract<CanonicalEvent, { type: 'error' }>): void {
-    this.out.push(event);
-    this.terminal = 'error';
-  }
-
-  private handle(ev: SseEvent): void {
+  protected event(ev: SseEvent): void {
     if (ev.data === '[DONE]') {
-      this.terminal = 'done';
+      this.closed = true;
       return;
     }
-    let chunk: Record<string, unknown>;
-    try {
-      chunk = JSON.parse(ev.data) as Record<string, unknown>;
-    } catch {
+    const chunk = parseJson(ev.data);
+    if (chunk === undefined) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not JSON: ${preview(ev.data)}` });
       return;
     }
-    if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) {
+    if (!isJsonObject(chunk)) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent a data event that is not a JSON object: ${preview(ev.data)}` });
       return;
     }
@@ -114,17 +91,16 @@ class OpenAIChatDecoder implements StreamDecoder {
     }
     const choices = chunk['choices'];
     if (Array.isArray(choices)) {
-      for (let i = 0; i < choices.length; i++) this.handleChoice(choices[i] as Record<string, unknown>, i);
+      for (let i = 0; i < choices.length; i++) this.handleChoice(choices[i] as JsonObject, i);
     }
     const usage = chunk['usage'];
-    if (usage !== null && typeof usage === 'object')
-      this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Record<string, unknown>) });
+    if (usage !== null && typeof usage === 'object') this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as JsonObject) });
   }
 
-  private handleChoice(c: Record<string, unknown>, position: number): void {
+  private handleChoice(c: JsonObject, position: number): void {
     const out = this.out;
     const choice = typeof c['index'] === 'number' ? c['index'] : position;
-    const delta = c['delta'] as Record<string, unknown> | null | undefined;
+    const delta = c['delta'] as JsonObject | null | undefined;
     if (delta) {
       const reasoning = delta['reasoning_content'] ?? delta['reasoning'];
       if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning-delta', choice, text: reasoning });
@@ -134,16 +110,16 @@ class OpenAIChatDecoder implements StreamDecoder {
       if (typeof refusal === 'string' && refusal !== '') out.push({ type: 'refusal-delta', choice, text: refusal });
       const toolCalls = delta['tool_calls'];
       if (Array.isArray(toolCalls)) {
-        for (let k = 0; k < toolCalls.length; k++) this.handleToolCall(toolCalls[k] as Record<string, unknown>, k, choice);
+        for (let k = 0; k < toolCalls.length; k++) this.handleToolCall(toolCalls[k] as JsonObject, k, choice);
       }
     }
     const finish = c['finish_reason'];
     if (typeof finish === 'string') out.push({ type: 'finish', choice, reason: mapFinishReason(finish, this.finishReasons), raw: finish });
   }
 
-  private handleToolCall(tc: Record<string, unknown>, position: number, choice: number): void {
+  private handleToolCall(tc: JsonObject, position: number, choice: number): void {
     const index = typeof tc['index'] === 'number' ? tc['index'] : position;
-    const fn = (tc['function'] ?? {}) as Record<string, unknown>;
+    const fn = (tc['function'] ?? {}) as JsonObject;
     const key = `${choice}:${index}`;
     const started = (this.toolCalls ??= new Set());
     if (!started.has(key)) {

@@ -1,12 +1,13 @@
 // OpenAI-style error bodies ({"error": {...}}, vLLM's older {"object":"error", ...}, or a plain
 // {"error": "text"}) turned into canonical error events, keeping the provider's message.
 import type { CanonicalEvent, ErrorKind } from '../../canonical/events.ts';
+import type { JsonObject } from '../../base/json.ts';
 
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
-export function errorEventFromBody(body: Record<string, unknown>, status?: number): ErrorEvent {
+export function errorEventFromBody(body: JsonObject, status?: number): ErrorEvent {
   const inner = body['error'];
-  const e = inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>) : body;
+  const e = inner !== null && typeof inner === 'object' ? (inner as JsonObject) : body;
   const message = typeof e['message'] === 'string' ? e['message'] : typeof inner === 'string' ? inner : 'upstream error';
   const errorType = typeof e['type'] === 'string' ? e['type'] : undefined;
   const rawCode = e['code'];

@@ -9,14 +9,13 @@
 // as the fallback). A call whose arguments never streamed as deltas (some compatible servers
 // send only the `.done` events) gets them in one piece from function_call_arguments.done or
 // output_item.done.
-import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
-import { createSseParser, type SseEvent, type SseParser, type SseParserHandlers } from '../../sse/parser.ts';
+import type { CanonicalUsage, FinishReason } from '../../canonical/events.ts';
+import type { SseEvent } from '../../sse/parser.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../base/json.ts';
+import { SseDecoder, type ErrorEvent } from '../decoder-base.ts';
 import { errorKind } from '../openai-compatible/errors.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { num, preview } from '../payload.ts';
-
-type Json = Record<string, unknown>;
-type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
 interface ToolCallState {
   index: number;
@@ -76,70 +75,35 @@ export function createStreamDecoder(context: DecoderContext): StreamDecoder {
   return new ResponsesStreamDecoder(context);
 }
 
-/** Where events would go before the first feed (never written to: events only come from feed and end). */
-const NO_SINK: CanonicalEvent[] = [];
-
-// A class rather than a closure: one decoder per open stream, so its helpers live on the
-// prototype and each instance is only its fields. It is also the SSE parser's handler object.
-class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
-  private out: CanonicalEvent[] = NO_SINK;
+class ResponsesStreamDecoder extends SseDecoder {
   private started = false;
-  private terminal = false;
   private toolCount = 0;
   // Created with the first function call (most streams have none).
   private callsByItem: Map<string, ToolCallState> | null = null;
   private callsByOutput: Map<number, ToolCallState> | null = null;
   private reasoningSent = false;
   private reasoningBreak = false; // a new summary part began: separate it from the previous one
-  private readonly parser: SseParser;
 
   constructor(private readonly context: DecoderContext) {
-    this.parser = createSseParser(this, { maxLineBytes: context.maxLineBytes });
+    super(context.maxLineBytes);
   }
 
-  feed(bytes: Buffer, sink: CanonicalEvent[]): void {
-    this.out = sink;
-    this.parser.feed(bytes);
+  protected endOfStream(): void {
+    this.out.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before response.completed' });
   }
 
-  end(sink: CanonicalEvent[]): void {
-    this.out = sink;
-    this.parser.end();
-    if (!this.terminal) {
-      this.terminal = true;
-      sink.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before response.completed' });
-    }
-  }
-
-  get bufferedBytes(): number {
-    return this.parser.bufferedBytes;
-  }
-
-  /** The SSE parser's callback. */
-  onEvent(ev: SseEvent): void {
-    if (!this.terminal) this.handle(ev);
-  }
-
-  private fail(event: ErrorEvent): void {
-    this.out.push(event);
-    this.terminal = true;
-  }
-
-  private handle(ev: SseEvent): void {
+  protected event(ev: SseEvent): void {
     // Some Responses-compatible servers end with the chat terminator; the terminal events decide.
     if (ev.data === '[DONE]') return;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(ev.data);
-    } catch {
+    const data = parseJson(ev.data);
+    if (data === undefined) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent an event that is not JSON: ${preview(ev.data)}` });
       return;
     }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    if (!isJsonObject(data)) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent an event that is not a JSON object: ${preview(ev.data)}` });
       return;
     }
-    const data = payload as Json;
     const type = typeof data['type'] === 'string' ? data['type'] : ev.type;
     if (type === null) {
       this.fail({ type: 'error', kind: 'malformed', message: `upstream sent an event without a type: ${preview(ev.data)}` });
@@ -148,7 +112,7 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
     this.dispatch(type, data);
   }
 
-  private dispatch(type: string, data: Json): void {
+  private dispatch(type: string, data: JsonObject): void {
     switch (type) {
       case 'response.created':
         this.startFrom(data['response']);
@@ -206,7 +170,7 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
 
   private startFrom(response: unknown): void {
     if (this.started || response === null || typeof response !== 'object') return;
-    const r = response as Json;
+    const r = response as JsonObject;
     const context = this.context;
     this.started = true;
     this.out.push({
@@ -217,10 +181,10 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
     });
   }
 
-  private onItem(data: Json): void {
+  private onItem(data: JsonObject): void {
     const item = data['item'];
     if (item === null || typeof item !== 'object') return;
-    const it = item as Json;
+    const it = item as JsonObject;
     if (it['type'] !== 'function_call') return;
     const itemId = typeof it['id'] === 'string' ? it['id'] : null;
     const outputIndex = typeof data['output_index'] === 'number' ? data['output_index'] : null;
@@ -242,7 +206,7 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
     if (typeof args === 'string' && args !== '' && !call.argumentsSent) this.sendArguments(call, args);
   }
 
-  private onArguments(data: Json, done: boolean): void {
+  private onArguments(data: JsonObject, done: boolean): void {
     const itemId = typeof data['item_id'] === 'string' ? data['item_id'] : null;
     const outputIndex = typeof data['output_index'] === 'number' ? data['output_index'] : null;
     const call = this.lookup(itemId, outputIndex);
@@ -287,13 +251,13 @@ class ResponsesStreamDecoder implements StreamDecoder, SseParserHandlers {
     const usage = objectAt(response, 'usage');
     if (usage) this.out.push({ type: 'usage', usage: convertUsage(usage) });
     this.out.push({ type: 'finish', choice: 0, reason, raw });
-    this.terminal = true;
+    this.closed = true;
   }
 }
 
 /** `event: error`: the documented top-level {code, message}, or the nested {error: {…}} seen in recordings. */
-function errorFromEvent(data: Json): ErrorEvent {
-  const nested = data['error'] !== null && typeof data['error'] === 'object' ? (data['error'] as Json) : {};
+function errorFromEvent(data: JsonObject): ErrorEvent {
+  const nested = data['error'] !== null && typeof data['error'] === 'object' ? (data['error'] as JsonObject) : {};
   const message = pickString(data['message'], nested['message']) ?? 'upstream error';
   const errorType = pickString(nested['type'], data['error_type']);
   const code = pickString(data['code'], nested['code']);
@@ -312,7 +276,7 @@ function incompleteFinish(reason: string): FinishReason {
   }
 }
 
-export function convertUsage(u: Json): CanonicalUsage {
+export function convertUsage(u: JsonObject): CanonicalUsage {
   const usage: CanonicalUsage = {
     promptTokens: num(u['input_tokens']),
     completionTokens: num(u['output_tokens']),
@@ -325,10 +289,10 @@ export function convertUsage(u: Json): CanonicalUsage {
   return usage;
 }
 
-function objectAt(value: unknown, key: string): Json | undefined {
+function objectAt(value: unknown, key: string): JsonObject | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const v = (value as Json)[key];
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+  const v = (value as JsonObject)[key];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
 }
 
 function stringAt(value: unknown, key: string, inner: string): string | undefined {

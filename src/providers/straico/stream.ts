@@ -10,10 +10,10 @@ import type { CanonicalEvent, ErrorKind, FinishReason } from '../../canonical/ev
 import { convertOpenAIUsage } from '../openai-compatible/chat-stream.ts';
 import { errorEventFromBody } from '../openai-compatible/errors.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
+import { DecoderBase } from '../decoder-base.ts';
+import { isJsonObject, type JsonObject } from '../../base/json.ts';
 import { parseAnswer, type ParsedToolCall } from './tool-xml.ts';
 import { preview } from '../payload.ts';
-
-type Json = Record<string, unknown>;
 
 /** Larger bodies are refused, not buffered: no honest answer is this big. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -23,34 +23,41 @@ export interface StraicoDecoderOptions {
 }
 
 export function createStreamDecoder(context: DecoderContext, options: StraicoDecoderOptions = {}): StreamDecoder {
-  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  let parts: Buffer[] = [];
-  let size = 0;
-  let done = false;
+  return new StraicoDecoder(context, options.maxBodyBytes ?? MAX_BODY_BYTES);
+}
 
-  return {
-    feed(chunk, out) {
-      if (done) return;
-      size += chunk.length;
-      if (size > limit) {
-        done = true;
-        parts = [];
-        out.push({ type: 'error', kind: 'malformed', message: `upstream body is larger than ${limit} bytes` });
-        return;
-      }
-      parts.push(Buffer.from(chunk)); // copy: the caller may reuse its buffer
-    },
-    end(out) {
-      if (done) return;
-      done = true;
-      const text = Buffer.concat(parts, size).toString('utf8');
-      parts = [];
-      decodeBody(text, context, out);
-    },
-    get bufferedBytes() {
-      return done ? 0 : size;
-    },
-  };
+/** Holds the body until the end; closed once it is decoded or refused. */
+class StraicoDecoder extends DecoderBase {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly context: DecoderContext,
+    private readonly limit: number,
+  ) {
+    super();
+  }
+
+  get bufferedBytes(): number {
+    return this.closed ? 0 : this.size;
+  }
+
+  protected decode(chunk: Buffer): void {
+    if (this.closed) return;
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.parts = [];
+      this.fail({ type: 'error', kind: 'malformed', message: `upstream body is larger than ${this.limit} bytes` });
+      return;
+    }
+    this.parts.push(Buffer.from(chunk)); // copy: the caller may reuse its buffer
+  }
+
+  protected endOfStream(): void {
+    const text = Buffer.concat(this.parts, this.size).toString('utf8');
+    this.parts = [];
+    decodeBody(text, this.context, this.out);
+  }
 }
 
 function decodeBody(text: string, context: DecoderContext, out: CanonicalEvent[]): void {
@@ -63,9 +70,8 @@ function decodeBody(text: string, context: DecoderContext, out: CanonicalEvent[]
     const cut = /end of (JSON )?input|Unterminated/i.test((err as Error).message);
     return error(out, cut ? 'truncated' : 'malformed', `upstream answer is ${cut ? 'cut off' : 'not JSON'}: ${preview(text)}`);
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    return error(out, 'malformed', `upstream answer is not a JSON object: ${preview(text)}`);
-  const b = body as Json;
+  if (!isJsonObject(body)) return error(out, 'malformed', `upstream answer is not a JSON object: ${preview(text)}`);
+  const b = body;
   if (b['success'] === false) {
     const message =
       typeof b['error'] === 'string' ? b['error'] : typeof b['message'] === 'string' ? b['message'] : 'Straico reported a failure';
@@ -81,25 +87,25 @@ function decodeBody(text: string, context: DecoderContext, out: CanonicalEvent[]
 }
 
 /** The prompt endpoint nests one completion per requested model. */
-function promptCompletion(data: unknown, model: string): Json | string {
-  const completions = (data as Json | null)?.['completions'];
+function promptCompletion(data: unknown, model: string): JsonObject | string {
+  const completions = (data as JsonObject | null)?.['completions'];
   if (completions === null || typeof completions !== 'object') return 'upstream answer has no data.completions';
-  const byModel = completions as Json;
+  const byModel = completions as JsonObject;
   const keys = Object.keys(byModel);
   const entry = byModel[model] ?? (keys.length === 1 ? byModel[keys[0]!] : undefined);
-  const completion = (entry as Json | undefined)?.['completion'];
+  const completion = (entry as JsonObject | undefined)?.['completion'];
   if (completion === null || typeof completion !== 'object') return `upstream answer has no completion for model ${JSON.stringify(model)}`;
-  return completion as Json;
+  return completion as JsonObject;
 }
 
-function emitCompletion(c: Json, context: DecoderContext, out: CanonicalEvent[]): void {
+function emitCompletion(c: JsonObject, context: DecoderContext, out: CanonicalEvent[]): void {
   const choices = c['choices'];
   if (!Array.isArray(choices) || choices.length === 0) return error(out, 'malformed', 'upstream answer has no choices');
   // Parse every answer first: a broken tool call fails the whole response, before any content.
   const decoded: { choice: number; text: string; calls: ParsedToolCall[]; finish: unknown }[] = [];
   for (let i = 0; i < choices.length; i++) {
-    const ch = (choices[i] ?? {}) as Json;
-    const message = (ch['message'] ?? {}) as Json;
+    const ch = (choices[i] ?? {}) as JsonObject;
+    const message = (ch['message'] ?? {}) as JsonObject;
     const parsed = parseAnswer(contentText(message['content']));
     if (!parsed.ok) return error(out, 'malformed', `Straico answer has a malformed tool call: ${parsed.message}`);
     decoded.push({
@@ -127,14 +133,16 @@ function emitCompletion(c: Json, context: DecoderContext, out: CanonicalEvent[])
     out.push({ type: 'finish', choice: d.choice, reason: d.calls.length > 0 ? 'tool_calls' : finishReason(raw), raw });
   }
   const usage = c['usage'];
-  if (usage !== null && typeof usage === 'object') out.push({ type: 'usage', usage: convertOpenAIUsage(usage as Json) });
+  if (usage !== null && typeof usage === 'object') out.push({ type: 'usage', usage: convertOpenAIUsage(usage as JsonObject) });
 }
 
 /** Content as a string, or as text parts (both seen from Straico), or null. */
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content))
-    return content.map((p) => (typeof (p as Json | null)?.['text'] === 'string' ? ((p as Json)['text'] as string) : '')).join('');
+    return content
+      .map((p) => (typeof (p as JsonObject | null)?.['text'] === 'string' ? ((p as JsonObject)['text'] as string) : ''))
+      .join('');
   return '';
 }
 
@@ -142,7 +150,7 @@ function contentText(content: unknown): string {
 function nativeCalls(calls: unknown): ParsedToolCall[] {
   if (!Array.isArray(calls)) return [];
   return calls.flatMap((c: unknown) => {
-    const fn = ((c as Json | null)?.['function'] ?? {}) as Json;
+    const fn = ((c as JsonObject | null)?.['function'] ?? {}) as JsonObject;
     if (typeof fn['name'] !== 'string') return [];
     const args = fn['arguments'];
     return [{ name: fn['name'], arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) }];

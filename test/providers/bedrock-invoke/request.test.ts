@@ -1,11 +1,12 @@
-// OpenAI chat request → Bedrock InvokeModelWithResponseStream for Claude: an Anthropic Messages
-// body with anthropic_version bedrock-2023-05-31 and no model/stream; the model in the path; the
+// OpenAI chat request → Bedrock InvokeModelWithResponseStream for Claude: the Anthropic Messages
+// body (the anthropic provider's translation) with anthropic_version bedrock-2023-05-31 and no model/stream; the model in the path; the
 // request SigV4-signed (verified here against the request as a server receives it).
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMessagesBody } from '../../../src/providers/anthropic/messages.ts';
 import { buildRequest, claudeBody } from '../../../src/providers/bedrock-invoke/request.ts';
 import type { ChatRequest } from '../../../src/providers/types.ts';
 import { verifySigV4 } from '../bedrock/helpers.ts';
@@ -20,24 +21,50 @@ const WEATHER = {
 };
 
 describe('claudeBody', () => {
-  it('system prompts joined, user text in the short string form, no model or stream, a default max_tokens', () => {
-    expect(
-      claudeBody({
-        model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+  it('no model or stream, the Bedrock anthropic_version first, a default max_tokens, user text in the short string form', () => {
+    const body = claudeBody({
+      model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+      ],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(JSON.stringify(body)).toBe(
+      '{"anthropic_version":"bedrock-2023-05-31","max_tokens":4096,"system":"Be brief.","messages":[{"role":"user","content":"Hi"}]}',
+    );
+  });
+
+  it('is the Anthropic Messages translation for everything but model, stream and the version', () => {
+    const requests: ChatRequest[] = [
+      {
+        model: 'm',
         messages: [
           { role: 'system', content: 'Be brief.' },
           { role: 'developer', content: 'Answer in French.' },
-          { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
         ],
+        reasoning_effort: 'high',
+        user: 'u-1',
         stream: true,
-        stream_options: { include_usage: true },
-      }),
-    ).toEqual({
-      anthropic_version: 'bedrock-2023-05-31',
-      max_tokens: 4096,
-      system: 'Be brief.\n\nAnswer in French.',
-      messages: [{ role: 'user', content: 'Hi' }],
-    });
+      },
+      {
+        model: 'm',
+        messages: [{ role: 'user', content: 'Hi' }],
+        max_completion_tokens: 100,
+        temperature: 0.4,
+        top_p: 0.9,
+        stop: 'END',
+        tools: [WEATHER],
+        tool_choice: 'required',
+        parallel_tool_calls: false,
+      },
+    ];
+    for (const request of requests) {
+      const { model: _model, stream: _stream, ...messages } = buildMessagesBody(request);
+      expect(JSON.stringify(claudeBody(request))).toBe(JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', ...messages }));
+    }
   });
 
   it('sampling settings and stop sequences', () => {
@@ -109,20 +136,19 @@ describe('claudeBody', () => {
     ['auto', { type: 'auto' }],
     ['required', { type: 'any' }],
     ['none', { type: 'none' }],
-  ])('tool_choice %j → %j, and only together with tools', (choice, expected) => {
+  ])('tool_choice %j → %j', (choice, expected) => {
     expect(
       claudeBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tools: [WEATHER], tool_choice: choice })['tool_choice'],
     ).toEqual(expected);
-    expect(claudeBody({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], tool_choice: choice })['tool_choice']).toBeUndefined();
   });
 
   it.each([
     [
-      'an image part',
-      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] },
-      /content part type "image_url"/,
+      'an audio part',
+      { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] },
+      /content part type "input_audio"/,
     ],
-    ['n > 1', { messages: [{ role: 'user', content: 'Hi' }], n: 3 }, /n > 1/],
+    ['n > 1', { messages: [{ role: 'user', content: 'Hi' }], n: 3 }, /"n" must be 1/],
     [
       'tool arguments that are not an object',
       { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] },

@@ -167,7 +167,9 @@ describe('bedrock-invoke (Claude) decoder', () => {
 
   it('an inner Claude error event ends the stream with its type and message', () => {
     const events = run(messageStart(), chunk({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), messageStop());
-    expect(events.slice(1)).toEqual([{ type: 'error', kind: 'overloaded', message: 'Overloaded', errorType: 'overloaded_error' }]);
+    expect(events.slice(1)).toEqual([
+      { type: 'error', kind: 'overloaded', message: 'Overloaded', errorType: 'overloaded_error', status: 529 },
+    ]);
   });
 
   it('EOF before message_stop is a truncation', () => {
@@ -210,5 +212,64 @@ describe('bedrock-invoke (Claude) decoder', () => {
   it('frames with other event types are ignored', () => {
     const other = encodeFrame({ ':event-type': 'initial-response', ':content-type': 'application/json', ':message-type': 'event' }, '{}');
     expect(run(other, messageStart(), messageDelta('end_turn'), messageStop())).toHaveLength(3);
+  });
+
+  // The Claude events inside the chunk frames are read by the Anthropic decoder's reader: each case
+  // here is one where the former Bedrock-only copy of that mapping had drifted from it.
+  describe('Claude events read as the Anthropic decoder reads them', () => {
+    it('a thinking block start that carries text and a signature is reasoning', () => {
+      const events = run(
+        messageStart(),
+        blockStart(0, { type: 'thinking', thinking: 'Let me see.', signature: 'EqQB' }),
+        blockStop(0),
+        messageDelta('end_turn'),
+        messageStop(),
+      );
+      expect(events.slice(1, -2)).toEqual([{ type: 'reasoning-delta', choice: 0, text: 'Let me see.', signature: 'EqQB' }]);
+    });
+
+    it('a server_tool_use block and its input are not a client tool call', () => {
+      const events = run(
+        messageStart(),
+        blockStart(0, { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }),
+        delta(0, { type: 'input_json_delta', partial_json: '{"query": "weather"}' }),
+        blockStop(0),
+        blockStart(1, { type: 'text', text: '' }),
+        delta(1, { type: 'text_delta', text: 'Sunny.' }),
+        blockStop(1),
+        messageDelta('end_turn'),
+        messageStop(),
+      );
+      expect(events.slice(1, -2)).toEqual([{ type: 'text-delta', choice: 0, text: 'Sunny.' }]);
+    });
+
+    it('a tool call whose input never arrives gets "{}" as its arguments', () => {
+      const events = run(
+        messageStart(),
+        blockStart(0, { type: 'tool_use', id: 'toolu_n', name: 'now', input: {} }),
+        delta(0, { type: 'input_json_delta', partial_json: '' }),
+        blockStop(0),
+        messageDelta('tool_use'),
+        messageStop(),
+      );
+      expect(events.slice(1, -2)).toEqual([
+        { type: 'tool-call-start', choice: 0, index: 0, id: 'toolu_n', name: 'now' },
+        { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{}' },
+      ]);
+    });
+
+    it('a second message_start starts nothing', () => {
+      const events = run(messageStart(), messageStart(), messageDelta('end_turn'), messageStop());
+      expect(events.filter((e) => e.type === 'start')).toEqual([START]);
+    });
+
+    it('message_stop without a stop_reason still finishes, with stop', () => {
+      const events = run(
+        messageStart(),
+        chunk({ type: 'message_delta', delta: { stop_reason: null }, usage: { output_tokens: 5 } }),
+        messageStop(),
+      );
+      expect(events.filter((e) => e.type === 'finish')).toEqual([{ type: 'finish', choice: 0, reason: 'stop' }]);
+    });
   });
 });
