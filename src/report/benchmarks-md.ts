@@ -165,7 +165,7 @@ export function renderBenchmarksMd(input: BenchmarksMdInput): string {
     '- **Memory.** The gateway process samples RSS, heap, pipeline bytes (`RunningGateway.bufferedBytes()`) and queued writes (`writableLength` of every open response) every 100 ms; the soak compares heap after a full GC at the end with heap after a full GC after warm-up.',
     '- **Micro-benchmarks.** tinybench, median iteration time. Provider memory: heap retained by 1,000 open normalizing pipelines fed all but the last read of a cassette, after a full GC.',
     '',
-    'Definitions of every measurement: `src/load/measurement-catalog.ts`; the scenarios: `scenarios/bench/`.',
+    'Definitions of every measurement: `src/checks/measurement-catalog.ts`; the scenarios: `scenarios/bench/`.',
     '',
   );
   return out.join('\n');
