@@ -58,7 +58,7 @@ describe('event-stream frame reader', () => {
     expect(readAllFrames(empty)).toEqual([{ headers: {}, payload: Buffer.alloc(0), offset: 0, length: 16 }]);
   });
 
-  it('encodes the throttlingException frame of provider-wire-formats.md 7d byte for byte', () => {
+  it('encodes the throttlingException frame of docs/provider-formats.md section 7d byte for byte', () => {
     const frame = encodeFrame(
       { ':exception-type': 'throttlingException', ':content-type': 'application/json', ':message-type': 'exception' },
       '{"message":"Too many requests, please wait before trying again."}',

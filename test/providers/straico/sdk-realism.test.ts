@@ -1,6 +1,6 @@
 // Fixture realism for Straico, which has no official SDK: every cassette body, served over real
 // loopback by the replay upstream, must parse with a strict schema of the documented response
-// shapes (provider-wire-formats.md section 11): the chat endpoint's chat.completion with price and
+// shapes (docs/provider-formats.md section 11): the chat endpoint's chat.completion with price and
 // words, the prompt endpoint's 201 {data: {completions: {<model>: …}}, success: true}, and the
 // {success: false, error} failure. Unknown keys fail the parse, so a cassette cannot drift from
 // the documented shape unnoticed.
