@@ -1,4 +1,4 @@
-// Ways a real upstream body goes wrong (gateway-failure-modes.md, section 7): cut short, bad JSON,
+// Ways a real upstream body goes wrong, as gateways have met them: cut short, bad JSON,
 // bad UTF-8, a line past the limit, a repeated terminator, an error after partial output, a
 // flipped bit. Each says whether a correct gateway must end the stream with an error.
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// The fuzz generator for the Anthropic Messages stream (provider-wire-formats.md section 4), direct
+// The fuzz generator for the Anthropic Messages stream (docs/provider-formats.md section 4), direct
 // and on Vertex AI; claudeEvents is shared with Bedrock's InvokeModelWithResponseStream (section 7e).
 import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 

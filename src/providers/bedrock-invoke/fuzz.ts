@@ -1,4 +1,4 @@
-// The fuzz generator for Bedrock's InvokeModelWithResponseStream with Claude (provider-wire-formats.md
+// The fuzz generator for Bedrock's InvokeModelWithResponseStream with Claude (docs/provider-formats.md
 // section 7e): the Anthropic stream's events, base64 inside `chunk` event-stream frames, with the
 // invocation metrics on the last one.
 import { encodeFrame } from '../../eventstream/codec.ts';

@@ -1,4 +1,4 @@
-// The fuzz generator for Bedrock ConverseStream (provider-wire-formats.md section 7c): binary event-stream
+// The fuzz generator for Bedrock ConverseStream (docs/provider-formats.md section 7c): binary event-stream
 // frames, one JSON event per frame named by `:event-type`, `p` padding, metadata after messageStop.
 import { encodeFrame } from '../../eventstream/codec.ts';
 import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';

@@ -1,4 +1,4 @@
-// The fuzz generator for Gemini's `alt=sse` stream (provider-wire-formats.md sections 5 and 6a),
+// The fuzz generator for Gemini's `alt=sse` stream (docs/provider-formats.md sections 5 and 6a),
 // direct and on Vertex AI: CRLF framing, no terminator, cumulative usageMetadata, function calls
 // arriving whole.
 import type { StreamGenerator, StreamModel } from '../stream-model.ts';

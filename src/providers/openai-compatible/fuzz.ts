@@ -1,5 +1,5 @@
 // The fuzz generator for upstreams that stream OpenAI chat chunks, with each provider's documented
-// quirks as a flavor (provider-wire-formats.md sections 1, 3, 8, 9, 10): the bytes a real upstream
+// quirks as a flavor (docs/provider-formats.md sections 1, 3, 8, 9, 10): the bytes a real upstream
 // of that kind would send for a StreamModel. Each OpenAI-compatible provider passes its flavor.
 import { isJsonObject } from '../../base/json.ts';
 import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';

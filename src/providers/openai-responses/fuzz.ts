@@ -1,4 +1,4 @@
-// The fuzz generator for the OpenAI Responses API stream (provider-wire-formats.md section 2): typed
+// The fuzz generator for the OpenAI Responses API stream (docs/provider-formats.md section 2): typed
 // events with sequence numbers, function-call argument deltas, completed/incomplete endings.
 import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 

@@ -1,4 +1,4 @@
-// The fuzz generator for Straico (provider-wire-formats.md section 11): no stream at all, one
+// The fuzz generator for Straico (docs/provider-formats.md section 11): no stream at all, one
 // chat.completion body (plus price and words) after the upstream's latency; tool calls come back
 // as the XML the gateway asked for in the prompt.
 import type { StreamGenerator, StreamModel } from '../stream-model.ts';
