@@ -9,9 +9,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 
-export type ErrorCode = 'usage' | 'input';
+export type ErrorCode = 'usage' | 'input' | 'port-in-use';
 
-const EXIT_CODES: Record<ErrorCode, number> = { usage: EXIT_BAD_INPUT, input: EXIT_BAD_INPUT };
+const EXIT_CODES: Record<ErrorCode, number> = { usage: EXIT_BAD_INPUT, input: EXIT_BAD_INPUT, 'port-in-use': EXIT_BAD_INPUT };
 
 export abstract class StreamproofError extends Error {
   abstract readonly code: ErrorCode;
@@ -36,5 +36,19 @@ export class InputError extends StreamproofError {
     readonly problem: string,
   ) {
     super(`${file}${line !== null ? `:${line}` : ''}: ${problem}`);
+  }
+}
+
+/** A port someone else holds: bad input (a flag or config chose it), not a crash. */
+export class PortInUseError extends StreamproofError {
+  readonly code = 'port-in-use';
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    /** What wanted the port, e.g. "the replay upstream". */
+    readonly what: string,
+  ) {
+    super(`${host}:${port} is already in use, so ${what} cannot listen there: pick another port, or 0 for any free one`);
   }
 }

@@ -2,6 +2,7 @@
 import { basename, dirname, join } from 'node:path';
 import { loadYamlFile } from '../base/yaml-input.ts';
 import { InputError } from '../base/errors.ts';
+import { providerNames } from '../providers/index.ts';
 import { cassetteSchema, type CassetteFile, type Expectation, type UpstreamFault, type UpstreamRequestExpectation } from './schema.ts';
 
 export interface ReplayChunk {
@@ -35,6 +36,14 @@ export interface Cassette {
 export function loadCassette(file: string): Cassette {
   const loaded = loadYamlFile(file, cassetteSchema);
   const c = loaded.value;
+  // A misspelt provider would otherwise surface as "the gateway sent no upstream request".
+  if (!providerNames().includes(c.provider)) {
+    throw new InputError(
+      file,
+      loaded.lineOf(['provider']),
+      `provider: unknown provider ${JSON.stringify(c.provider)} (known: ${providerNames().join(', ')})`,
+    );
+  }
   const eol = c.response.eol === 'crlf' ? '\r\n' : '\n';
   let previousAt = 0;
   const chunks = c.response.chunks.map((chunk, i): ReplayChunk => {

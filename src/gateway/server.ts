@@ -4,7 +4,6 @@
 // (retries, fallbacks, breaker, capacity, timeouts) happens in dispatch.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
 import type { Registry } from 'prom-client';
 import type { ChatRequest } from '../providers/types.ts';
 import { resolveRoute, routeName, type GatewayConfig } from './config.ts';
@@ -16,6 +15,7 @@ import { guardRequest } from './request-guard.ts';
 import { createRouteRuntimes } from './route-runtime.ts';
 import { routeStatus } from './route-status.ts';
 import { parseJson } from '../base/json.ts';
+import { listenOn } from '../base/listen.ts';
 
 export interface RunningGateway {
   url: string;
@@ -113,8 +113,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }
   }
 
-  server.listen(config.listen.port, config.listen.host);
-  await once(server, 'listening');
+  await listenOn(server, config.listen.port, config.listen.host, 'the gateway');
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${config.listen.host}:${port}`,

@@ -11,10 +11,10 @@
 // EOF, a hang or an in-band error event) at a chosen point; see upstreamFaultSchema.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { once } from 'node:events';
 import { playPlan } from './play.ts';
 import { SlotTable } from './slots.ts';
 import type { ObservedRequest, ReplayExchange, ReplayPlan } from './types.ts';
+import { listenOn } from '../base/listen.ts';
 
 export type { ObservedRequest, ReplayExchange, ReplayPlan } from './types.ts';
 
@@ -115,8 +115,7 @@ export async function startReplayUpstream(options: ReplayUpstreamOptions = {}): 
     }
   }
 
-  server.listen(options.port ?? 0, host);
-  await once(server, 'listening');
+  await listenOn(server, options.port ?? 0, host, 'the replay upstream');
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
 

@@ -107,6 +107,19 @@ describe('streamproof run', () => {
     expect(r.stderr).toContain(`${file}:${at}: response.chunks[0]`);
   });
 
+  it('exits 2 naming the file, line and known providers for a misspelt provider', async () => {
+    const dir = workspace();
+    const file = join(dir, `${FIXTURE}.yaml`);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.indexOf('provider: openai');
+    expect(at).toBeGreaterThan(-1);
+    lines[at] = 'provider: opneai';
+    writeFileSync(file, lines.join('\n'));
+    const r = await runCli(['run', openaiScenario(dir)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:${at + 1}: provider: unknown provider "opneai" (known: openai, `);
+  });
+
   it('exits 2 on an unknown flag', async () => {
     const r = await runCli(['run', '--frobnicate']);
     expect(r.code).toBe(2);
