@@ -78,6 +78,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     onReplayReady(replay) {
       if (target.external) io.stdout(`replay upstream: ${replay.url} (provider base URLs: ${replay.url}/p/<provider>)\n`);
     },
+    log: (line) => io.stderr(`${line}\n`),
   });
   const { summary, line } = withBaseline(run, baseline);
   await writeReports(summary, reportDir);

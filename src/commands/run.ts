@@ -74,6 +74,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     onCase(scenario, result) {
       if (progress) io.stderr(`\r\x1b[2K${result.status === 'pass' ? 'PASS' : 'FAIL'}  ${scenario}: ${result.name}`);
     },
+    log: (line) => io.stderr(`${progress ? '\r\x1b[2K' : ''}${line}\n`),
   });
   if (progress) io.stderr('\r\x1b[2K');
   const { summary, line } = withBaseline(run, baseline);

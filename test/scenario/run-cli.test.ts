@@ -120,6 +120,27 @@ describe('streamproof run', () => {
     expect(r.stderr).toContain(`${file}:${at + 1}: provider: unknown provider "opneai" (known: openai, `);
   });
 
+  it('--update-goldens writes goldens only for cases whose own checks hold, and says which', async () => {
+    const dir = workspace();
+    const cassette = join(dir, `${FIXTURE}.yaml`);
+    // A reviewed expectation the output does not meet: that case's output must not become its golden.
+    writeFileSync(cassette, readFileSync(cassette, 'utf8').replace('text: "Hello there, friend! 👋"', 'text: "Goodbye"'));
+    const golden = join(dir, `${FIXTURE}.normalize.sse`);
+    const before = readFileSync(golden);
+    writeFileSync(golden, 'stale');
+    const okGolden = join(dir, 'fixtures/openai/refusal.normalize.sse');
+    const okBefore = readFileSync(okGolden);
+    const r = await runCli(['run', openaiScenario(dir), '--update-goldens', '--report-dir', join(dir, 'reports')]);
+    expect(r.code).toBe(1);
+    expect(readFileSync(golden, 'utf8')).toBe('stale');
+    expect(r.stderr).toContain(`golden refused: `);
+    expect(r.stderr).toMatch(/golden refused: \S*text-usage\.normalize\.sse \(semantic: text: expected "Goodbye"/);
+    expect(r.stdout).toContain('golden not written, the case');
+    expect(r.stderr).toMatch(/golden written: \S*refusal\.normalize\.sse/);
+    expect(readFileSync(okGolden)).toEqual(okBefore);
+    expect(before.length).toBeGreaterThan(0);
+  });
+
   it('exits 2 on an unknown flag', async () => {
     const r = await runCli(['run', '--frobnicate']);
     expect(r.code).toBe(2);

@@ -6,7 +6,7 @@
 //
 // Cases of one scenario run in order against one gateway per mode, so state that should carry
 // over (a circuit breaker opening) does; scenarios that want a fresh gateway are separate files.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,7 @@ import { sendExchange } from '../../../client/exchange.ts';
 import type { FaultCase, FaultScenario } from './schema.ts';
 import { harnessGatewayConfig, type GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
+import { updateGolden } from '../../goldens.ts';
 import type { ScenarioContext } from '../../kind.ts';
 import { requestProblems } from '../../../checks/upstream-request.ts';
 
@@ -165,10 +166,10 @@ async function runCase(
     checks.push(checkHeartbeats(found));
     body = found.body;
   }
+  // Judged before the golden: --update-goldens writes only output whose status and ending held.
+  const terminal = checkTerminal(c.expect, { ...client, body }, streaming);
   if (ctx.updateGoldens && golden.own && c.expect.bytes === 'golden') {
-    mkdirSync(dirname(golden.path), { recursive: true });
-    writeFileSync(golden.path, body);
-    checks.push({ name: 'golden', ok: true, message: `golden written: ${relative(process.cwd(), golden.path)}` });
+    checks.push(updateGolden(golden.path, body, [checks[0]!, ...(terminal ? [terminal] : [])], ctx.log));
   } else if (c.expect.bytes !== 'none' && !existsSync(golden.path)) {
     checks.push({
       name: 'golden',
@@ -178,7 +179,6 @@ async function runCase(
   } else {
     checks.push(checkBytes(c.expect, body, c.expect.bytes === 'none' ? null : readFileSync(golden.path)));
   }
-  const terminal = checkTerminal(c.expect, { ...client, body }, streaming);
   if (terminal) checks.push(terminal);
   checks.push(checkAttempts(expected, actual, unexpected));
   checks.push(

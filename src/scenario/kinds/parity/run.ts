@@ -1,7 +1,7 @@
 // `kind: parity`: every cassette, through the gateway, as recorded and re-chunked; the output is
 // checked against the golden byte for byte, for chunking invariance, for meaning (text, tool
 // calls, usage, finish reason, errors) and the upstream request against the cassette.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCassette, goldenPath, type Cassette } from '../../../cassette/cassette.ts';
@@ -17,6 +17,7 @@ import { getProvider } from '../../../providers/index.ts';
 import type { ParityScenario } from './schema.ts';
 import type { GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
+import { updateGolden } from '../../goldens.ts';
 import type { ScenarioContext } from '../../kind.ts';
 import { requestProblems } from '../../../checks/upstream-request.ts';
 
@@ -101,18 +102,29 @@ async function runCase(
       ? [`${chunkingName(r.chunking)}: status ${r.client.status}, expected ${cassette.expect.status}`]
       : []),
   ]);
-  checks.push(
+  const status: CheckResult =
     statusProblems.length === 0
       ? { name: 'status', ok: true }
-      : { name: 'status', ok: false, message: statusProblems[0]!, detail: statusProblems.join('\n') },
-  );
+      : { name: 'status', ok: false, message: statusProblems[0]!, detail: statusProblems.join('\n') };
+  checks.push(status);
+
+  // Semantic equality with the cassette's reviewed expectation (judged first: --update-goldens
+  // writes a golden only for output that holds on its own).
+  const seen = cassette.streaming ? readOpenAIStream(first.client.body) : readOpenAICompletion(first.client.body);
+  const mismatches =
+    first.client.status === cassette.expect.status || cassette.expect.status !== 200
+      ? semanticMismatches(seen, cassette.expect, effectiveMode(cassette.provider, mode))
+      : ['no successful response to read'];
+  const semantic: CheckResult =
+    mismatches.length === 0
+      ? { name: 'semantic', ok: true }
+      : { name: 'semantic', ok: false, message: mismatches[0]!, detail: mismatches.join('\n') };
 
   // Golden: the as-recorded output, byte for byte.
   const output = applyMasksFor(cassette, first.client.body, masks);
   const golden = goldenPath(cassette, mode);
   if (ctx.updateGoldens) {
-    writeFileSync(golden, first.client.body);
-    checks.push({ name: 'golden', ok: true, message: `golden written: ${relative(process.cwd(), golden)}` });
+    checks.push(updateGolden(golden, first.client.body, [status, semantic], ctx.log));
   } else if (!existsSync(golden)) {
     checks.push({
       name: 'golden',
@@ -128,17 +140,7 @@ async function runCase(
     checks.push(compareWithGolden(`chunking:${chunkingName(run.chunking)}`, output, applyMasksFor(cassette, run.client.body, masks)));
   }
 
-  // Semantic equality with the cassette's reviewed expectation.
-  const seen = cassette.streaming ? readOpenAIStream(first.client.body) : readOpenAICompletion(first.client.body);
-  const mismatches =
-    first.client.status === cassette.expect.status || cassette.expect.status !== 200
-      ? semanticMismatches(seen, cassette.expect, effectiveMode(cassette.provider, mode))
-      : ['no successful response to read'];
-  checks.push(
-    mismatches.length === 0
-      ? { name: 'semantic', ok: true }
-      : { name: 'semantic', ok: false, message: mismatches[0]!, detail: mismatches.join('\n') },
-  );
+  checks.push(semantic);
 
   const result: CaseResult = {
     name: `${cassette.name} [${mode}]`,
