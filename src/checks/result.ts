@@ -45,7 +45,10 @@ export interface ScenarioResult {
   name: string;
   file: string;
   kind: string;
-  status: 'pass' | 'fail';
+  /** `skip`: the scenario cannot test this target (see `skipped`); it neither passes nor fails. */
+  status: 'pass' | 'fail' | 'skip';
+  /** Why the scenario was skipped. */
+  skipped?: string;
   durationMs: number;
   cases: CaseResult[];
 }
@@ -59,7 +62,8 @@ export interface RunSummary {
   /** "reference gateway (in-process)" or the --target URL. */
   target: string;
   status: 'pass' | 'fail';
-  totals: { scenarios: number; cases: number; passed: number; failed: number };
+  /** `skipped` counts scenarios that could not test the target. */
+  totals: { scenarios: number; cases: number; passed: number; failed: number; skipped: number };
   scenarios: ScenarioResult[];
 }
 
@@ -73,4 +77,9 @@ export function scenarioResult(name: string, file: string, kind: string, started
     durationMs: performance.now() - startedMs,
     cases,
   };
+}
+
+/** A scenario that cannot test this target: reported as skipped, with why, never as a pass. */
+export function skippedScenario(name: string, file: string, kind: string, reason: string): ScenarioResult {
+  return { name, file, kind, status: 'skip', skipped: reason, durationMs: 0, cases: [] };
 }

@@ -71,7 +71,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     durationMs,
     target: 'reference gateway stream pipelines (in-process)',
     status: failed ? 'fail' : 'pass',
-    totals: { scenarios: 1, cases: cases.length, passed: cases.length - failed, failed },
+    totals: { scenarios: 1, cases: cases.length, passed: cases.length - failed, failed, skipped: 0 },
     scenarios: [{ name: `fuzz (seed ${seed})`, file: '(command line)', kind: 'fuzz', status: failed ? 'fail' : 'pass', durationMs, cases }],
   };
   await writeReports(summary, reportDir);

@@ -23,11 +23,16 @@ function oneLine(s: string): string {
  */
 export function renderConsoleSummary(summary: RunSummary, reportDir: string, opts: ConsoleOptions = {}): string {
   const paint = (code: string, s: string): string => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const label = (status: 'pass' | 'fail'): string => (status === 'pass' ? paint('32', 'PASS') : paint('31', 'FAIL'));
+  const label = (status: 'pass' | 'fail' | 'skip'): string =>
+    status === 'pass' ? paint('32', 'PASS') : status === 'skip' ? paint('33', 'SKIP') : paint('31', 'FAIL');
   const dim = (s: string): string => paint('2', s);
 
   const lines: string[] = [];
   for (const s of summary.scenarios) {
+    if (s.status === 'skip') {
+      lines.push(`${label('skip')}  ${paint('1', oneLine(s.name))} ${dim(`(skipped: ${oneLine(s.skipped ?? 'not run')})`)}`);
+      continue;
+    }
     const failed = s.cases.filter((c) => c.status === 'fail').length;
     const counts = failed > 0 ? `${plural(s.cases.length, 'case')}, ${failed} failed` : plural(s.cases.length, 'case');
     lines.push(`${label(s.status)}  ${paint('1', oneLine(s.name))} ${dim(`(${counts})`)}  ${dim(formatDuration(s.durationMs))}`);
@@ -47,7 +52,7 @@ export function renderConsoleSummary(summary: RunSummary, reportDir: string, opt
   lines.push(
     '',
     `${label(summary.status)}  ${plural(t.cases, 'case')}: ${t.passed} passed, ${t.failed} failed ` +
-      `(${plural(t.scenarios, 'scenario')})  ${dim(formatDuration(summary.durationMs))}`,
+      `(${plural(t.scenarios, 'scenario')}${t.skipped ? `, ${t.skipped} skipped` : ''})  ${dim(formatDuration(summary.durationMs))}`,
     `reports: ${oneLine(reportDir)}`,
   );
   return lines.join('\n');

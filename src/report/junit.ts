@@ -94,13 +94,26 @@ function testcase(s: ScenarioResult, c: CaseResult): string[] {
 
 function testsuite(summary: RunSummary, s: ScenarioResult): string[] {
   const failures = s.cases.filter((c) => c.status === 'fail').length;
+  // A skipped scenario is one skipped test, so CI tools count it as skipped, not as passed.
+  const skipped =
+    s.status === 'skip'
+      ? [
+          `    <testcase${attrs([
+            ['name', s.name],
+            ['classname', s.name],
+            ['time', 0],
+          ])}>`,
+          `      <skipped${attrs([['message', s.skipped ?? 'not run']])}/>`,
+          '    </testcase>',
+        ]
+      : [];
   return [
     `  <testsuite${attrs([
       ['name', s.name],
-      ['tests', s.cases.length],
+      ['tests', s.cases.length + (skipped.length ? 1 : 0)],
       ['failures', failures],
       ['errors', 0],
-      ['skipped', 0],
+      ['skipped', skipped.length ? 1 : 0],
       ['time', seconds(s.durationMs)],
       ['file', s.file],
     ])}>`,
@@ -119,24 +132,28 @@ function testsuite(summary: RunSummary, s: ScenarioResult): string[] {
     ])}/>`,
     '    </properties>',
     ...s.cases.flatMap((c) => testcase(s, c)),
+    ...skipped,
     '  </testsuite>',
   ];
 }
 
 /**
- * junit.xml. `tests` and `failures` are counted from the cases themselves (a case with status
- * "fail" is a failure), so they always agree with the <testcase> elements in the file.
+ * junit.xml. `tests`, `failures` and `skipped` are counted from the cases themselves (a case with
+ * status "fail" is a failure; a skipped scenario is one skipped testcase), so they always agree
+ * with the <testcase> elements in the file.
  */
 export function renderJunit(summary: RunSummary): string {
   const cases = summary.scenarios.flatMap((s) => s.cases);
   const failures = cases.filter((c) => c.status === 'fail').length;
+  const skipped = summary.scenarios.filter((s) => s.status === 'skip').length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs([
       ['name', 'streamproof'],
-      ['tests', cases.length],
+      ['tests', cases.length + skipped],
       ['failures', failures],
       ['errors', 0],
+      ['skipped', skipped],
       ['time', seconds(summary.durationMs)],
       ['timestamp', summary.startedAt],
     ])}>`,

@@ -7,6 +7,7 @@ import { targetRatio } from '../checks/thresholds.ts';
 
 const PASS = '✅';
 const FAIL = '❌';
+const SKIP = '⏭️';
 
 // Punctuation that could start emphasis, links, code, HTML, entities, strikethrough, math or
 // end a table cell. A backslash escape is valid before any ASCII punctuation in CommonMark.
@@ -40,8 +41,8 @@ export function mdFence(content: string, info = 'text'): string {
   return `${fence}${info}\n${text}\n${fence}`;
 }
 
-function statusIcon(status: 'pass' | 'fail'): string {
-  return status === 'pass' ? PASS : FAIL;
+function statusIcon(status: 'pass' | 'fail' | 'skip'): string {
+  return status === 'pass' ? PASS : status === 'skip' ? SKIP : FAIL;
 }
 
 function statusWord(status: 'pass' | 'fail'): string {
@@ -49,6 +50,9 @@ function statusWord(status: 'pass' | 'fail'): string {
 }
 
 function scenarioSection(s: ScenarioResult): string[] {
+  if (s.status === 'skip') {
+    return [`### ${SKIP} ${mdText(s.name)}`, '', `${mdCode(s.file)} · ${mdText(s.kind)} · skipped: ${mdText(s.skipped ?? 'not run')}`, ''];
+  }
   const failed = s.cases.filter((c) => c.status === 'fail').length;
   const lines = [
     `### ${statusIcon(s.status)} ${mdText(s.name)}`,
@@ -117,7 +121,8 @@ export function renderMarkdown(summary: RunSummary): string {
   const t = summary.totals;
   const lines: string[] = [
     `## ${statusIcon(summary.status)} streamproof ${statusWord(summary.status)} — ` +
-      `${t.passed}/${t.cases} cases passed, ${t.failed} failed, ${plural(t.scenarios, 'scenario')}`,
+      `${t.passed}/${t.cases} cases passed, ${t.failed} failed, ${plural(t.scenarios, 'scenario')}` +
+      `${t.skipped ? ` (${t.skipped} skipped)` : ''}`,
     '',
     `**Target:** ${mdCode(summary.target)} · **Run:** ${mdCode(summary.runId)} · ` +
       `**Duration:** ${formatDuration(summary.durationMs)} · ` +

@@ -77,8 +77,14 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - started,
     target: options.target.label,
-    status: scenarios.every((s) => s.status === 'pass') ? 'pass' : 'fail',
-    totals: { scenarios: scenarios.length, cases: cases.length, passed, failed: cases.length - passed },
+    status: scenarios.some((s) => s.status === 'fail') ? 'fail' : 'pass',
+    totals: {
+      scenarios: scenarios.length,
+      cases: cases.length,
+      passed,
+      failed: cases.length - passed,
+      skipped: scenarios.filter((s) => s.status === 'skip').length,
+    },
     scenarios,
   };
 }

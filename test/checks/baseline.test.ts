@@ -16,7 +16,7 @@ function summary(kind: string, measurements: Array<Pick<Measurement, 'name' | 'v
     durationMs: 1,
     target: 't',
     status: 'pass',
-    totals: { scenarios: 1, cases: 1, passed: 1, failed: 0 },
+    totals: { scenarios: 1, cases: 1, passed: 1, failed: 0, skipped: 0 },
     scenarios: [
       {
         name: 's',

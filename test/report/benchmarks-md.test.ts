@@ -11,7 +11,7 @@ const summary: RunSummary = {
   durationMs: 300_000,
   target: 'reference gateway (in-process)',
   status: 'fail',
-  totals: { scenarios: 2, cases: 2, passed: 1, failed: 1 },
+  totals: { scenarios: 2, cases: 2, passed: 1, failed: 1, skipped: 0 },
   scenarios: [
     {
       name: 'added-latency',

@@ -22,7 +22,7 @@ export function failingSummary(): RunSummary {
     durationMs: 1234,
     target: 'http://localhost:8787/v1?x=1&y=2',
     status: 'fail',
-    totals: { scenarios: 2, cases: 4, passed: 2, failed: 2 },
+    totals: { scenarios: 2, cases: 4, passed: 2, failed: 2, skipped: 0 },
     scenarios: [
       {
         name: 'openai-basics',
@@ -87,7 +87,7 @@ export function passingSummary(): RunSummary {
     durationMs: 20,
     target: 'reference gateway (in-process)',
     status: 'pass',
-    totals: { scenarios: 1, cases: 1, passed: 1, failed: 0 },
+    totals: { scenarios: 1, cases: 1, passed: 1, failed: 0, skipped: 0 },
     scenarios: [
       {
         name: 'openai-basics',

@@ -180,6 +180,33 @@ describe('streamproof run --target', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toContain('[passthrough]');
   });
+
+  it('reports scenarios that cannot test the target as skipped, never as passes', async () => {
+    const dir = workspace();
+    const reports = join(dir, 'reports');
+    const r = await runCli([
+      'run',
+      join(dir, 'scenarios', 'fuzz.yaml'),
+      join(dir, 'scenarios', 'faults', 'retry.yaml'),
+      '--target',
+      gateway.url,
+      '--replay-port',
+      String(replayPort),
+      '--report-dir',
+      reports,
+    ]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/SKIP {2}fuzz \(skipped: fuzzing drives the reference gateway's stream pipelines in-process/);
+    expect(r.stdout).toMatch(/SKIP {2}faults-retry \(skipped: /);
+    expect(r.stdout).toContain('0 cases: 0 passed, 0 failed (2 scenarios, 2 skipped)');
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
+    expect(summary.totals).toMatchObject({ cases: 0, passed: 0, skipped: 2 });
+    expect(summary.scenarios.map((s: { status: string }) => s.status)).toEqual(['skip', 'skip']);
+    const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="streamproof" tests="2" failures="0" errors="0" skipped="2"/);
+    expect(junit.match(/<skipped message=/g)).toHaveLength(2);
+    expect(readFileSync(join(reports, 'summary.md'), 'utf8')).toContain('skipped: fuzzing drives');
+  });
 });
 
 function freePort(): Promise<number> {

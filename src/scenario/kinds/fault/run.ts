@@ -23,7 +23,7 @@ import { checkAttempts, checkBytes, checkHeartbeats, checkStatus, checkTerminal,
 import { sendExchange } from '../../../client/exchange.ts';
 import type { FaultCase, FaultScenario } from './schema.ts';
 import { harnessGatewayConfig, type GatewayMode } from '../../../target/target.ts';
-import { scenarioResult } from '../../../checks/result.ts';
+import { scenarioResult, skippedScenario } from '../../../checks/result.ts';
 import { updateGolden } from '../../goldens.ts';
 import type { ScenarioContext } from '../../kind.ts';
 import { requestProblems } from '../../../checks/upstream-request.ts';
@@ -54,7 +54,15 @@ export async function runFaultScenario(scenario: FaultScenario, ctx: ScenarioCon
   const cases: CaseResult[] = [];
   // Expectations such as "two attempts" hold for a gateway configured as this file says; an
   // external gateway is only put through them when the file says it is set up alike.
-  const modes = ctx.target.external && !scenario.external ? [] : ctx.target.modes(scenario.modes);
+  if (ctx.target.external && !scenario.external) {
+    return skippedScenario(
+      scenario.name,
+      file,
+      'fault',
+      'its expectations hold for a gateway configured as the file says; set `external: true` in it to run them against a --target set up alike',
+    );
+  }
+  const modes = ctx.target.modes(scenario.modes);
   const closedPort = await findClosedPort();
   for (const mode of modes) {
     const gateway = await openGateway(scenario, mode, ctx, closedPort);

@@ -1,6 +1,6 @@
 // `kind: micro`: tinybench micro-benchmarks in the driver process (no servers): SSE framing
 // against eventsource-parser, per-provider translation, dispatch overhead, provider memory.
-import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
+import { skippedScenario, type CheckResult, type ScenarioResult } from '../../../checks/result.ts';
 import { benchCase, benchScenario } from '../../../load/bench-case.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { benchDispatch } from './dispatch.ts';
@@ -13,6 +13,14 @@ import type { MicroScenario } from './schema.ts';
 
 export async function runMicroScenario(scenario: MicroScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const { file, log } = ctx;
+  if (ctx.target.external) {
+    return skippedScenario(
+      scenario.name,
+      file,
+      'micro',
+      "micro-benchmarks measure streamproof's own parser and the reference gateway in-process, not a --target",
+    );
+  }
   const started = performance.now();
   const m = new MeasurementList();
   const checks: CheckResult[] = [];
