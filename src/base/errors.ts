@@ -9,9 +9,14 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 
-export type ErrorCode = 'usage' | 'input' | 'port-in-use';
+export type ErrorCode = 'usage' | 'input' | 'port-in-use' | 'unreachable';
 
-const EXIT_CODES: Record<ErrorCode, number> = { usage: EXIT_BAD_INPUT, input: EXIT_BAD_INPUT, 'port-in-use': EXIT_BAD_INPUT };
+const EXIT_CODES: Record<ErrorCode, number> = {
+  usage: EXIT_BAD_INPUT,
+  input: EXIT_BAD_INPUT,
+  'port-in-use': EXIT_BAD_INPUT,
+  unreachable: EXIT_BAD_INPUT,
+};
 
 export abstract class StreamproofError extends Error {
   abstract readonly code: ErrorCode;
@@ -51,4 +56,10 @@ export class PortInUseError extends StreamproofError {
   ) {
     super(`${host}:${port} is already in use, so ${what} cannot listen there: pick another port, or 0 for any free one`);
   }
+}
+
+/** A target nothing answers at: the run stops before its first case rather than failing each one slowly. */
+export class UnreachableError extends StreamproofError {
+  readonly code = 'unreachable';
+  override readonly name = 'UnreachableError';
 }

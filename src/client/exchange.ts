@@ -16,6 +16,8 @@ export interface ExchangeOptions {
   dispatcher?: Dispatcher;
   /** Gives up (and says so) after this long. Default 30 s. */
   timeoutMs?: number;
+  /** Gives up (and says so) when no response headers arrived within this long. Default: timeoutMs. */
+  headersTimeoutMs?: number;
   /** Stops reading (and says so) once the body passes this many bytes. Default 64 MiB. */
   maxBodyBytes?: number;
   /** Leave on purpose this long after sending. */
@@ -49,16 +51,24 @@ export async function sendExchange(url: string, body: unknown, options: Exchange
   const startedAt = process.hrtime.bigint();
   const controller = new AbortController();
   let aborted = false;
-  let timedOut = false;
+  let timedOut: string | null = null;
   const leave = () => {
     aborted = true;
     controller.abort();
   };
   const leaveTimer = options.abortAfterMs !== undefined ? setTimeout(leave, options.abortAfterMs) : undefined;
   const deadline = setTimeout(() => {
-    timedOut = true;
+    timedOut = `no complete response within ${timeoutMs} ms`;
     controller.abort();
   }, timeoutMs);
+  const headersTimeoutMs = options.headersTimeoutMs;
+  const headersDeadline =
+    headersTimeoutMs !== undefined && headersTimeoutMs < timeoutMs
+      ? setTimeout(() => {
+          timedOut = `no response headers within ${headersTimeoutMs} ms`;
+          controller.abort();
+        }, headersTimeoutMs)
+      : undefined;
 
   const { abortAfterEvents } = options;
   let events = 0;
@@ -77,6 +87,7 @@ export async function sendExchange(url: string, body: unknown, options: Exchange
       signal: controller.signal,
       dispatcher: options.dispatcher,
     });
+    clearTimeout(headersDeadline);
     status = res.statusCode;
     headers = res.headers;
     if (abortAfterEvents === 0) leave();
@@ -100,10 +111,11 @@ export async function sendExchange(url: string, body: unknown, options: Exchange
       }
     }
   } catch (err) {
-    if (!aborted && error === undefined) error = timedOut ? `no complete response within ${timeoutMs} ms` : describe(err);
+    if (!aborted && error === undefined) error = timedOut ?? describe(err);
   } finally {
     clearTimeout(leaveTimer);
     clearTimeout(deadline);
+    clearTimeout(headersDeadline);
   }
   const bodyBytes = Buffer.concat(
     reads.map((r) => r.bytes),

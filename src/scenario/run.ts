@@ -42,6 +42,7 @@ function kindOf(scenario: Scenario): ScenarioKind {
 export async function runScenarios(options: RunOptions): Promise<RunSummary> {
   // Load and validate everything first: bad input fails the run before any traffic.
   const loaded: LoadedScenario[] = options.scenarioFiles.map(loadScenario);
+  await options.target.reachable();
   const startedAt = new Date();
   const started = performance.now();
   const replay = await startReplayUpstream({ port: options.replayPort ?? 0 });

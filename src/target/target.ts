@@ -1,5 +1,7 @@
 // The gateway a run puts under test: the in-process reference gateway (one per mode, wired to the
 // replay upstream), or an external one reached by URL.
+import { connect } from 'node:net';
+import { UnreachableError } from '../base/errors.ts';
 import { startGateway } from '../gateway/server.ts';
 import type { GatewayConfig, RouteConfig } from '../gateway/config.ts';
 import { providers } from '../providers/index.ts';
@@ -21,6 +23,8 @@ export interface TargetUnderTest {
   /** Modes this target can be run in for a scenario that asks for `wanted`. */
   modes(wanted: readonly GatewayMode[]): GatewayMode[];
   open(mode: GatewayMode, replay: ReplayUpstream): Promise<OpenTarget>;
+  /** Throws an UnreachableError when the target cannot be reached at all (checked once, before any case). */
+  reachable(): Promise<void>;
 }
 
 /** Fixed `created` for chunks the reference gateway invents in harness runs. */
@@ -52,6 +56,7 @@ export function referenceTarget(): TargetUnderTest {
     external: false,
     profile: REFERENCE_PROFILE,
     modes: (wanted) => [...wanted],
+    reachable: async () => undefined,
     async open(mode, replay) {
       const gateway = await startGateway(harnessGatewayConfig(replay, mode));
       return { url: gateway.url, close: () => gateway.close() };
@@ -66,8 +71,31 @@ export function externalTarget(url: string, profile: TargetProfile): TargetUnder
     external: true,
     profile,
     modes: () => [profile.golden],
+    reachable: () => checkReachable(base),
     async open() {
       return { url: base, close: async () => undefined };
     },
   };
+}
+
+const REACH_TIMEOUT_MS = 3_000;
+
+/** A TCP connection to the target's host and port: a closed port or a dead host fails the run at once. */
+async function checkReachable(base: string): Promise<void> {
+  const url = new URL(base);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const problem = await new Promise<string | null>((resolve) => {
+    const socket = connect({ host: url.hostname, port, timeout: REACH_TIMEOUT_MS });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(null);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no TCP connection within ${REACH_TIMEOUT_MS} ms`);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+  if (problem !== null)
+    throw new UnreachableError(`--target ${base}: cannot connect to ${url.hostname}:${port} (${problem}); is the gateway running?`);
 }

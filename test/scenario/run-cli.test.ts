@@ -209,6 +209,38 @@ describe('streamproof run --target', () => {
   });
 });
 
+describe('streamproof run --target at a target that is down or broken', () => {
+  it('exits 2 at once when nothing listens on the target port', async () => {
+    const port = await freePort();
+    const started = performance.now();
+    const r = await runCli(['run', join(REPO_ROOT, 'scenarios', 'openai-compatible.yaml'), '--target', `http://127.0.0.1:${port}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `streamproof run: --target http://127.0.0.1:${port}: cannot connect to 127.0.0.1:${port} (ECONNREFUSED); is the gateway running?\n`,
+    );
+    expect(performance.now() - started).toBeLessThan(20_000); // a bound on hanging, not a benchmark
+  });
+
+  it('a target that drops every request fails each case once, naming the drop and the missing upstream call', async () => {
+    const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const dir = workspace();
+      const scenario = join(dir, 'scenarios', 'one.yaml');
+      writeFileSync(scenario, 'kind: parity\nname: one\nfixtures: [../fixtures/openai/text-usage.yaml]\n');
+      const r = await runCli(['run', scenario, '--target', `http://127.0.0.1:${port}`, '--report-dir', join(dir, 'reports')]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/FAIL {2}openai\/text-usage \[normalize\]/);
+      expect(r.stdout).toMatch(/status: recorded: (ECONNRESET|UND_ERR_SOCKET|other side closed)/);
+      expect(r.stdout).toContain('the target never called the replay upstream: is it configured with base URL http://127.0.0.1:');
+      expect(r.stdout).not.toContain('bytewise'); // the re-chunkings were not tried against a target that gave no answer
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
