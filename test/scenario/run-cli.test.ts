@@ -3,6 +3,7 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.ts';
@@ -235,6 +236,36 @@ describe('streamproof run --target at a target that is down or broken', () => {
       expect(r.stdout).toMatch(/status: recorded: (ECONNRESET|UND_ERR_SOCKET|other side closed)/);
       expect(r.stdout).toContain('the target never called the replay upstream: is it configured with base URL http://127.0.0.1:');
       expect(r.stdout).not.toContain('bytewise'); // the re-chunkings were not tried against a target that gave no answer
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('streamproof run --target at a target that answers an error', () => {
+  it('shows the status line, headers and body in the console and in summary.md', async () => {
+    const body = JSON.stringify({ error: { message: 'no route for model gpt-4o-mini', type: 'invalid_request_error' } });
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(500, { 'content-type': 'application/json', 'x-gateway': 'test' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const dir = workspace();
+      const scenario = join(dir, 'scenarios', 'one.yaml');
+      writeFileSync(scenario, 'kind: parity\nname: one\nfixtures: [../fixtures/openai/text-usage.yaml]\n');
+      const reports = join(dir, 'reports');
+      const r = await runCli(['run', scenario, '--target', `http://127.0.0.1:${port}`, '--report-dir', reports]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        'status: recorded: status 500, expected 200: {\\"error\\":{\\"message\\":\\"no route for model gpt-4o-mini\\"',
+      );
+      const md = readFileSync(join(reports, 'summary.md'), 'utf8');
+      expect(md).toContain('HTTP 500');
+      expect(md).toContain('x-gateway: test');
+      expect(md).toContain(body);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

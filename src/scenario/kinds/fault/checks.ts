@@ -5,13 +5,19 @@ import type { CheckResult } from '../../../checks/result.ts';
 import type { FaultCase } from './schema.ts';
 import type { Exchange } from '../../../client/exchange.ts';
 import { isJsonObject, parseJsonObject } from '../../../base/json.ts';
+import { bodyOneLine, responseExcerpt } from '../../../checks/response-excerpt.ts';
 
 type Expect = FaultCase['expect'];
 
 export function checkStatus(expect: Expect, client: Exchange): CheckResult {
   if (client.error) return { name: 'status', ok: false, message: `client transport error: ${client.error}` };
   if (client.status === expect.status) return { name: 'status', ok: true };
-  return { name: 'status', ok: false, message: `status ${client.status}, expected ${expect.status}` };
+  return {
+    name: 'status',
+    ok: false,
+    message: `status ${client.status}, expected ${expect.status}: ${bodyOneLine(client)}`,
+    detail: `The target answered:\n${responseExcerpt(client)}`,
+  };
 }
 
 /** The body against the golden: exactly, as a prefix (the client left), or empty. */

@@ -18,6 +18,7 @@ import type { ParityScenario } from './schema.ts';
 import type { GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import { updateGolden } from '../../goldens.ts';
+import { bodyOneLine, responseExcerpt } from '../../../checks/response-excerpt.ts';
 import type { ScenarioContext } from '../../kind.ts';
 import { requestProblems } from '../../../checks/upstream-request.ts';
 
@@ -76,8 +77,9 @@ async function runCase(
     const upstream = await Promise.race([armed, sleep(UPSTREAM_GRACE_MS).then(() => null)]);
     if (upstream === null) replay.disarm(slot);
     runs.push({ chunking, client, upstream });
-    // A target that gave no answer to one replay gives none to its re-chunkings: fail once, quickly.
-    if (client.status === 0) break;
+    // Re-chunkings test how the target reads the upstream: pointless (and slow) when it gave no
+    // answer at all, or never read the upstream.
+    if (client.status === 0 || upstream === null) break;
   }
 
   const checks: CheckResult[] = [];
@@ -107,13 +109,20 @@ async function runCase(
   const statusProblems = runs.flatMap((r) => [
     ...(r.client.error ? [`${chunkingName(r.chunking)}: ${r.client.error}`] : []),
     ...(r.client.status !== cassette.expect.status
-      ? [`${chunkingName(r.chunking)}: status ${r.client.status}, expected ${cassette.expect.status}`]
+      ? [`${chunkingName(r.chunking)}: status ${r.client.status}, expected ${cassette.expect.status}: ${bodyOneLine(r.client)}`]
       : []),
   ]);
+  // The answer itself, so a failure shows what the target said and not only that it differed.
+  const failedRun = runs.find((r) => r.client.error || r.client.status !== cassette.expect.status);
   const status: CheckResult =
     statusProblems.length === 0
       ? { name: 'status', ok: true }
-      : { name: 'status', ok: false, message: statusProblems[0]!, detail: statusProblems.join('\n') };
+      : {
+          name: 'status',
+          ok: false,
+          message: statusProblems[0]!,
+          detail: `${statusProblems.join('\n')}\n\nThe target answered (${chunkingName(failedRun!.chunking)}):\n${responseExcerpt(failedRun!.client)}`,
+        };
   checks.push(status);
 
   // Semantic equality with the cassette's reviewed expectation (judged first: --update-goldens
