@@ -67,6 +67,22 @@ export interface RunSummary {
   scenarios: ScenarioResult[];
 }
 
+/** How much of a check's text reaches the reports: a target's output can be megabytes. */
+export const MESSAGE_MAX_CHARS = 2_000;
+export const DETAIL_MAX_CHARS = 32_000;
+
+function clamp(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** A check whose message and detail fit in a report (whatever the target sent). */
+export function boundedCheck(check: CheckResult): CheckResult {
+  const out: CheckResult = { ...check };
+  if (check.message !== undefined) out.message = clamp(check.message, MESSAGE_MAX_CHARS);
+  if (check.detail !== undefined) out.detail = clamp(check.detail, DETAIL_MAX_CHARS);
+  return out;
+}
+
 /** A scenario's result from its cases: it passes when every case did. */
 export function scenarioResult(name: string, file: string, kind: string, startedMs: number, cases: CaseResult[]): ScenarioResult {
   return {
@@ -75,7 +91,7 @@ export function scenarioResult(name: string, file: string, kind: string, started
     kind,
     status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
     durationMs: performance.now() - startedMs,
-    cases,
+    cases: cases.map((c) => ({ ...c, checks: c.checks.map(boundedCheck) })),
   };
 }
 

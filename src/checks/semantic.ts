@@ -83,8 +83,13 @@ export function readOpenAIStream(body: Buffer): SemanticOutput {
       }
     },
   });
-  parser.feed(body);
-  parser.end();
+  try {
+    parser.feed(body);
+    parser.end();
+  } catch (err) {
+    // A line past the parser's limit: what was read so far stands, and the output is malformed.
+    s.problems.push(`the stream cannot be read as SSE: ${(err as Error).message}`);
+  }
   return s;
 }
 

@@ -272,6 +272,54 @@ describe('streamproof run --target at a target that answers an error', () => {
   });
 });
 
+describe('streamproof run --target at a hostile target', () => {
+  /** Runs the one-cassette scenario against a server; returns the CLI result and the reports dir. */
+  async function runAgainst(handler: Parameters<typeof createHttpServer>[1]) {
+    const server = createHttpServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const dir = workspace();
+      const scenario = join(dir, 'scenarios', 'one.yaml');
+      writeFileSync(scenario, 'kind: parity\nname: one\nfixtures: [../fixtures/openai/text-usage.yaml]\n');
+      const reports = join(dir, 'reports');
+      const r = await runCli(['run', scenario, '--target', `http://127.0.0.1:${port}`, '--report-dir', reports]);
+      return { r, reports };
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  it('one 10 MB line fails the case, naming the limit, and the report is written', async () => {
+    const { r, reports } = await runAgainst((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`data: ${'x'.repeat(10 * 1024 * 1024)}\n\n`);
+    });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/SSE line longer than \d+ bytes/);
+    expect(JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')).totals.failed).toBe(1);
+  });
+
+  it('a stream that never ends fails the case at the body bound instead of exhausting memory', async () => {
+    const { r } = await runAgainst((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = Buffer.from(`data: {"choices":[{"index":0,"delta":{"content":"${'y'.repeat(4000)}"}}]}\n\n`);
+      // Bounded here too: far past the client's 64 MiB cap, then stop.
+      let left = 40_000;
+      const pump = () => {
+        while (left-- > 0) if (!res.write(chunk)) return void res.once('drain', pump);
+        res.end();
+      };
+      pump();
+    });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('the response body passed 67108864 bytes; stopped reading');
+  });
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

@@ -25,6 +25,7 @@ import type { FaultCase, FaultScenario } from './schema.ts';
 import { harnessGatewayConfig, type GatewayMode } from '../../../target/target.ts';
 import { scenarioResult, skippedScenario } from '../../../checks/result.ts';
 import { updateGolden } from '../../goldens.ts';
+import { guardCase } from '../../case-guard.ts';
 import type { ScenarioContext } from '../../kind.ts';
 import { requestProblems } from '../../../checks/upstream-request.ts';
 
@@ -70,7 +71,9 @@ export async function runFaultScenario(scenario: FaultScenario, ctx: ScenarioCon
       for (const c of scenario.cases) {
         // A case on the scenario's own routes needs the reference gateway configured by this file.
         if (ctx.target.external && c.model !== undefined && ownRoutes.has(c.model)) continue;
-        const result = await runCase(file, scenario, c, cassettes.get(c.cassette)!, mode, gateway, ctx);
+        const result = await guardCase(`${c.name} [${mode}]`, relative(process.cwd(), file), () =>
+          runCase(file, scenario, c, cassettes.get(c.cassette)!, mode, gateway, ctx),
+        );
         cases.push(result);
         ctx.onCase?.(result);
       }

@@ -18,6 +18,7 @@ import type { ParityScenario } from './schema.ts';
 import type { GatewayMode } from '../../../target/target.ts';
 import { scenarioResult } from '../../../checks/result.ts';
 import { updateGolden } from '../../goldens.ts';
+import { guardCase } from '../../case-guard.ts';
 import { bodyOneLine, responseExcerpt } from '../../../checks/response-excerpt.ts';
 import type { ScenarioContext } from '../../kind.ts';
 import { requestProblems } from '../../../checks/upstream-request.ts';
@@ -42,7 +43,9 @@ export async function runParityScenario(scenario: ParityScenario, ctx: ScenarioC
     const open = await ctx.target.open(mode, ctx.replay);
     try {
       for (const cassette of cassettes) {
-        const result = await runCase(cassette, mode, open.url, chunkings, scenario.speed, masks, ctx);
+        const result = await guardCase(`${cassette.name} [${mode}]`, relative(process.cwd(), cassette.file), () =>
+          runCase(cassette, mode, open.url, chunkings, scenario.speed, masks, ctx),
+        );
         cases.push(result);
         ctx.onCase?.(result);
       }
