@@ -21,7 +21,7 @@ export async function run(args: string[], io: CliIo, stop: Promise<unknown> = wa
     return 0;
   }
   if (!values.config) throw new UsageError('--config is required');
-  const config = loadGatewayConfig(values.config);
+  const config = await loadGatewayConfig(values.config);
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);

@@ -86,7 +86,11 @@ export const routeSchema = z
       .string()
       .refine((p) => getProvider(p) !== undefined, { message: `unknown provider (known: ${providerNames().join(', ')})` }),
     mode: z.enum(['normalize', 'passthrough']).default('normalize'),
-    baseUrl: z.string().url().optional().describe("Defaults to the provider's public base URL."),
+    baseUrl: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Defaults to the provider's public base URL; ${ENV_VAR} is expanded, then it must be an http(s) URL."),
     apiKey: z.string().optional().describe('The upstream credential; ${ENV_VAR} is expanded.'),
     upstreamModel: z.string().optional().describe('Model name sent upstream (default: the client model, or what * matched).'),
     headers: z.record(z.string(), z.string()).default({}),
@@ -172,10 +176,46 @@ export type RouteConfig = z.infer<typeof routeSchema>;
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Loads a gateway config file, expanding ${ENV} references (a missing variable is an error). */
-export function loadGatewayConfig(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/**
+ * Loads a gateway config file, expanding ${ENV} references (a missing variable is an error), then
+ * checks each route as it will run: its base URL, its mode and the options its provider needs.
+ */
+export async function loadGatewayConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
   const loaded = loadYamlFile(file, gatewayConfigSchema);
-  return expandEnv(loaded, env);
+  const config = expandEnv(loaded, env);
+  await checkRoutes(config, loaded);
+  return config;
+}
+
+/** A sample request each route must be able to build at start-up (missing options show here, not on the first request). */
+const SAMPLE_REQUEST = { model: 'streamproof-config-check', messages: [{ role: 'user', content: 'hello' }], stream: true };
+
+async function checkRoutes(config: GatewayConfig, loaded: LoadedYaml<GatewayConfig>): Promise<void> {
+  for (const [i, route] of config.routes.entries()) {
+    const provider = getProvider(route.provider)!;
+    const where = (key: string) => loaded.lineOf(['routes', i, key]) ?? loaded.lineOf(['routes', i]);
+    if (route.baseUrl !== undefined && !/^https?:\/\/[^/]/.test(route.baseUrl)) {
+      throw new InputError(loaded.file, where('baseUrl'), `routes[${i}].baseUrl: ${JSON.stringify(route.baseUrl)} is not an http(s) URL`);
+    }
+    if (route.mode === 'passthrough' && !provider.supportsPassthrough) {
+      throw new InputError(
+        loaded.file,
+        where('mode'),
+        `routes[${i}].mode: ${route.provider} cannot run in passthrough (its upstream does not stream OpenAI chat chunks); use normalize`,
+      );
+    }
+    const upstream = {
+      baseUrl: (route.baseUrl ?? provider.defaultBaseUrl).replace(/\/+$/, ''),
+      apiKey: route.apiKey,
+      headers: route.headers,
+      options: route.options,
+    };
+    try {
+      await provider.buildRequest({ ...SAMPLE_REQUEST }, upstream);
+    } catch (err) {
+      throw new InputError(loaded.file, where('options'), `routes[${i}] (${route.provider}): ${(err as Error).message}`);
+    }
+  }
 }
 
 function expandEnv(loaded: LoadedYaml<GatewayConfig>, env: NodeJS.ProcessEnv): GatewayConfig {

@@ -14,10 +14,10 @@ function write(text: string): string {
   return file;
 }
 
-function problem(text: string): string {
+async function problem(text: string): Promise<string> {
   const file = write(text);
   try {
-    loadGatewayConfig(file, {});
+    await loadGatewayConfig(file, {});
   } catch (err) {
     if (err instanceof InputError) return err.message.replace(file, 'FILE');
     throw err;
@@ -29,7 +29,7 @@ const two =
   'routes:\n  - name: together\n    match: t/*\n    provider: together\n  - name: backendai\n    match: b/*\n    provider: backendai\n';
 
 describe('gateway config: resilience', () => {
-  it('accepts fallbacks, retries, breaker, timeouts and capacity', () => {
+  it('accepts fallbacks, retries, breaker, timeouts and capacity', async () => {
     const file = write(
       'retry: {maxAttempts: 3}\nbreaker: {failureThreshold: 5, cooldownMs: 30000}\ntimeouts: {firstByteMs: 60000}\n' +
         two.replace(
@@ -37,32 +37,32 @@ describe('gateway config: resilience', () => {
           'provider: together\n    fallback: [backendai]\n    capacity: {maxConcurrent: 100, requestsPerSecond: 50}\n',
         ),
     );
-    const config = loadGatewayConfig(file, {});
+    const config = await loadGatewayConfig(file, {});
     expect(config.routes[0]).toMatchObject({ name: 'together', fallback: ['backendai'], capacity: { maxConcurrent: 100 } });
     expect(config.retry).toEqual({ maxAttempts: 3 });
   });
 
-  it('names the line of a fallback to an unknown route', () => {
-    expect(problem(two.replace('provider: together\n', 'provider: together\n    fallback: [backend-ai]\n'))).toBe(
+  it('names the line of a fallback to an unknown route', async () => {
+    expect(await problem(two.replace('provider: together\n', 'provider: together\n    fallback: [backend-ai]\n'))).toBe(
       'FILE:5: routes[0].fallback[0]: fallback "backend-ai" names no route (known: together, backendai)',
     );
   });
 
-  it('names the line of a route falling back to itself, and of duplicate names', () => {
-    expect(problem(two.replace('provider: together\n', 'provider: together\n    fallback: [together]\n'))).toBe(
+  it('names the line of a route falling back to itself, and of duplicate names', async () => {
+    expect(await problem(two.replace('provider: together\n', 'provider: together\n    fallback: [together]\n'))).toBe(
       'FILE:5: routes[0].fallback[0]: a route cannot fall back to itself',
     );
-    expect(problem(two.replace('name: backendai', 'name: together'))).toBe(
+    expect(await problem(two.replace('name: backendai', 'name: together'))).toBe(
       'FILE:5: routes[1].name: route name "together" is used twice (set a unique name)',
     );
   });
 
-  it('names the line of a bad value in the new fields', () => {
-    expect(problem(`retry: {maxAttempts: 0}\n${two}`)).toMatch(/^FILE:1: retry\.maxAttempts: /);
-    expect(problem(two.replace('provider: backendai\n', 'provider: backendai\n    timeouts: {idleMs: -1}\n'))).toMatch(
+  it('names the line of a bad value in the new fields', async () => {
+    expect(await problem(`retry: {maxAttempts: 0}\n${two}`)).toMatch(/^FILE:1: retry\.maxAttempts: /);
+    expect(await problem(two.replace('provider: backendai\n', 'provider: backendai\n    timeouts: {idleMs: -1}\n'))).toMatch(
       /^FILE:8: routes\[1\]\.timeouts\.idleMs: /,
     );
-    expect(problem(two.replace('provider: backendai\n', 'provider: backendai\n    breaker: {threshold: 3}\n'))).toMatch(
+    expect(await problem(two.replace('provider: backendai\n', 'provider: backendai\n    breaker: {threshold: 3}\n'))).toMatch(
       /^FILE:8: routes\[1\]\.breaker: .*threshold/,
     );
   });
