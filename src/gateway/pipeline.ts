@@ -6,6 +6,7 @@ import { createOpenAIChatEncoder, type OpenAIChatEncoder } from '../canonical/op
 import { createSseParser } from '../sse/parser.ts';
 import type { DecoderContext, ProviderDescriptor, StreamDecoder } from '../providers/types.ts';
 import { errorTypeFor } from '../canonical/openai-chat-encoder.ts';
+import { redactSecrets } from './redact.ts';
 
 export interface StreamPipeline {
   /** Client bytes to write as soon as the stream opens (a synthesised role chunk), or ''. */
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   provider: ProviderDescriptor;
   context: DecoderContext;
   includeUsage: boolean;
+  /** Values redacted from error messages before they reach the client (see redact.ts). */
+  secrets?: readonly string[];
 }
 
 /** Native stream → canonical events → OpenAI chat chunks. */
@@ -45,8 +48,10 @@ class NormalizingPipeline implements StreamPipeline {
   private readonly events: CanonicalEvent[] = [];
   private out = 0;
   private hasFailed = false;
+  private readonly secrets: readonly string[];
 
-  constructor({ provider, context, includeUsage }: PipelineOptions) {
+  constructor({ provider, context, includeUsage, secrets = [] }: PipelineOptions) {
+    this.secrets = secrets;
     this.decoder = provider.createStreamDecoder(context);
     this.synthesizes = provider.synthesizesStream === true;
     this.encoder = createOpenAIChatEncoder({
@@ -125,7 +130,10 @@ class NormalizingPipeline implements StreamPipeline {
     let out = '';
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
-      if (event.type === 'error' && !this.encoder.closed) this.hasFailed = true;
+      if (event.type === 'error') {
+        if (!this.encoder.closed) this.hasFailed = true;
+        if (this.secrets.length > 0) event.message = redactSecrets(event.message, this.secrets);
+      }
       out += this.encoder.encode(event);
     }
     events.length = 0;
@@ -144,7 +152,9 @@ class NormalizingPipeline implements StreamPipeline {
  * never sees half an event. JSON is not parsed: only `[DONE]` and errors are looked for, so a
  * stream that ends without either is still reported to the client as an error.
  */
-export function createPassthroughPipeline(options: { maxLineBytes?: number } = {}): StreamPipeline {
+export function createPassthroughPipeline(options: { maxLineBytes?: number; secrets?: readonly string[] } = {}): StreamPipeline {
+  const secrets = options.secrets ?? [];
+  let errorSinceCut = false; // an error event is among the bytes up to the next cut: redact them
   let held: Buffer[] = []; // raw bytes since the last boundary
   let heldBytes = 0;
   let heldStart = 0; // absolute offset of held[0]
@@ -159,7 +169,10 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
       onEvent(ev) {
         eventsOut++;
         if (ev.data === '[DONE]') sawDone = true;
-        else if (ev.type === 'error' || ERROR_PAYLOAD.test(ev.data)) sawError = true;
+        else if (ev.type === 'error' || ERROR_PAYLOAD.test(ev.data)) {
+          sawError = true;
+          errorSinceCut = true;
+        }
       },
       onBoundary(offset) {
         cut = offset;
@@ -177,6 +190,14 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number } = {
     held = rest.length ? [rest] : [];
     heldBytes = rest.length;
     heldStart = cut;
+    if (errorSinceCut) {
+      errorSinceCut = false;
+      if (secrets.length > 0) {
+        const text = out.toString('utf8');
+        const clean = redactSecrets(text, secrets);
+        if (clean !== text) return Buffer.from(clean, 'utf8');
+      }
+    }
     return out;
   }
 

@@ -8,12 +8,15 @@ import { createCapacity, type Capacity } from './capacity.ts';
 import type { GatewayConfig, RouteConfig } from './config.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { routePolicy, type RoutePolicy } from './policy.ts';
+import { routeSecrets } from './redact.ts';
 
 export interface RouteRuntime {
   config: RouteConfig;
   policy: RoutePolicy;
   provider: ProviderDescriptor;
   upstream: ProviderRoute;
+  /** Configured secret values, redacted from anything relayed to the client. */
+  secrets: readonly string[];
   dispatcher: Agent;
   breaker: Breaker;
   capacity: Capacity;
@@ -34,6 +37,7 @@ export function createRouteRuntimes(config: GatewayConfig, metrics: GatewayMetri
         headers: route.headers,
         options: route.options,
       },
+      secrets: routeSecrets(route),
       // undici's own header/body timeouts are off: the gateway's first-byte, idle and total clocks
       // decide, so every timeout reaches the client with the gateway's message. Idle upstream
       // connections live 10 s at most, whatever keep-alive the upstream offers.

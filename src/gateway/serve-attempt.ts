@@ -18,6 +18,7 @@ import type { RequestGuard } from './request-guard.ts';
 import type { RouteRuntime } from './route-runtime.ts';
 import { startUpstreamCall, type UpstreamCall } from './upstream-call.ts';
 import { parseJson } from '../base/json.ts';
+import { redactSecrets } from './redact.ts';
 
 export interface AttemptInput {
   route: RouteRuntime;
@@ -80,11 +81,11 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
         input.config.heartbeatMs > 0 &&
         !(await settlesWithin(sent, input.config.heartbeatMs))
       ) {
-        return await streamEvents(input, call, answerBody(sent), null, requestContextFor(input, body.model));
+        return await streamEvents(input, call, answerBody(sent, input.route.secrets), null, requestContextFor(input, body.model));
       }
       response = await sent;
       if (response.statusCode < 200 || response.statusCode >= 300) {
-        const error = upstreamError(response.statusCode, await readUpstreamText(response.body));
+        const error = upstreamError(response.statusCode, redactSecrets(await readUpstreamText(response.body), input.route.secrets));
         const failure: AttemptFailure = { kind: 'status', status: response.statusCode, error };
         const retryAfterMs = parseRetryAfter(response.headers);
         if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
@@ -126,8 +127,8 @@ async function streamEvents(
   const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
   const pipeline =
     route.config.mode === 'passthrough' && route.provider.supportsPassthrough
-      ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes })
-      : createNormalizingPipeline({ provider: route.provider, context, includeUsage });
+      ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes, secrets: route.secrets })
+      : createNormalizingPipeline({ provider: route.provider, context, includeUsage, secrets: route.secrets });
   const writer = createClientWriter(input.res, {
     headers: SSE_HEADERS,
     heartbeatMs: config.heartbeatMs,
@@ -318,10 +319,10 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 }
 
 /** The body of a response that had not arrived when the client stream opened. */
-async function* answerBody(sent: Promise<UpstreamResponse>): AsyncGenerator<Buffer> {
+async function* answerBody(sent: Promise<UpstreamResponse>, secrets: readonly string[]): AsyncGenerator<Buffer> {
   const response = await sent;
   if (response.statusCode < 200 || response.statusCode >= 300) {
-    const error = upstreamError(response.statusCode, await readUpstreamText(response.body));
+    const error = upstreamError(response.statusCode, redactSecrets(await readUpstreamText(response.body), secrets));
     throw new Error(`upstream answered ${response.statusCode}: ${error.message}`);
   }
   yield* response.body as AsyncIterable<Buffer>;
