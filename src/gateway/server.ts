@@ -83,8 +83,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sendError(res, status, 'bad_request', message, code);
       metrics.request('-', 'client_error', (performance.now() - startedAt) / 1000);
     };
-    const raw = await readBody(req, config.limits.maxRequestBytes);
-    if (raw === null) return refuse(413, `request body exceeds ${config.limits.maxRequestBytes} bytes`);
+    // A declared length over the limit is refused before a byte is read; a body that stalls is cut.
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > config.limits.maxRequestBytes) {
+      res.setHeader('connection', 'close');
+      return refuse(413, `request body of ${declared} bytes exceeds ${config.limits.maxRequestBytes} bytes`);
+    }
+    const raw = await readBody(req, config.limits.maxRequestBytes, config.limits.bodyReadMs);
+    if (raw === 'too-large') {
+      res.setHeader('connection', 'close');
+      return refuse(413, `request body exceeds ${config.limits.maxRequestBytes} bytes`);
+    }
+    if (raw === 'timeout') {
+      res.setHeader('connection', 'close');
+      return refuse(408, `request body not received within ${config.limits.bodyReadMs} ms`);
+    }
     const parsed = parseJson(raw);
     if (parsed === undefined) return refuse(400, 'request body is not valid JSON');
     const body = parsed as ChatRequest;
@@ -135,13 +148,30 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return null;
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, size);
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'timeout'> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Buffer | 'too-large' | 'timeout') => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      // Unread bytes stay unread: the answer closes the connection (see the callers).
+      if (result === 'timeout') req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish('too-large');
+      } else parts.push(chunk);
+    };
+    const onEnd = () => finish(Buffer.concat(parts, size));
+    const onError = (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
