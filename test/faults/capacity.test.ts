@@ -43,7 +43,7 @@ beforeAll(async () => {
             upstreamModel: 'gpt-5-nano',
             headers: {},
             options: {},
-            capacity: { requestsPerSecond: 0.5, burst: 1 },
+            capacity: { requestsPerSecond: 0.01, burst: 1 },
             fallback: ['spare'],
             refused: false,
           },
@@ -118,13 +118,13 @@ describe('route capacity', () => {
     const first = await send('rated');
     expect(first.statusCode).toBe(200);
     await first.body.text();
-    // The bucket (1 token, 0.5/s) is empty now: the next request goes to the spare route.
+    // The bucket (1 token, one more every 100 s, so a busy machine cannot refill it between the two requests) is empty now: the next request goes to the spare route.
     replay.arm('backendai', { cassette: backendai, chunks: backendai.response.chunks, speed: 0 });
     const second = await send('rated', backendai.request.body);
     expect(second.statusCode).toBe(200);
     expect(await second.body.text()).toContain('[DONE]');
     expect(await metricValue(gateway.metrics, 'streamproof_gateway_rejected_total', { route: 'slow-rate', reason: 'rate' })).toBe(1);
     expect(await metricValue(gateway.metrics, 'streamproof_gateway_fallbacks_total', { from: 'slow-rate', to: 'spare' })).toBe(1);
-    expect((await routeState('slow-rate')).capacity).toMatchObject({ requestsPerSecond: 0.5 });
+    expect((await routeState('slow-rate')).capacity).toMatchObject({ requestsPerSecond: 0.01 });
   });
 });
