@@ -55,10 +55,18 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
   // OpenAI-compatible upstreams answer a non-streaming client themselves; every other upstream
   // is read as a stream and its events aggregated into one chat.completion.
   const forwardJson = !clientStreams && provider.supportsPassthrough;
+  let upstream: Awaited<ReturnType<typeof provider.buildRequest>>;
+  try {
+    upstream = await provider.buildRequest(forwardJson ? body : { ...body, stream: true }, route.upstream);
+  } catch (err) {
+    // The request cannot be said in this provider's dialect (n > 1, an unsupported content part…):
+    // the client's to fix, answered 400 like an upstream refusal, never retried.
+    const message = `${provider.name} cannot take this request: ${(err as Error).message}`;
+    return { served: false, failure: { kind: 'status', status: 400, error: { type: 'error', kind: 'bad_request', message } } };
+  }
   const call = startUpstreamCall(route.policy.timeouts);
   guard.track(call);
   try {
-    const upstream = await provider.buildRequest(forwardJson ? body : { ...body, stream: true }, route.upstream);
     const query = new URLSearchParams(upstream.query).toString();
     const url = `${route.upstream.baseUrl}${upstream.path}${query ? `?${query}` : ''}`;
     let response: UpstreamResponse;

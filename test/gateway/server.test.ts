@@ -54,6 +54,20 @@ describe('reference gateway', () => {
     expect(JSON.parse(unknown.text).error.code).toBe('model_not_found');
   });
 
+  it('answers 400, not a 5xx, for a request the provider of the route cannot take (n > 1 on Anthropic)', async () => {
+    const anthropic = loadCassette(join(REPO_ROOT, 'fixtures/anthropic/text-usage.yaml'));
+    const res = await call('/v1/chat/completions', {
+      ...anthropic.request.body,
+      model: `anthropic/${anthropic.request.body['model']}`,
+      n: 2,
+    });
+    expect(res.status).toBe(400);
+    const error = JSON.parse(res.text).error;
+    expect(error.type).toBe('invalid_request_error');
+    expect(error.message).toMatch(/^anthropic cannot take this request: /);
+    expect(replay.unexpected).toEqual([]); // nothing was sent upstream
+  });
+
   it('sends streaming hygiene headers', async () => {
     replay.arm('openai', { cassette, chunks: cassette.response.chunks, speed: 0 });
     const res = await call('/v1/chat/completions', chat);
