@@ -2,21 +2,25 @@
 // served, for every request, at /p/<cassette name>/<its upstream path>.
 import type { CliIo } from './io.ts';
 import { loadCassette } from '../cassette/cassette.ts';
-import { startReplayUpstream } from '../replay/upstream.ts';
+import { startReplayUpstream, type ReplayExchange } from '../replay/upstream.ts';
+import { requestProblems } from '../checks/upstream-request.ts';
 import { findYamlFiles } from '../base/find-yaml.ts';
 import { parseFlags } from './args.ts';
 import { UsageError } from '../base/errors.ts';
 
-export const USAGE = `usage: streamproof replay <fixtures…> [--port N] [--speed X]
+export const USAGE = `usage: streamproof replay <fixtures…> [--port N] [--speed X] [--quiet]
 
   fixtures     cassette files or directories
   --port N     port on 127.0.0.1 (default: any free port)
-  --speed X    0 = no delays, 1 = as recorded (default), 2 = twice as fast`;
+  --speed X    0 = no delays, 1 = as recorded (default), 2 = twice as fast
+  --quiet      no line per request (by default each request is logged, with how it differs
+               from the cassette's upstreamRequest)`;
 
 export async function run(args: string[], io: CliIo, stop: Promise<unknown> = waitForSignal()): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     port: { type: 'string', default: '0' },
     speed: { type: 'string', default: '1' },
+    quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
@@ -29,7 +33,16 @@ export async function run(args: string[], io: CliIo, stop: Promise<unknown> = wa
   if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed must be a number >= 0, got ${values.speed}`);
   if (positionals.length === 0) throw new UsageError('name at least one cassette or directory');
   const cassettes = findYamlFiles(positionals).map(loadCassette);
-  const replay = await startReplayUpstream({ port });
+  // One line per exchange, and what in the request differs from the cassette (header names and
+  // paths only: bodies and header values may hold secrets).
+  const onExchange = (e: ReplayExchange) => {
+    const problems = requestProblems(e);
+    const verdict = problems.length === 0 ? 'request matches the cassette' : `request differs: ${problems.join('; ')}`;
+    io.stdout(
+      `${e.request.method} /p/${e.slot}${e.request.path} → ${e.cassette}: ${e.bytesSent} bytes${e.completed ? '' : ' (cut short)'}; ${verdict}\n`,
+    );
+  };
+  const replay = await startReplayUpstream({ port, ...(values.quiet ? {} : { onExchange }) });
   for (const c of cassettes) {
     replay.bind(c.name, { cassette: c, chunks: c.response.chunks, speed });
     const q = new URLSearchParams(c.upstreamRequest.query).toString();

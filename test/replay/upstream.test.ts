@@ -91,12 +91,20 @@ describe('streamproof replay', () => {
     const running = runReplay([join(REPO_ROOT, 'fixtures/openai/text-usage.yaml'), '--speed', '0'], io, stopped);
     while (!out.includes('serving')) await new Promise((r) => setTimeout(r, 10));
     const url = /request: {2}POST (\S+)/.exec(out)![1]!;
+    const auth = { authorization: 'Bearer sk-test' };
     for (let i = 0; i < 2; i++) {
-      const res = await post(url, cassette.upstreamRequest.body);
+      const res = await post(url, cassette.upstreamRequest.body, auth);
       expect(res.body.equals(cassetteBody(cassette))).toBe(true);
     }
+    // A request unlike the cassette's is still answered, and the log says how it differs.
+    await post(url, { ...(cassette.upstreamRequest.body as object), model: 'not-the-recorded-model' }, auth);
     stop();
     expect(await running).toBe(0);
+    const logged = out.split('\n').filter((l) => l.startsWith('POST /p/openai/text-usage'));
+    expect(logged).toHaveLength(3);
+    expect(logged[0]).toMatch(/→ openai\/text-usage: \d+ bytes; request matches the cassette$/);
+    expect(logged[2]).toContain('request differs: body.model: expected');
+    expect(out).not.toContain('sk-test'); // header values are never logged
   });
 
   it('exits 2 on a bad speed', async () => {
