@@ -5,6 +5,7 @@
 // the socket to drain instead of buffering without bound.
 import type { ServerResponse } from 'node:http';
 import { encodeSseComment } from '../sse/encoder.ts';
+import { drainedOrClosed } from '../base/drained.ts';
 
 export const SSE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -69,7 +70,7 @@ export function createClientWriter(res: ServerResponse, options: ClientWriterOpt
       endsWithCR = lastByteIsCR(out);
       if (res.write(out)) return;
       reading?.pause();
-      await drained(res);
+      await drainedOrClosed(res);
       reading?.resume();
     },
     end(out) {
@@ -82,20 +83,6 @@ export function createClientWriter(res: ServerResponse, options: ClientWriterOpt
       clearTimeout(heartbeat);
     },
   };
-}
-
-/** Resolves on 'drain' or 'close', whichever comes first, leaving no listener behind. */
-function drained(res: ServerResponse): Promise<void> {
-  if (res.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function lastByteIsCR(out: string | Buffer): boolean {

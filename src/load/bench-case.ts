@@ -42,3 +42,8 @@ export { scenarioResult as benchScenario } from '../checks/result.ts';
 export function gatewayInternal(name: string): boolean {
   return /^(gateway_|heap_|rss_|upstream_ahead_of_client)/.test(name);
 }
+
+/** The thresholds an external gateway cannot be held to: those on its process, which is not sampled. */
+export function externalGatewayNotSampled(external: boolean): (measurement: string) => string | null {
+  return (name) => (external && gatewayInternal(name) ? 'the gateway is external: its process is not sampled' : null);
+}

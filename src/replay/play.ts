@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { UpstreamFault } from '../cassette/schema.ts';
 import type { ReplayExchange, ReplayPlan } from './types.ts';
+import { drainedOrClosed } from '../base/drained.ts';
 
 /**
  * Plays one plan on one response: the fault before the headers, if any, then every read at its
@@ -74,7 +75,7 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
     const flushed = res.write(chunk.bytes);
     exchange.bytesSent += chunk.bytes.length;
     // Yield between writes so each chunk leaves as its own read where the network allows.
-    if (!flushed) await drainedOrGone(res);
+    if (!flushed) await drainedOrClosed(res);
     else if (speed === 0) await yieldToLoop();
   }
   if (gone) return;
@@ -164,17 +165,3 @@ const STATUS_PRESETS: Record<number, { message: string; type: string; code: stri
   503: { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null },
   504: { message: 'Gateway timeout.', type: 'server_error', code: null },
 };
-
-/** Resolves on 'drain' or 'close', leaving no listener behind (a slow reader waits many times). */
-function drainedOrGone(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) return resolve();
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}

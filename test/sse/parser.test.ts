@@ -13,6 +13,7 @@ import {
   type Entry,
   type Input,
 } from './harness.ts';
+import { createPrng } from '../../src/base/prng.ts';
 
 const BOM = [0xef, 0xbb, 0xbf] as const;
 const utf8 = (bytes: readonly number[]): string => new TextDecoder('utf-8', { ignoreBOM: true }).decode(Uint8Array.from(bytes));
@@ -411,16 +412,6 @@ describe('property: the parser agrees with a reference implementation on random 
     return { entries, blankLines };
   }
 
-  function mulberry32(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   const NAMES: Input[] = [
     'data',
     'data',
@@ -507,7 +498,7 @@ describe('property: the parser agrees with a reference implementation on random 
   }
 
   it('agrees on 4000 seeded random streams cut into random reads', () => {
-    const rnd = mulberry32(0x5eed);
+    const rnd = createPrng(0x5eed);
     const totals = { events: 0, retries: 0, typed: 0, withId: 0, multiline: 0, replacement: 0, bom: 0 };
     for (let i = 0; i < 4000; i++) {
       const bytes = generate(rnd);

@@ -8,7 +8,7 @@ import { InputError } from '../../../base/errors.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { addressRequest } from '../../../target/profile.ts';
 import { runHttpLoad } from './autocannon.ts';
-import { benchCase, benchScenario, gatewayInternal } from '../../../load/bench-case.ts';
+import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
 import { watchDriver } from '../../../load/driver-health.ts';
 import { summarizeMs } from '../../../load/histogram.ts';
 import { startLoadServers } from '../../../load/load-servers.ts';
@@ -95,7 +95,7 @@ export async function runHttpLoadScenario(scenario: HttpLoadScenario, ctx: Scena
       measurements: m,
       thresholds: scenario.thresholds,
       checks,
-      notApplicable: (name) => (external && gatewayInternal(name) ? 'the gateway is external: its process is not sampled' : null),
+      notApplicable: externalGatewayNotSampled(external),
     });
     return benchScenario(scenario.name, file, scenario.kind, started, [result]);
   } finally {

@@ -4,7 +4,7 @@
 import type { ScenarioContext } from '../../kind.ts';
 import { loadCassette } from '../../../cassette/cassette.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
-import { benchCase, benchScenario, gatewayInternal } from '../../../load/bench-case.ts';
+import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
 import type { startLoadServers } from '../../../load/load-servers.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
@@ -96,11 +96,8 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       thresholds: scenario.thresholds,
       checks,
       notApplicable: (name) =>
-        external && gatewayInternal(name)
-          ? 'the gateway is external: its process is not sampled'
-          : live && /frames|mismatched/.test(name)
-            ? 'live upstream: no golden to compare with'
-            : null,
+        externalGatewayNotSampled(external)(name) ??
+        (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null),
     });
     attachFailureDetail(result.checks, gateway, direct);
     return benchScenario(scenario.name, file, scenario.kind, started, [result]);

@@ -4,7 +4,7 @@
 import type { ScenarioContext } from '../../kind.ts';
 import { loadCassette } from '../../../cassette/cassette.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
-import { benchCase, benchScenario, gatewayInternal } from '../../../load/bench-case.ts';
+import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { runPhase, type PhaseOptions } from '../../../load/phase.ts';
@@ -91,7 +91,7 @@ export async function runSoakScenario(scenario: SoakScenario, ctx: ScenarioConte
       measurements: m,
       thresholds: scenario.thresholds,
       checks,
-      notApplicable: (name) => (external && gatewayInternal(name) ? 'the gateway is external: its process is not sampled' : null),
+      notApplicable: externalGatewayNotSampled(external),
     });
     attachFailureDetail(result.checks, soak, null);
     return benchScenario(scenario.name, file, scenario.kind, started, [result]);
