@@ -242,55 +242,44 @@ describe('streamproof run --target at a target that is down or broken', () => {
   });
 });
 
+/** Runs the one-cassette scenario against a server; returns the CLI result and the reports dir. */
+async function runAgainst(handler: Parameters<typeof createHttpServer>[1]) {
+  const server = createHttpServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const dir = workspace();
+    const scenario = join(dir, 'scenarios', 'one.yaml');
+    writeFileSync(scenario, 'kind: parity\nname: one\nfixtures: [../fixtures/openai/text-usage.yaml]\n');
+    const reports = join(dir, 'reports');
+    const r = await runCli(['run', scenario, '--target', `http://127.0.0.1:${port}`, '--report-dir', reports]);
+    return { r, reports };
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 describe('streamproof run --target at a target that answers an error', () => {
   it('shows the status line, headers and body in the console and in summary.md', async () => {
     const body = JSON.stringify({ error: { message: 'no route for model gpt-4o-mini', type: 'invalid_request_error' } });
-    const server = createHttpServer((req, res) => {
+    const { r, reports } = await runAgainst((req, res) => {
       req.resume();
       res.writeHead(500, { 'content-type': 'application/json', 'x-gateway': 'test' });
       res.end(body);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const dir = workspace();
-      const scenario = join(dir, 'scenarios', 'one.yaml');
-      writeFileSync(scenario, 'kind: parity\nname: one\nfixtures: [../fixtures/openai/text-usage.yaml]\n');
-      const reports = join(dir, 'reports');
-      const r = await runCli(['run', scenario, '--target', `http://127.0.0.1:${port}`, '--report-dir', reports]);
-      expect(r.code).toBe(1);
-      expect(r.stdout).toContain(
-        'status: recorded: status 500, expected 200: {\\"error\\":{\\"message\\":\\"no route for model gpt-4o-mini\\"',
-      );
-      const md = readFileSync(join(reports, 'summary.md'), 'utf8');
-      expect(md).toContain('HTTP 500');
-      expect(md).toContain('x-gateway: test');
-      expect(md).toContain(body);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'status: recorded: status 500, expected 200: {\\"error\\":{\\"message\\":\\"no route for model gpt-4o-mini\\"',
+    );
+    const md = readFileSync(join(reports, 'summary.md'), 'utf8');
+    expect(md).toContain('HTTP 500');
+    expect(md).toContain('x-gateway: test');
+    expect(md).toContain(body);
   });
 });
 
 describe('streamproof run --target at a hostile target', () => {
-  /** Runs the one-cassette scenario against a server; returns the CLI result and the reports dir. */
-  async function runAgainst(handler: Parameters<typeof createHttpServer>[1]) {
-    const server = createHttpServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const dir = workspace();
-      const scenario = join(dir, 'scenarios', 'one.yaml');
-      writeFileSync(scenario, 'kind: parity\nname: one\nfixtures: [../fixtures/openai/text-usage.yaml]\n');
-      const reports = join(dir, 'reports');
-      const r = await runCli(['run', scenario, '--target', `http://127.0.0.1:${port}`, '--report-dir', reports]);
-      return { r, reports };
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  }
-
   it('one 10 MB line fails the case, naming the limit, and the report is written', async () => {
     const { r, reports } = await runAgainst((req, res) => {
       req.resume();
