@@ -62,6 +62,8 @@ export interface RunSummary {
   /** "reference gateway (in-process)" or the --target URL. */
   target: string;
   status: 'pass' | 'fail';
+  /** Set when the run was interrupted: why, and what the results cover. */
+  incomplete?: string;
   /** `skipped` counts scenarios that could not test the target. */
   totals: { scenarios: number; cases: number; passed: number; failed: number; skipped: number };
   scenarios: ScenarioResult[];

@@ -55,5 +55,6 @@ export function renderConsoleSummary(summary: RunSummary, reportDir: string, opt
       `(${plural(t.scenarios, 'scenario')}${t.skipped ? `, ${t.skipped} skipped` : ''})  ${dim(formatDuration(summary.durationMs))}`,
     `reports: ${oneLine(reportDir)}`,
   );
+  if (summary.incomplete) lines.splice(lines.length - 1, 0, `${paint('33', 'INCOMPLETE')}  ${oneLine(summary.incomplete)}`);
   return lines.join('\n');
 }

@@ -130,6 +130,7 @@ export function renderMarkdown(summary: RunSummary): string {
     '',
   ];
 
+  if (summary.incomplete) lines.push(`> **Incomplete run:** ${mdText(summary.incomplete)}`, '');
   for (const s of summary.scenarios) lines.push(...scenarioSection(s));
 
   const measured = summary.scenarios.flatMap((s) =>

@@ -28,6 +28,8 @@ export interface ScenarioContext {
   /** Lines for the person watching (results of micro-benchmarks as they come, warnings). */
   log(line: string): void;
   clock: Clock;
+  /** Aborted when the run is interrupted: a kind stops at its next case boundary. */
+  signal: AbortSignal;
 }
 
 /** The `kind:` field every scenario schema has. */

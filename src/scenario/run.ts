@@ -28,7 +28,11 @@ export interface RunOptions {
   progress?: Progress;
   /** Informational lines (default: stderr). */
   log?: (line: string) => void;
+  /** Stops the run early (Ctrl-C): the scenario in progress ends at its next case, the rest do not start. */
+  signal?: AbortSignal;
 }
+
+const NEVER = new AbortController().signal;
 
 const kindsByName = new Map<string, ScenarioKind>(scenarioKinds.map((k) => [k.kind, k as unknown as ScenarioKind]));
 
@@ -63,7 +67,9 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
         progress,
         log,
         clock: realClock,
+        signal: options.signal ?? NEVER,
       };
+      if (options.signal?.aborted) break;
       scenarios.push(await kindOf(scenario).run(scenario as never, context));
     }
   } finally {
@@ -78,7 +84,11 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - started,
     target: options.target.label,
-    status: scenarios.some((s) => s.status === 'fail') ? 'fail' : 'pass',
+    // An interrupted run is never a pass: what it did not run, it did not check.
+    status: scenarios.some((s) => s.status === 'fail') || options.signal?.aborted ? 'fail' : 'pass',
+    ...(options.signal?.aborted
+      ? { incomplete: `interrupted after ${scenarios.length} of ${loaded.length} scenario(s); the cases below are those that finished` }
+      : {}),
     totals: {
       scenarios: scenarios.length,
       cases: cases.length,

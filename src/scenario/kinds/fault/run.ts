@@ -69,6 +69,7 @@ export async function runFaultScenario(scenario: FaultScenario, ctx: ScenarioCon
     const gateway = await openGateway(scenario, mode, ctx, closedPort);
     try {
       for (const c of scenario.cases) {
+        if (ctx.signal.aborted) break;
         // A case on the scenario's own routes needs the reference gateway configured by this file.
         if (ctx.target.external && c.model !== undefined && ownRoutes.has(c.model)) continue;
         const result = await guardCase(`${c.name} [${mode}]`, relative(process.cwd(), file), () =>

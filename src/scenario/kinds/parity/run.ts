@@ -43,6 +43,7 @@ export async function runParityScenario(scenario: ParityScenario, ctx: ScenarioC
     const open = await ctx.target.open(mode, ctx.replay);
     try {
       for (const cassette of cassettes) {
+        if (ctx.signal.aborted) break;
         const result = await guardCase(`${cassette.name} [${mode}]`, relative(process.cwd(), cassette.file), () =>
           runCase(cassette, mode, open.url, chunkings, scenario.speed, masks, ctx),
         );
