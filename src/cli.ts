@@ -39,6 +39,10 @@ const commands: Record<string, Command> = {
     summary: 'write the JSON Schema of cassettes (for editors)',
     load: () => import('./commands/schema.ts'),
   },
+  suites: {
+    summary: 'list the built-in suites (conformance, faults, fuzz, bench) and their files',
+    load: () => import('./commands/suites.ts'),
+  },
 };
 
 export function usage(): string {
