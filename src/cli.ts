@@ -39,6 +39,14 @@ const commands: Record<string, Command> = {
     summary: 'write the JSON Schema of cassettes (for editors)',
     load: () => import('./commands/schema.ts'),
   },
+  init: {
+    summary: 'write streamproof.yaml, a target profile and a GitHub Actions workflow for your gateway',
+    load: () => import('./commands/init.ts'),
+  },
+  suites: {
+    summary: 'list the built-in suites (conformance, faults, fuzz, bench) and their files',
+    load: () => import('./commands/suites.ts'),
+  },
 };
 
 export function usage(): string {

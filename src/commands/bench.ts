@@ -9,17 +9,21 @@ import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flag
 import { renderBenchmarksMd } from '../report/benchmarks-md.ts';
 import { machineInfo } from '../report/machine.ts';
 import { makeRunId, renderConsoleSummary, renderFigures, writeReports } from '../report/index.ts';
-import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags } from './args.ts';
 import { UsageError } from '../base/errors.ts';
+import { applyConfigThresholds, loadProjectConfig, selectScenarios } from './project-config.ts';
 
-export const USAGE = `usage: streamproof bench [paths…] [--target URL] [--target-profile FILE] [--replay-port N]
-                         [--report-dir DIR] [--baseline FILE [--baseline-tolerance P]] [--benchmarks-md FILE]
+export const USAGE = `usage: streamproof bench [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--replay-port N]
+                         [--report-dir DIR] [--baseline FILE [--baseline-tolerance P]] [--benchmarks-md FILE] [--config FILE]
 
-  paths              benchmark scenario files or directories (default: scenarios/bench)
+  paths              benchmark scenario files or directories (default: ./scenarios/bench when it
+                     exists, else the built-in bench suite)
+  --suite NAME       a built-in suite (\`streamproof suites\` lists them)
+  --config FILE      project settings (default: ./streamproof.yaml when present): its target,
+                     targetProfile, replayPort, reportDir, baseline and thresholds; flags win
   --target URL       benchmark an external gateway (with --replay-port, configure it with the
                      printed base URLs; or \`upstream: live\` scenarios for client-side figures only)
   --target-profile   how the target addresses each provider (default: the reference profile)
@@ -40,29 +44,38 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     'baseline-tolerance': { type: 'string' },
     'benchmarks-md': { type: 'string' },
     'benchmarks-notes': { type: 'string' },
+    suite: { type: 'string', multiple: true, default: [] },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
+  const loadedConfig = loadProjectConfig(values.config);
+  const config = loadedConfig?.config ?? null;
+  const replayPort = values['replay-port'] === undefined ? config?.replayPort : Number(values['replay-port']);
   if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
     throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
   }
-  if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
-  if (values.target && !/^https?:\/\//.test(values.target))
-    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
-  const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
+  const targetUrl = values.target ?? config?.target;
+  const profileFile = values['target-profile'] ?? config?.targetProfile;
+  if (values['target-profile'] && !targetUrl) throw new UsageError('--target-profile goes with --target');
+  if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
+    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
+  const baseline = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
   if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
   const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
-  const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
-  const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
-  const paths = positionals.length ? positionals : ['scenarios/bench'];
-  const scenarioFiles = findScenarioFiles(paths);
-  if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${paths.join(', ')}`);
+  const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;
+  const target = targetUrl ? externalTarget(targetUrl, profile) : referenceTarget();
+  // The config's suites and scenarios are what `run` runs; bench keeps to its own default.
+  const selection = selectScenarios({ paths: positionals, suites: values.suite }, null, { folder: 'scenarios/bench', suite: 'bench' });
+  const scenarioFiles = selection.files;
+  if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${positionals.join(', ') || 'scenarios/bench'}`);
+  if (loadedConfig) io.stdout(`config: ${loadedConfig.file}\n`);
+  if (selection.note) io.stdout(`${selection.note}\n`);
   const runId = makeRunId(new Date());
-  const reportDir = values['report-dir'] ?? join('reports', runId);
+  const reportDir = values['report-dir'] ?? config?.reportDir ?? join('reports', runId);
   const machine = machineInfo();
   io.stderr(
     `bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`,
@@ -80,7 +93,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     },
     log: (line) => io.stderr(`${line}\n`),
   });
-  const { summary, line } = withBaseline(run, baseline);
+  const gated = applyConfigThresholds(run, config?.thresholds ?? {}, loadedConfig?.file ?? '');
+  if (gated.line) io.stdout(`${gated.line}\n`);
+  const { summary, line } = withBaseline(gated.summary, baseline);
   await writeReports(summary, reportDir);
   const shownDir = relative(process.cwd(), reportDir) || '.';
   io.stdout(`${renderFigures(summary)}\n`);

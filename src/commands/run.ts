@@ -2,7 +2,6 @@
 import { join, relative } from 'node:path';
 import type { CliIo } from './io.ts';
 import { makeRunId, renderConsoleSummary, writeReports } from '../report/index.ts';
-import { findScenarioFiles } from '../scenario/load.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { providerNames } from '../providers/index.ts';
@@ -10,11 +9,16 @@ import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags } from './args.ts';
 import { UsageError } from '../base/errors.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
+import { applyConfigThresholds, loadProjectConfig, selectScenarios } from './project-config.ts';
 
-export const USAGE = `usage: streamproof run [paths…] [--target URL] [--target-profile FILE] [--report-dir DIR]
-                       [--update-goldens] [--replay-port N] [--baseline FILE [--baseline-tolerance P]]
+export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--report-dir DIR]
+                       [--update-goldens] [--replay-port N] [--baseline FILE [--baseline-tolerance P]] [--config FILE]
 
-  paths              scenario files or directories (default: scenarios)
+  paths              scenario files or directories (default: ./scenarios when it exists, else
+                     the built-in conformance suite)
+  --suite NAME       a built-in suite, from any directory: conformance, faults, fuzz, bench
+                     (\`streamproof suites\` lists them)
+  --config FILE      project settings (default: ./streamproof.yaml when present); flags win
   --target URL       put an external gateway under test instead of the in-process reference gateway
   --target-profile   YAML saying how the target addresses each provider (default: the reference profile)
   --report-dir DIR   where reports go (default: reports/<run-id>)
@@ -31,29 +35,42 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     'replay-port': { type: 'string' },
     baseline: { type: 'string' },
     'baseline-tolerance': { type: 'string' },
+    suite: { type: 'string', multiple: true, default: [] },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  const replayPort = values['replay-port'] === undefined ? undefined : Number(values['replay-port']);
+  const loadedConfig = loadProjectConfig(values.config);
+  const config = loadedConfig?.config ?? null;
+  const replayPort = values['replay-port'] === undefined ? config?.replayPort : Number(values['replay-port']);
   if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
     throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
   }
-  if (values['target-profile'] && !values.target) throw new UsageError('--target-profile goes with --target');
-  if (values.target && values['update-goldens'])
-    throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target');
-  if (values.target && !/^https?:\/\//.test(values.target))
-    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(values.target)}`);
+  const targetUrl = values.target ?? config?.target;
+  const profileFile = values['target-profile'] ?? config?.targetProfile;
+  if (values['target-profile'] && !targetUrl) throw new UsageError('--target-profile goes with --target');
+  if (targetUrl && values['update-goldens'])
+    throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target (or target in the config)');
+  if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
+    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
 
-  const baseline = readBaselineFlags(values.baseline, values['baseline-tolerance']);
-  const profile = values['target-profile'] ? loadTargetProfile(values['target-profile']) : REFERENCE_PROFILE;
-  const target = values.target ? externalTarget(values.target, profile) : referenceTarget();
-  const scenarioFiles = findScenarioFiles(positionals.length ? positionals : ['scenarios']);
+  const baseline = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
+  const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;
+  const target = targetUrl ? externalTarget(targetUrl, profile) : referenceTarget();
+  const selection = selectScenarios({ paths: positionals, suites: values.suite }, config, { folder: 'scenarios', suite: 'conformance' });
+  if (values['update-goldens'] && selection.builtIn)
+    throw new UsageError(
+      "--update-goldens writes beside the scenarios it runs: name your own, not a built-in suite (its goldens are the package's)",
+    );
+  const scenarioFiles = selection.files;
   if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${positionals.join(', ') || 'scenarios'}`);
+  if (loadedConfig) io.stdout(`config: ${loadedConfig.file}\n`);
+  if (selection.note) io.stdout(`${selection.note}\n`);
   const runId = makeRunId(new Date());
-  const reportDir = values['report-dir'] ?? join('reports', runId);
+  const reportDir = values['report-dir'] ?? config?.reportDir ?? join('reports', runId);
   const progress = process.stderr.isTTY === true;
 
   const run = await runScenarios({
@@ -77,7 +94,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     log: (line) => io.stderr(`${progress ? '\r\x1b[2K' : ''}${line}\n`),
   });
   if (progress) io.stderr('\r\x1b[2K');
-  const { summary, line } = withBaseline(run, baseline);
+  const gated = applyConfigThresholds(run, config?.thresholds ?? {}, loadedConfig?.file ?? '');
+  if (gated.line) io.stdout(`${gated.line}\n`);
+  const { summary, line } = withBaseline(gated.summary, baseline);
   if (line) io.stdout(`${line}\n`);
   await writeReports(summary, reportDir);
   io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);

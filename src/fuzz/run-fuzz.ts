@@ -2,7 +2,7 @@
 // failure, and every failure written as a replayable cassette. Results become report cases.
 import fc from 'fast-check';
 import { globSync } from 'tinyglobby';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../base/package-files.ts';
 import { loadCassette } from '../cassette/cassette.ts';
 import { providers as registered } from '../providers/index.ts';
 import type { CaseResult } from '../checks/result.ts';
@@ -23,7 +23,7 @@ export interface FuzzOptions {
   onResult?: (result: CaseResult) => void;
 }
 
-const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures', import.meta.url));
+const FIXTURES_DIR = packageFile('fixtures');
 
 /** The registered providers' names: every provider brings its fuzz generator in its descriptor. */
 export function fuzzProviderNames(): string[] {

@@ -1,7 +1,9 @@
 // Starts a load run's server (replay upstream or reference gateway) in its own Node process and
-// collects its samples. The process runs the TypeScript sources through tsx, with --expose-gc so
-// heap-after-GC can be measured. STREAMPROOF_GATEWAY_NODE_ARGS adds Node flags to the gateway
-// process only (e.g. "--cpu-prof --cpu-prof-dir=reports/profiles"; see scripts/).
+// collects its samples. The child runs the way this module does: compiled (dist/load/server-child.js
+// under plain node) or from the TypeScript sources (src/load/server-child.ts through tsx's loader,
+// in a checkout and under vitest); always with --expose-gc so heap-after-GC can be measured.
+// STREAMPROOF_GATEWAY_NODE_ARGS adds Node flags to the gateway process only (e.g. "--cpu-prof
+// --cpu-prof-dir=reports/profiles"; see scripts/).
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,16 +20,18 @@ export interface ServerProcess {
   close(): Promise<void>;
 }
 
-const ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = fileURLToPath(new URL(FROM_SOURCE ? './server-child.ts' : './server-child.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
-function tsxLoader(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** Node flags that let the child load its entry: tsx's loader for the sources, none compiled. */
+function loaderArgs(): string[] {
+  return FROM_SOURCE ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
 }
 
 async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Promise<ServerProcess> {
   const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ['--import', tsxLoader(), '--expose-gc', ...extraNodeArgs],
+    execArgv: [...loaderArgs(), '--expose-gc', ...extraNodeArgs],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });

@@ -1,13 +1,13 @@
 // The shipped streaming cassettes of each registered provider (fixtures/<provider>/*.yaml), as
 // input for the per-provider micro-benchmarks. Iterating the registry means a new provider joins
 // the benchmarks as soon as it has a folder of cassettes.
-import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
+import { packageFile } from '../../../base/package-files.ts';
 import { loadCassette, type Cassette } from '../../../cassette/cassette.ts';
 import { providers } from '../../../providers/index.ts';
 import type { DecoderContext, ProviderDescriptor } from '../../../providers/types.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
+const FIXTURES = packageFile('fixtures');
 
 export interface ProviderInput {
   provider: ProviderDescriptor;
