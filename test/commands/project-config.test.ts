@@ -109,7 +109,7 @@ describe('config thresholds', () => {
     durationMs: 1,
     target: 't',
     status: cases.every((c) => c.status === 'pass') ? 'pass' : 'fail',
-    totals: { scenarios: 1, cases: cases.length, passed: cases.filter((c) => c.status === 'pass').length, failed: 0 },
+    totals: { scenarios: 1, cases: cases.length, passed: cases.filter((c) => c.status === 'pass').length, failed: 0, skipped: 0 },
     scenarios: [{ name: 's', file: 'f', kind: 'load', status: 'pass', durationMs: 1, cases }],
   });
   const own = (ok: boolean) => [{ name: 'threshold:added_ttft_p99_ms', ok, message: 'scenario threshold' }];
