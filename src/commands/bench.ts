@@ -8,7 +8,7 @@ import type { CliIo } from './io.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 import { renderBenchmarksMd } from '../report/benchmarks-md.ts';
 import { machineInfo } from '../report/machine.ts';
-import { makeRunId, renderConsoleSummary, renderFigures, writeReports } from '../report/index.ts';
+import { makeRunId, prepareReportDir, renderConsoleSummary, renderFigures, writeReports } from '../report/index.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
@@ -76,6 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (selection.note) io.stdout(`${selection.note}\n`);
   const runId = makeRunId(new Date());
   const reportDir = values['report-dir'] ?? config?.reportDir ?? join('reports', runId);
+  prepareReportDir(reportDir);
   const machine = machineInfo();
   io.stderr(
     `bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`,

@@ -1,7 +1,7 @@
 // `streamproof run [paths…]`: runs scenarios, prints a summary, writes reports, exits 0/1/2.
 import { join, relative } from 'node:path';
 import type { CliIo } from './io.ts';
-import { makeRunId, renderConsoleSummary, writeReports } from '../report/index.ts';
+import { makeRunId, prepareReportDir, renderConsoleSummary, writeReports } from '../report/index.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { providerNames } from '../providers/index.ts';
@@ -72,8 +72,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const runId = makeRunId(new Date());
   const reportDir = values['report-dir'] ?? config?.reportDir ?? join('reports', runId);
   const progress = process.stderr.isTTY === true;
+  prepareReportDir(reportDir);
 
+  // Ctrl-C: finish the case in progress, write the reports of what finished; a second one quits.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    io.stderr(`\n${signal}: finishing the current case and writing the reports (again to quit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const run = await runScenarios({
+    signal: interrupt.signal,
     scenarioFiles,
     target,
     runId,
@@ -92,6 +103,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (progress) io.stderr(`\r\x1b[2K${result.status === 'pass' ? 'PASS' : 'FAIL'}  ${scenario}: ${result.name}`);
     },
     log: (line) => io.stderr(`${progress ? '\r\x1b[2K' : ''}${line}\n`),
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
   if (progress) io.stderr('\r\x1b[2K');
   const gated = applyConfigThresholds(run, config?.thresholds ?? {}, loadedConfig?.file ?? '');
@@ -100,5 +114,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (line) io.stdout(`${line}\n`);
   await writeReports(summary, reportDir);
   io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
+  if (interrupt.signal.aborted) return 130;
   return summary.status === 'pass' ? 0 : 1;
 }

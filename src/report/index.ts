@@ -2,6 +2,6 @@ export * from '../checks/result.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderJunit } from './junit.ts';
 export { renderConsoleSummary, type ConsoleOptions } from './console.ts';
-export { writeReports } from './write.ts';
+export { prepareReportDir, writeReports } from './write.ts';
 export { makeRunId } from './run-id.ts';
 export { renderFigures } from './figures.ts';

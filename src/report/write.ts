@@ -1,7 +1,9 @@
 // Writes every report format for a run into one directory.
 
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError } from '../base/errors.ts';
 import type { RunSummary } from '../checks/result.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -25,4 +27,24 @@ export async function writeReports(summary: RunSummary, reportDir: string): Prom
     written.push(path);
   }
   return written;
+}
+
+/**
+ * Makes sure the reports can be written before a run starts (a run's results are never lost to a
+ * report directory that turns out to be a file or read-only at the end).
+ */
+export function prepareReportDir(reportDir: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(reportDir).isDirectory();
+    if (!isDir) throw new UsageError(`--report-dir ${reportDir}: exists and is not a directory`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+  try {
+    if (!isDir) mkdirSync(reportDir, { recursive: true });
+    accessSync(reportDir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--report-dir ${reportDir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
