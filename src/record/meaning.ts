@@ -73,7 +73,26 @@ export function harnessDecoderContext(provider: string, requestBody: Record<stri
   };
 }
 
+const EXPECT_ORDER: readonly (keyof ExpectBlock)[] = [
+  'reviewed',
+  'status',
+  'text',
+  'refusal',
+  'reasoning',
+  'toolCalls',
+  'usage',
+  'finishReason',
+  'rawFinishReason',
+  'error',
+];
+
 export function meaningOf(input: MeaningInput): Meaning {
+  const meaning = unordered(input);
+  const expect = Object.fromEntries(EXPECT_ORDER.filter((k) => meaning.expect[k] !== undefined).map((k) => [k, meaning.expect[k]]));
+  return { ...meaning, expect: expect as unknown as ExpectBlock };
+}
+
+function unordered(input: MeaningInput): Meaning {
   const notes: string[] = [];
   if (input.status < 200 || input.status >= 300) return statusMeaning(input);
   const json = /\bjson\b/i.test(input.contentType);

@@ -86,9 +86,9 @@ export async function requestFacts(
     path: recorded.path,
     query: keptQuery,
     headers: { present: [], absent: [], equals: {} },
+    ...(body !== undefined ? { body } : {}),
     bodyMatch: 'exact',
   };
-  if (body !== undefined) upstreamRequest.body = body;
   const sent = new Map(recorded.headers);
 
   const inverse = isJsonObject(body) ? inverseFor(provider.name, provider.supportsPassthrough) : null;
