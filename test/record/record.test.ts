@@ -275,6 +275,21 @@ expect: {status: 401, error: {message: x}}
     const hang = loadCassette(join(out, 'openai', 'hang.yaml'));
     expect(hang.response.end).toBe('hang');
     expect(hang.response.chunks.map((c) => c.bytes)).toEqual(text.response.chunks.slice(0, 2).map((c) => c.bytes));
+
+    // The error status and the reset replay through `streamproof run` in both modes. (A hang would
+    // wait for the reference gateway's idle timeout, 120 s: fault scenarios set shorter ones.)
+    const scenario = join(out, 'endings.yaml');
+    writeFileSync(
+      scenario,
+      'kind: parity\nname: endings\nfixtures: [openai/error-429.yaml, openai/reset.yaml]\nmodes: [normalize, passthrough]\nchunkings: {bytewise: false, random: 0}\n',
+    );
+    const update = await runCli(['run', scenario, '--update-goldens', '--report-dir', join(out, 'reports-update')]);
+    expect(update.code, update.stdout).toBe(0);
+    const check = await runCli(['run', scenario, '--report-dir', join(out, 'reports')]);
+    expect(check.code, check.stdout).toBe(0);
+    expect(readFileSync(join(out, 'openai', 'error-429.normalize.sse'), 'utf8')).toBe(
+      '{"error":{"message":"Rate limit reached for requests. Please try again shortly.","type":"requests","param":null,"code":"rate_limit_exceeded"}}',
+    );
   });
 
   it('records binary event streams (Bedrock) byte for byte, re-signing SigV4 for the upstream with --aws-resign', async () => {
