@@ -36,7 +36,7 @@ export const USAGE = `usage: streamproof record --upstream URL --provider NAME -
   --force                overwrite existing files (default: a derived name takes a free -2, -3 suffix)
   --redact REGEX         also redact what this matches in bodies and chunks (repeatable)
   --description TEXT     the cassettes' description (default: a summary of the exchange)
-  --count N              stop after N exchanges (default 1000)
+  --count N              stop after N POST exchanges (default 1000); other requests are proxied, not recorded
   --duration D           stop after D (default 1h); Ctrl-C stops at any time
   --idle-timeout D       cut a response that sends nothing for D and record it as a hang (default 60s)
   --max-exchange-time D  cut an exchange that takes longer than D, as a hang (default 10m)
@@ -123,9 +123,9 @@ export async function run(args: string[], io: CliIo, stop?: Promise<unknown>): P
         if (++seen >= count) done();
       }
     },
-    onSkipped(what, why, failure) {
-      session.skipped(what, why, failure);
-      if (++seen >= count) done();
+    onSkipped(what, why, outcome) {
+      session.skipped(what, why, outcome);
+      if (outcome !== 'passed' && ++seen >= count) done();
     },
   });
   io.stdout(

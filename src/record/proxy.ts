@@ -33,11 +33,14 @@ export interface RecorderOptions {
   onExchange(exchange: RecordedExchange): Promise<void>;
   /**
    * An exchange that produced no cassette, and why (no secrets in it: the caller masks it anyway).
-   * `failure`: the recording failed (a bound, a bug); otherwise there was nothing to record (no
-   * answer from the upstream, a client that left).
+   * `failed`: the recording failed (a bound, a bug); `empty`: there was nothing to record (no
+   * answer from the upstream, a client that left); `passed`: not a model call (only POST
+   * exchanges are recorded; a GET of a model list is proxied and left out).
    */
-  onSkipped(what: string, why: string, failure: boolean): void;
+  onSkipped(what: string, why: string, outcome: SkipOutcome): void;
 }
+
+export type SkipOutcome = 'failed' | 'empty' | 'passed';
 
 export interface Recorder {
   url: string;
@@ -94,14 +97,14 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   const server = createServer((req, res) => {
     if (active >= maxConcurrent) {
       sendError(res, 503, `streamproof record: more than ${maxConcurrent} exchanges at once`);
-      options.onSkipped(`${req.method} ${pathOf(req.url)}`, `more than ${maxConcurrent} exchanges at once (answered 503)`, true);
+      options.onSkipped(`${req.method} ${pathOf(req.url)}`, `more than ${maxConcurrent} exchanges at once (answered 503)`, 'failed');
       req.resume();
       return;
     }
     active++;
     proxy(req, res)
       .catch((err: Error) => {
-        options.onSkipped(`${req.method} ${pathOf(req.url)}`, `the proxy failed: ${err.message}`, true);
+        options.onSkipped(`${req.method} ${pathOf(req.url)}`, `the proxy failed: ${err.message}`, 'failed');
         res.destroy();
       })
       .finally(() => active--);
@@ -116,7 +119,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const body = await readBody(req, maxBytes);
     if (body === null) {
       sendError(res, 413, `streamproof record: request body over ${maxBytes} bytes`);
-      options.onSkipped(what, `the request body is over ${maxBytes} bytes (answered 413)`, true);
+      options.onSkipped(what, `the request body is over ${maxBytes} bytes (answered 413)`, 'failed');
       return;
     }
     const rawUrl = req.url ?? '/';
@@ -185,7 +188,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       clearTimeout(timer);
       clearTimeout(deadline);
       sendError(res, cut ? 504 : 502, `streamproof record: upstream request failed: ${outcome.error}`);
-      options.onSkipped(what, `the upstream request failed (${outcome.error}); answered ${cut ? 504 : 502}`, false);
+      options.onSkipped(what, `the upstream request failed (${outcome.error}); answered ${cut ? 504 : 502}`, 'empty');
       return;
     }
     const t0 = performance.now();
@@ -235,7 +238,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     recording.response.end = end;
     finishing = true;
     if (clientGone) {
-      options.onSkipped(what, 'the client left before the end of the response (the upstream request was cut too)', false);
+      options.onSkipped(what, 'the client left before the end of the response (the upstream request was cut too)', 'empty');
       return;
     }
     if (end === 'end') {
@@ -244,14 +247,18 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     } else if (end === 'reset') (res.socket as Socket | null)?.resetAndDestroy();
     else res.destroy();
 
+    if (recording.request.method !== 'POST') {
+      options.onSkipped(what, 'only POST exchanges (model calls) are recorded; this one was proxied', 'passed');
+      return;
+    }
     if (overflow) {
-      options.onSkipped(what, `the exchange is over ${maxBytes} bytes: it was proxied, not recorded`, true);
+      options.onSkipped(what, `the exchange is over ${maxBytes} bytes: it was proxied, not recorded`, 'failed');
       return;
     }
     recorded++;
     const job = options
       .onExchange(recording)
-      .catch((err: Error) => options.onSkipped(what, `the cassette could not be made: ${err.message}`, true));
+      .catch((err: Error) => options.onSkipped(what, `the cassette could not be made: ${err.message}`, 'failed'));
     pending.add(job);
     void job.finally(() => pending.delete(job));
   }

@@ -66,10 +66,16 @@ export class RecordingSession {
     return { written: file };
   }
 
-  /** A line about an exchange that produced no cassette (masked with the environment's secrets). */
-  skipped(what: string, why: string, failure: boolean): void {
-    if (failure) this.failures++;
-    this.options.warn(this.envSecrets.mask(`not recorded: ${what}: ${why}`));
+  /**
+   * A line about an exchange that produced no cassette (masked with the environment's secrets):
+   * a failure (counted; stderr), nothing to record (stderr), or a request that is not a model
+   * call (stdout).
+   */
+  skipped(what: string, why: string, outcome: 'failed' | 'empty' | 'passed'): void {
+    if (outcome === 'failed') this.failures++;
+    const line = this.envSecrets.mask(`not recorded: ${what}: ${why}`);
+    if (outcome === 'passed') this.options.log(line);
+    else this.options.warn(line);
   }
 }
 

@@ -162,6 +162,23 @@ describe('streamproof record', () => {
         expect(yaml, what).not.toContain(value);
         expect(run2.stdout + run2.stderr, what).not.toContain(value);
       }
+      // Nor does one reach a report or a golden of `streamproof run` on the recording.
+      const scenario = join(out, 'scenario.yaml');
+      writeFileSync(
+        scenario,
+        'kind: parity\nname: secrets\nfixtures: [openai/text.yaml]\nmodes: [normalize, passthrough]\nchunkings: {bytewise: false, random: 0}\n',
+      );
+      const reports = join(out, 'reports');
+      const replayed = await runCli(['run', scenario, '--update-goldens', '--report-dir', reports]);
+      expect(replayed.code, replayed.stdout).toBe(0);
+      const written = [
+        ...readdirSync(reports).map((f) => join(reports, f)),
+        ...readdirSync(join(out, 'openai')).map((f) => join(out, 'openai', f)),
+      ];
+      expect(written.length).toBeGreaterThanOrEqual(6);
+      for (const f of written)
+        for (const [what, value] of Object.entries(keys)) expect(readFileSync(f, 'utf8'), `${f}: ${what}`).not.toContain(value);
+      for (const [what, value] of Object.entries(keys)) expect(replayed.stdout + replayed.stderr, what).not.toContain(value);
       const c = loadCassette(file);
       // Names are kept, values are not.
       expect(c.response.headers['set-cookie']).toBe('<redacted>');
@@ -444,6 +461,21 @@ expect: {text: Olá, finishReason: stop}
     });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('not recorded: POST /v1/chat/completions: the upstream request failed (ECONNREFUSED); answered 502\n');
+  });
+
+  it('proxies requests that are not model calls without recording or counting them', async () => {
+    const out = tempDir('record-get');
+    replay.bind('get', { cassette: text, chunks: text.response.chunks, speed: 0 });
+    const rec = await startRecordCommand(['--upstream', replay.baseUrl('get'), '--provider', 'openai', '--out', out, '--count', '1']);
+    const { request } = await import('undici');
+    const models = await request(`${rec.url}/v1/models`);
+    expect(models.statusCode).toBe(200);
+    expect(Buffer.from(await models.body.arrayBuffer())).toEqual(cassetteBody(text));
+    await post(`${rec.url}/v1/chat/completions`, JSON.stringify(OPENAI_TEXT_REQUEST));
+    const run = await rec.done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('not recorded: GET /v1/models: only POST exchanges (model calls) are recorded; this one was proxied\n');
+    expect(readdirSync(join(out, 'openai'))).toEqual(['text.yaml']);
   });
 
   it('exits 2 on flags it cannot use', async () => {
