@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { main } from '../../src/cli.ts';
@@ -98,3 +99,22 @@ export const OPENAI_TEXT_REQUEST = {
   stream: true,
   stream_options: { include_usage: true },
 };
+
+/** One POST with node's HTTP client, keeping each body piece as it arrives (one per upstream write) and its time from the head. */
+export function postReads(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; reads: { bytes: Buffer; at: number }[] }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const t0 = performance.now();
+      const reads: { bytes: Buffer; at: number }[] = [];
+      res.on('data', (chunk: Buffer) => reads.push({ bytes: Buffer.from(chunk), at: performance.now() - t0 }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, reads }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
