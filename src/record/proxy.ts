@@ -184,9 +184,14 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       upstreamReq.end(body);
     });
     const response = outcome.response;
-    if (!response) {
+    if (!response || clientGone) {
       clearTimeout(timer);
       clearTimeout(deadline);
+      if (clientGone) {
+        response?.destroy();
+        options.onSkipped(what, 'the client left before the response came (the upstream request was cut too)', 'empty');
+        return;
+      }
       sendError(res, cut ? 504 : 502, `streamproof record: upstream request failed: ${outcome.error}`);
       options.onSkipped(what, `the upstream request failed (${outcome.error}); answered ${cut ? 504 : 502}`, 'empty');
       return;

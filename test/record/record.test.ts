@@ -478,6 +478,22 @@ expect: {text: Olá, finishReason: stop}
     expect(readdirSync(join(out, 'openai'))).toEqual(['text.yaml']);
   });
 
+  it('cuts the upstream when the client leaves, and records nothing', async () => {
+    const out = tempDir('record-left');
+    const exchange = replay.arm('left', { cassette: text, chunks: text.response.chunks, speed: 1 });
+    const rec = await startRecordCommand(['--upstream', replay.baseUrl('left'), '--provider', 'openai', '--out', out, '--count', '1']);
+    const { sendExchange } = await import('../../src/client/exchange.ts');
+    const client = await sendExchange(`${rec.url}/v1/chat/completions`, OPENAI_TEXT_REQUEST, { abortAfterEvents: 1 });
+    expect(client.aborted).toBe(true);
+    const run = await rec.done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'not recorded: POST /v1/chat/completions: the client left before the end of the response (the upstream request was cut too)\n',
+    );
+    expect((await exchange).completed).toBe(false);
+    expect(existsSync(join(out, 'openai'))).toBe(false);
+  });
+
   it('exits 2 on flags it cannot use', async () => {
     const cases: [string[], string][] = [
       [['--provider', 'openai', '--out', 'x'], '--upstream is required'],
