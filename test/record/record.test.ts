@@ -450,6 +450,35 @@ expect: {text: Olá, finishReason: stop}
     expect(existsSync(join(out, 'openai'))).toBe(false);
   });
 
+  it('answers 503 past --max-concurrent exchanges, and says the second was not recorded', async () => {
+    // The first exchange hangs after two reads, so it is surely still open when the second arrives.
+    void replay.arm('busy', { cassette: text, chunks: text.response.chunks, speed: 0, fault: { fault: 'hang-mid-stream', afterChunk: 2 } });
+    const out = tempDir('record-busy');
+    const rec = await startRecordCommand([
+      '--upstream',
+      replay.baseUrl('busy'),
+      '--provider',
+      'openai',
+      '--out',
+      out,
+      '--count',
+      '2',
+      '--max-concurrent',
+      '1',
+      '--idle-timeout',
+      '500ms',
+    ]);
+    const first = post(`${rec.url}/v1/chat/completions`, JSON.stringify(OPENAI_TEXT_REQUEST));
+    for (let i = 0; i < 500 && replay.served('busy') === 0; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    const second = await post(`${rec.url}/v1/chat/completions`, JSON.stringify(OPENAI_TEXT_REQUEST));
+    expect(second.status).toBe(503);
+    expect((await first).error).toBeDefined();
+    const run = await rec.done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('not recorded: POST /v1/chat/completions: more than 1 exchanges at once (answered 503)\n');
+    expect(readdirSync(join(out, 'openai'))).toEqual(['hang.yaml']);
+  });
+
   it('answers 502 when the upstream cannot be reached, and records nothing', async () => {
     const out = tempDir('record-down');
     const rec = await startRecordCommand(['--upstream', 'http://127.0.0.1:9', '--provider', 'openai', '--out', out, '--count', '1']);
