@@ -27,6 +27,14 @@ const commands: Record<string, Command> = {
     summary: 'fuzz the gateway: re-chunked, re-framed, generated and malformed streams',
     load: () => import('./commands/fuzz.ts'),
   },
+  record: {
+    summary: 'record real provider exchanges into cassettes, through a proxy on 127.0.0.1',
+    load: () => import('./commands/record.ts'),
+  },
+  import: {
+    summary: 'make cassettes from HAR files, raw stream captures or JSON lines of chunks',
+    load: () => import('./commands/import.ts'),
+  },
   replay: {
     summary: 'serve cassettes from a standalone replay upstream',
     load: () => import('./commands/replay.ts'),

@@ -17,7 +17,8 @@ export interface Cassette {
   provider: string;
   description: string;
   source: CassetteFile['source'];
-  request: CassetteFile['request'];
+  /** The OpenAI chat request the harness sends (the loader refuses a cassette without one). */
+  request: { body: Record<string, unknown>; headers: Record<string, string> };
   upstreamRequest: UpstreamRequestExpectation;
   response: {
     status: number;
@@ -44,6 +45,14 @@ export function loadCassette(file: string): Cassette {
       `provider: unknown provider ${JSON.stringify(c.provider)} (known: ${providerNames().join(', ')})`,
     );
   }
+  const body = c.request.body;
+  if (body === undefined) {
+    throw new InputError(
+      file,
+      loaded.lineOf(['request', 'native']),
+      'request has no OpenAI chat request (`body`), only `native`, the recorded request in the provider dialect: write request.body before replaying it through a gateway',
+    );
+  }
   const eol = c.response.eol === 'crlf' ? '\r\n' : '\n';
   let previousAt = 0;
   const chunks = c.response.chunks.map((chunk, i): ReplayChunk => {
@@ -68,7 +77,7 @@ export function loadCassette(file: string): Cassette {
     provider: c.provider,
     description: c.description,
     source: c.source,
-    request: c.request,
+    request: { body, headers: c.request.headers },
     upstreamRequest: c.upstreamRequest,
     response: {
       status: c.response.status,
@@ -78,7 +87,7 @@ export function loadCassette(file: string): Cassette {
       ...(c.response.fault ? { fault: c.response.fault } : {}),
     },
     expect: c.expect,
-    streaming: c.request.body['stream'] === true,
+    streaming: body['stream'] === true,
     lineOf: loaded.lineOf,
   };
 }

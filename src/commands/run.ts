@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { CliIo } from './io.ts';
 import { makeRunId, prepareReportDir, renderConsoleSummary, writeReports } from '../report/index.ts';
 import { runScenarios } from '../scenario/run.ts';
+import { unreviewedCassettes } from '../scenario/reviewed.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { providerNames } from '../providers/index.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
@@ -12,7 +13,7 @@ import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flag
 import { applyConfigThresholds, loadProjectConfig, selectScenarios } from './project-config.ts';
 
 export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--report-dir DIR]
-                       [--update-goldens] [--replay-port N] [--baseline FILE [--baseline-tolerance P]] [--config FILE]
+                       [--update-goldens] [--replay-port N] [--require-reviewed] [--baseline FILE [--baseline-tolerance P]] [--config FILE]
 
   paths              scenario files or directories (default: ./scenarios when it exists, else
                      the built-in conformance suite)
@@ -24,6 +25,8 @@ export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--tar
   --report-dir DIR   where reports go (default: reports/<run-id>)
   --update-goldens   write each case's as-recorded output as its golden (review the diff!)
   --replay-port N    fixed port for the replay upstream (so a target's config can point at it)
+  --require-reviewed fail (exit 1, before any traffic) when a cassette's expect is not reviewed
+                     (reviewed: false, as record and import write it); without it, a warning
 ${BASELINE_USAGE}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -33,6 +36,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     'report-dir': { type: 'string' },
     'update-goldens': { type: 'boolean', default: false },
     'replay-port': { type: 'string' },
+    'require-reviewed': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     'baseline-tolerance': { type: 'string' },
     suite: { type: 'string', multiple: true, default: [] },
@@ -69,6 +73,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (scenarioFiles.length === 0) throw new UsageError(`no scenario files under ${positionals.join(', ') || 'scenarios'}`);
   if (loadedConfig) io.stdout(`config: ${loadedConfig.file}\n`);
   if (selection.note) io.stdout(`${selection.note}\n`);
+  const unreviewed = unreviewedCassettes(scenarioFiles);
+  for (const u of unreviewed) {
+    io.stderr(
+      `${values['require-reviewed'] ? 'error' : 'warning'}: ${shownPath(u.file)}${u.line !== null ? `:${u.line}` : ''}: expect is not reviewed (reviewed: false): check it against the stream, then set reviewed: true\n`,
+    );
+  }
+  if (values['require-reviewed'] && unreviewed.length > 0) {
+    io.stderr(`--require-reviewed: ${unreviewed.length} cassette(s) with an unreviewed expect; nothing was run\n`);
+    return 1;
+  }
   const runId = makeRunId(new Date());
   const reportDir = values['report-dir'] ?? config?.reportDir ?? join('reports', runId);
   const progress = process.stderr.isTTY === true;
@@ -114,6 +128,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (line) io.stdout(`${line}\n`);
   await writeReports(summary, reportDir);
   io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
+  if (unreviewed.length > 0)
+    io.stdout(`warning: ${unreviewed.length} cassette(s) with an unreviewed expect (listed above); --require-reviewed fails on them\n`);
   if (interrupt.signal.aborted) return 130;
   return summary.status === 'pass' ? 0 : 1;
+}
+
+/** A path relative to the working directory when it is under it, else as it is. */
+function shownPath(file: string): string {
+  const r = relative(process.cwd(), file);
+  return r === '' || r.startsWith('..') ? file : r;
 }

@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['providers'],
   ['cassette'],
   ['replay'],
+  ['record'],
   ['gateway'],
   ['target'],
   ['client'],

@@ -131,7 +131,9 @@ async function runCase(
 
   // Semantic equality with the cassette's reviewed expectation (judged first: --update-goldens
   // writes a golden only for output that holds on its own).
-  const seen = cassette.streaming ? readOpenAIStream(first.client.body) : readOpenAICompletion(first.client.body);
+  // An error status comes as one OpenAI error body, streaming client or not.
+  const seen =
+    cassette.streaming && first.client.status < 300 ? readOpenAIStream(first.client.body) : readOpenAICompletion(first.client.body);
   const mismatches =
     first.client.status === cassette.expect.status || cassette.expect.status !== 200
       ? semanticMismatches(seen, cassette.expect, effectiveMode(cassette.provider, mode))
