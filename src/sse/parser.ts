@@ -9,7 +9,10 @@
 // reads is never decoded in halves.
 
 export interface SseEvent {
-  /** The `event:` field, or null when the event had none (an EventSource would say "message"). */
+  /**
+   * The `event:` field, or null when the event had none or an empty one (an EventSource would say
+   * "message" for both); never the empty string.
+   */
   type: string | null;
   data: string;
   /** The last event ID at dispatch time (persists across events), or null if never set. */
@@ -231,7 +234,9 @@ class ByteSseParser implements SseParser {
       if (this.data === null) this.data = value;
       else (this.moreData ??= []).push(value);
     } else if (nameLen === 5 && first === 0x65 && isName(buf, start, 'event')) {
-      this.eventType = this.eventTypeOf(buf, valueStart, end);
+      // An empty value (`event:`, `event: `, a bare `event`) leaves the type buffer empty, which
+      // dispatches as the default type: the same as no event field at all.
+      this.eventType = valueStart < end ? this.eventTypeOf(buf, valueStart, end) : null;
     } else if (nameLen === 2 && first === 0x69 && buf[start + 1] === 0x64) {
       if (!hasNul(buf, valueStart, end)) this.lastId = buf.utf8Slice(valueStart, end); // id
     } else if (nameLen === 5 && first === 0x72 && isName(buf, start, 'retry')) {

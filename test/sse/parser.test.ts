@@ -116,7 +116,8 @@ describe('a field with no colon has an empty value', () => {
   vector('data\n\n', [ev('')]);
   vector('data\ndata\n\n', [ev('\n')]);
   vector('data\ndata: x\n\n', [ev('\nx')]);
-  vector('event\ndata: x\n\n', [ev('x', '')]);
+  // An empty event type is the default type (null), see below.
+  vector('event\ndata: x\n\n', [ev('x')]);
   vector('id\ndata: x\n\n', [ev('x', null, '')]);
   vector('retry\n', []);
   vector('data x\n\n', []);
@@ -176,6 +177,21 @@ describe('the event type is reset after each dispatch', () => {
   vector('data: x\nevent: late\n\n', [ev('x', 'late')]);
   vector('event: message\ndata: x\n\n', [ev('x', 'message')]);
   vector('event: é😀\ndata: x\n\n', [ev('x', 'é😀')]);
+});
+
+describe('an empty event type is the default type, as if no event field was sent', () => {
+  // WHATWG: the type buffer is set to the empty string, and an empty buffer dispatches as "message".
+  vector('event:\ndata: x\n\n', [ev('x')]);
+  vector('event: \ndata: x\n\n', [ev('x')]);
+  vector('event\ndata: x\n\n', [ev('x')]);
+  vector('event:\r\ndata: x\r\n\r\n', [ev('x')]);
+  // An empty event field after a named one replaces it.
+  vector('event: e\nevent:\ndata: x\n\n', [ev('x')]);
+  vector('event: e\nevent\ndata: x\n\n', [ev('x')]);
+  // A value that is only the second of two spaces is not empty.
+  vector('event:  \ndata: x\n\n', [ev('x', ' ')]);
+  // The cached type of the previous event does not leak into an empty one.
+  vector('event: e\ndata: 1\n\nevent:\ndata: 2\n\nevent: e\ndata: 3\n\n', [ev('1', 'e'), ev('2'), ev('3', 'e')]);
 });
 
 describe('an event with no data lines dispatches nothing but resets the type', () => {
@@ -401,7 +417,7 @@ describe('property: the parser agrees with a reference implementation on random 
       let value = colon === -1 ? '' : line.slice(colon + 1);
       if (value.startsWith(' ')) value = value.slice(1);
       if (name === 'data') data += `${value}\n`;
-      else if (name === 'event') type = value;
+      else if (name === 'event') type = value === '' ? null : value;
       else if (name === 'id') {
         if (!value.includes('\0')) lastId = value;
       } else if (name === 'retry') {
