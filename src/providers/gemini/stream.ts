@@ -2,7 +2,9 @@
 // each a whole GenerateContentResponse holding only the new parts. What makes it unlike OpenAI:
 // - no terminator: the body just ends. A chunk carrying `finishReason` (or a prompt block) is
 //   the terminal event; EOF before it is a truncated stream, never a success.
-// - `usageMetadata` on every chunk, cumulative: the last value of each field wins, never a sum.
+// - `usageMetadata` on every chunk, cumulative: the last one that carries a count is the stream's
+//   statement, whole (a count it leaves out is zero: proto3 JSON omits zeros), never a sum and
+//   never merged field by field with earlier ones, even when it goes down.
 // - function calls arrive whole (args as an object) with no id; the id is invented.
 // - `finishReason` is STOP even when the answer is function calls: we say tool_calls.
 // - errors after the 200 arrive in-band as `{"error":{code,message,status}}`.
@@ -53,7 +55,14 @@ const STATUS_HTTP: Record<string, number> = {
   DEADLINE_EXCEEDED: 504,
 };
 
-const TOKEN_COUNTS = ['promptTokenCount', 'candidatesTokenCount', 'totalTokenCount', 'thoughtsTokenCount'];
+const TOKEN_COUNTS = [
+  'promptTokenCount',
+  'candidatesTokenCount',
+  'totalTokenCount',
+  'thoughtsTokenCount',
+  'toolUsePromptTokenCount',
+  'cachedContentTokenCount',
+];
 
 /** Maps a Gemini finishReason to OpenAI's word; unknown and OTHER reasons become `stop`. */
 export function mapGeminiFinishReason(raw: string, madeFunctionCalls: boolean): FinishReason {
@@ -93,6 +102,11 @@ export function geminiErrorEvent(body: JsonObject): ErrorEvent {
   return event;
 }
 
+function hasTokenCount(u: JsonObject): boolean {
+  for (const k of TOKEN_COUNTS) if (typeof u[k] === 'number') return true;
+  return false;
+}
+
 export function createGeminiStreamDecoder(context: DecoderContext): StreamDecoder {
   return new GeminiStreamDecoder(context);
 }
@@ -103,7 +117,7 @@ class GeminiStreamDecoder extends SseDecoder {
   private seen: Set<number> | null = null; // candidate indexes that sent anything
   private finished: Set<number> | null = null; // candidate indexes that sent a finishReason
   private toolCallCount: Map<number, number> | null = null; // per choice: OpenAI indexes count tool calls only
-  private usage: JsonObject | null = null; // the latest value of every usageMetadata field
+  private usage: JsonObject | null = null; // the last usageMetadata that carried a token count
 
   constructor(private readonly context: DecoderContext) {
     super(context.maxLineBytes);
@@ -116,11 +130,8 @@ class GeminiStreamDecoder extends SseDecoder {
       this.out.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
       return;
     }
-    // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
-    // may carry only `trafficType`: no counts, no usage.
-    const usage = this.usage;
-    if (usage !== null && TOKEN_COUNTS.some((k) => typeof usage[k] === 'number'))
-      this.out.push({ type: 'usage', usage: convertGeminiUsage(usage) });
+    // Usage is cumulative, so it is reported once, complete, at the end.
+    if (this.usage !== null) this.out.push({ type: 'usage', usage: convertGeminiUsage(this.usage) });
   }
 
   protected event(ev: SseEvent): void {
@@ -149,8 +160,9 @@ class GeminiStreamDecoder extends SseDecoder {
         created: context.now(),
       });
     }
+    // Vertex's early chunks may carry only `trafficType`: no count, so no statement about usage.
     const meta = c['usageMetadata'];
-    if (meta !== null && typeof meta === 'object') Object.assign((this.usage ??= {}), meta);
+    if (isJsonObject(meta) && hasTokenCount(meta)) this.usage = meta;
 
     const candidates = c['candidates'];
     if (Array.isArray(candidates)) {
