@@ -18,6 +18,11 @@ export interface OpenAIChatFlavor {
   reasoningOutsideCompletion?: boolean;
   /** xAI: cumulative usage on every chunk, finish_reason on the last content chunk, then the usage chunk. */
   usageOnEveryChunk?: boolean;
+  /**
+   * OpenAI: every other stream (by the model's `created`) carries a url_citation annotation delta
+   * and, after the usage chunk, a choices [] chunk with "usage": null (a moderation chunk).
+   */
+  annotationsAndModeration?: boolean;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -73,7 +78,14 @@ function generateOpenAIChat(flavor: OpenAIChatFlavor): StreamGenerator['generate
     }
     const deltas: Record<string, unknown>[] = [{ role: 'assistant', content: '' }];
     for (const r of m.reasoning) deltas.push({ [flavor.reasoningField ?? 'reasoning_content']: r });
-    for (const t of m.text) deltas.push({ content: t });
+    const extras = flavor.annotationsAndModeration === true && m.created % 2 === 1;
+    for (const t of m.text) {
+      deltas.push({ content: t });
+      if (extras)
+        deltas.push({
+          annotations: [{ type: 'url_citation', url_citation: { start_index: 0, end_index: 1, title: 'x', url: 'https://example.com/' } }],
+        });
+    }
     m.toolCalls.forEach((call, index) => {
       if (flavor.wholeToolCalls) {
         deltas.push({
@@ -101,6 +113,7 @@ function generateOpenAIChat(flavor: OpenAIChatFlavor): StreamGenerator['generate
         chunk([choice({}, finishWord)]);
         if (usage) chunk([], { usage });
       }
+      if (extras) chunk([], { usage: null, moderation: { flagged: false } });
     }
     return `${events.map((e) => `data: ${e}\n\n`).join('')}data: [DONE]\n\n`;
   };
