@@ -165,7 +165,7 @@ const DEFS: MeasurementDef[] = [
     about: "the load driver's own health",
   },
   {
-    pattern: /^sse_parse(_[a-z]+_\d+b)?_mb_s$/,
+    pattern: /^sse_parse(_[a-z_]+_\d+b)?_mb_s$/,
     kinds: ['micro'],
     unit: 'MB/s',
     better: 'higher',
@@ -173,7 +173,7 @@ const DEFS: MeasurementDef[] = [
     about: 'src/sse/parser.ts, bytes → events',
   },
   {
-    pattern: /^eventsource_parser(_[a-z]+_\d+b)?_mb_s$/,
+    pattern: /^eventsource_parser(_[a-z_]+_\d+b)?_mb_s$/,
     kinds: ['micro'],
     unit: 'MB/s',
     better: 'none',
@@ -181,7 +181,7 @@ const DEFS: MeasurementDef[] = [
     about: 'eventsource-parser 3, bytes → events (same streams, same run)',
   },
   {
-    pattern: /^sse_parse_vs_eventsource_parser$/,
+    pattern: /^sse_parse(_huge_line_drip)?_vs_eventsource_parser$/,
     kinds: ['micro'],
     unit: 'ratio',
     better: 'higher',

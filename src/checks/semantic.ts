@@ -146,9 +146,10 @@ export function semanticMismatches(seen: SemanticOutput, expect: Expectation, mo
     }
     out.push(...jsonMismatches(want.arguments, args, false, `tool call ${i} arguments`));
   });
-  if (expect.usage) {
+  const usage = mode === 'passthrough' ? (expect.rawUsage ?? expect.usage) : expect.usage;
+  if (usage) {
     if (!seen.usage) out.push('usage: expected usage, got none');
-    else out.push(...jsonMismatches(expect.usage, seen.usage, false, 'usage'));
+    else out.push(...jsonMismatches(usage, seen.usage, false, 'usage'));
   }
   if (seen.finishReason !== finishReason) out.push(`finish_reason: expected ${finishReason}, got ${seen.finishReason}`);
   if (expect.error) {

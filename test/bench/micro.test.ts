@@ -1,8 +1,8 @@
 // The micro-benchmark machinery (not its speed): the two SSE parsers agree on generated streams,
 // every registered provider with cassettes translates, dispatch and memory produce figures.
 import { describe, expect, it } from 'vitest';
-import { cutReads, generateStream } from '../../src/scenario/kinds/micro/generated-streams.ts';
-import { parseWithEventsourceParser, parseWithOurs } from '../../src/scenario/kinds/micro/sse.ts';
+import { cutReads, generateStream, HUGE_LINE_BYTES, STREAM_SHAPES } from '../../src/scenario/kinds/micro/generated-streams.ts';
+import { benchSseFraming, parseWithEventsourceParser, parseWithOurs } from '../../src/scenario/kinds/micro/sse.ts';
 import { countEvents, translateOnce } from '../../src/scenario/kinds/micro/translate.ts';
 import { benchDispatch } from '../../src/scenario/kinds/micro/dispatch.ts';
 import { heldBytes } from '../../src/scenario/kinds/micro/memory.ts';
@@ -11,7 +11,7 @@ import { providers } from '../../src/providers/index.ts';
 
 describe('generated SSE streams', () => {
   it('are deterministic for a seed and both parsers find every event, at any read size', () => {
-    for (const shape of ['openai', 'anthropic'] as const) {
+    for (const shape of STREAM_SHAPES) {
       const a = generateStream(shape, 50_000, 3);
       expect(a.bytes.equals(generateStream(shape, 50_000, 3).bytes)).toBe(true);
       for (const size of [1, 7, 256, 16_384]) {
@@ -21,6 +21,27 @@ describe('generated SSE streams', () => {
         expect(parseWithEventsourceParser(reads)).toBe(a.events);
       }
     }
+  });
+});
+
+describe('the huge-line-drip stream', () => {
+  it('is 1 MiB data lines (OpenAI chunks) and a [DONE]', () => {
+    const s = generateStream('huge-line-drip', 2_500_000, 1);
+    const lines = s.bytes.toString().split('\n\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.pop()).toBe('data: [DONE]');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(Buffer.byteLength(line)).toBe(HUGE_LINE_BYTES);
+      expect(JSON.parse(line.slice(6)).choices[0].delta.content.length).toBeGreaterThan(500_000);
+    }
+    expect(s.events).toBe(4);
+  });
+
+  it('is measured against eventsource-parser and gated by its ratio', async () => {
+    const figures = await benchSseFraming({ megabytes: 1, readSizes: [256], seed: 1, timeMs: 10 });
+    expect(figures.map((f) => f.shape)).toEqual(['openai', 'anthropic', 'huge-line-drip']);
+    for (const f of figures) expect(f.oursMbPerS > 0 && f.eventsourceParserMbPerS > 0).toBe(true);
   });
 });
 

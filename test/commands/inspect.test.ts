@@ -171,6 +171,30 @@ describe('runInspect on stdin', () => {
     }
   });
 
+  it('an empty event field prints "event": null, whole and split at every byte', async () => {
+    const text = 'event:\ndata: a\n\nevent: \r\ndata: b\r\n\r\nevent\rdata: c\r\revent: named\nevent:\ndata: d\n\n';
+    const expected = [
+      { event: null, data: 'a', id: null },
+      { event: null, data: 'b', id: null },
+      { event: null, data: 'c', id: null },
+      { event: null, data: 'd', id: null },
+    ];
+    const whole = await inspect([await tempFile('empty-event.sse', text)]);
+    expect(whole.code).toBe(0);
+    expect(whole.records).toEqual(expected);
+    expect(whole.stdout.split('\n')[0]).toBe('{"event":null,"data":"a","id":null}');
+    const bytes = Buffer.from(text);
+    for (let k = 1; k < bytes.length; k++) {
+      const r = await inspect([], [bytes.subarray(0, k), bytes.subarray(k)]);
+      expect(r.records, `split at ${k}`).toEqual(expected);
+    }
+    const bytewise = await inspect(
+      [],
+      [...bytes].map((b) => Buffer.from([b])),
+    );
+    expect(bytewise.records).toEqual(expected);
+  });
+
   it('a line over the parser limit is exit 2, after printing what came before', async () => {
     const huge = Buffer.alloc(4 * 1024 * 1024 + 1, 0x78);
     const r = await inspect([], [Buffer.from('data: ok\n\ndata: '), huge]);

@@ -4,7 +4,8 @@ import { checkAllSplits, comment, ev, runCuts, type Entry } from './harness.ts';
 
 /** What the parser should report for an encoded event: line breaks in data all become LF. */
 function expected(e: SseOutgoingEvent, lastId: string | null = null): Entry {
-  return ev(e.data.replace(/\r\n|\r/g, '\n'), e.event ?? null, e.id ?? lastId);
+  // An empty event type reads back as the default type (null), as if no event field was written.
+  return ev(e.data.replace(/\r\n|\r/g, '\n'), e.event || null, e.id ?? lastId);
 }
 
 describe('encodeSseEvent round-trips through the parser', () => {

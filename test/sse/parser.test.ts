@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { createSseParser, SseLineTooLongError, type SseEvent } from '../../src/sse/parser.ts';
 import {
   bytesOf,
@@ -117,7 +117,8 @@ describe('a field with no colon has an empty value', () => {
   vector('data\n\n', [ev('')]);
   vector('data\ndata\n\n', [ev('\n')]);
   vector('data\ndata: x\n\n', [ev('\nx')]);
-  vector('event\ndata: x\n\n', [ev('x', '')]);
+  // An empty event type is the default type (null), see below.
+  vector('event\ndata: x\n\n', [ev('x')]);
   vector('id\ndata: x\n\n', [ev('x', null, '')]);
   vector('retry\n', []);
   vector('data x\n\n', []);
@@ -177,6 +178,21 @@ describe('the event type is reset after each dispatch', () => {
   vector('data: x\nevent: late\n\n', [ev('x', 'late')]);
   vector('event: message\ndata: x\n\n', [ev('x', 'message')]);
   vector('event: é😀\ndata: x\n\n', [ev('x', 'é😀')]);
+});
+
+describe('an empty event type is the default type, as if no event field was sent', () => {
+  // WHATWG: the type buffer is set to the empty string, and an empty buffer dispatches as "message".
+  vector('event:\ndata: x\n\n', [ev('x')]);
+  vector('event: \ndata: x\n\n', [ev('x')]);
+  vector('event\ndata: x\n\n', [ev('x')]);
+  vector('event:\r\ndata: x\r\n\r\n', [ev('x')]);
+  // An empty event field after a named one replaces it.
+  vector('event: e\nevent:\ndata: x\n\n', [ev('x')]);
+  vector('event: e\nevent\ndata: x\n\n', [ev('x')]);
+  // A value that is only the second of two spaces is not empty.
+  vector('event:  \ndata: x\n\n', [ev('x', ' ')]);
+  // The cached type of the previous event does not leak into an empty one.
+  vector('event: e\ndata: 1\n\nevent:\ndata: 2\n\nevent: e\ndata: 3\n\n', [ev('1', 'e'), ev('2'), ev('3', 'e')]);
 });
 
 describe('an event with no data lines dispatches nothing but resets the type', () => {
@@ -370,6 +386,95 @@ describe('maxLineBytes', () => {
   });
 });
 
+describe('a long line arriving in small reads costs time linear in its length', () => {
+  const cutReads = (bytes: Buffer, size: number): Buffer[] => {
+    const reads: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) reads.push(bytes.subarray(i, i + size));
+    return reads;
+  };
+  it('joins the pieces of a line once, when its end arrives, not once per read', () => {
+    const value = 'é'.repeat(1 << 19); // 1 MiB of two-byte characters
+    const reads = cutReads(bytesOf(`data: ${value}\n\ndata: next\n\n`), 256);
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const events: SseEvent[] = [];
+      const p = createSseParser({ onEvent: (e) => events.push(e) });
+      let maxBuffered = 0;
+      for (const r of reads) {
+        p.feed(r);
+        maxBuffered = Math.max(maxBuffered, p.bufferedBytes);
+      }
+      p.end();
+      expect(events.map((e) => e.data)).toEqual([value, 'next']);
+      expect(maxBuffered).toBe(6 + (1 << 20) - ((6 + (1 << 20)) % 256));
+      // One join for the long line (4,097 reads); the other lines each fit in one read or two.
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(3);
+      const joined = concat.mock.calls.reduce((n, [list]) => n + (list as readonly Uint8Array[]).reduce((m, b) => m + b.length, 0), 0);
+      expect(joined).toBeLessThan(2 * (1 << 20));
+    } finally {
+      concat.mockRestore();
+    }
+  });
+
+  it('a value longer than 64 KiB decodes exactly as TextDecoder does, valid or not, however it is read', () => {
+    // Long values are decoded in pieces cut at character starts: every byte mix must still give
+    // the whole-buffer decode, U+FFFD for U+FFFD.
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const atoms = [
+      [0x61],
+      [0xc3, 0xa9],
+      [0xe6, 0x95, 0xb0],
+      [0xf0, 0x9f, 0x9a, 0x80],
+      [0x80],
+      [0xbf],
+      [0xc3],
+      [0xe6, 0x95],
+      [0xf0, 0x9f],
+      [0xf0, 0x9f, 0x9a],
+      [0xff],
+      [0xc0],
+      [0xed, 0xa0, 0x80],
+    ];
+    for (let trial = 0; trial < 12; trial++) {
+      const bytes: number[] = [];
+      const weights = atoms.map(() => 1 + rnd(8));
+      while (bytes.length < 200_000 + trial * 9_973) {
+        let pick = rnd(weights.reduce((a, b) => a + b, 0));
+        let k = 0;
+        while (pick >= weights[k]!) pick -= weights[k++]!;
+        bytes.push(...atoms[k]!);
+      }
+      const value = Buffer.from(bytes.filter((b) => b !== 0x0a && b !== 0x0d));
+      const expected = new TextDecoder().decode(value);
+      const body = Buffer.concat([Buffer.from('data: '), value, Buffer.from('\n\n')]);
+      for (const size of [body.length, 65_536, 4_093, 256]) {
+        const events: SseEvent[] = [];
+        const p = createSseParser({ onEvent: (e) => events.push(e) });
+        for (const r of cutReads(body, size)) p.feed(r);
+        expect(events.length).toBe(1);
+        expect(events[0]!.data === expected, `trial ${trial}, reads of ${size}`).toBe(true);
+      }
+    }
+  });
+
+  it('a 4 MiB line in 256-byte reads parses in well under a second', () => {
+    const value = 'x'.repeat(4 << 20);
+    const reads = cutReads(bytesOf(`data: ${value}\n\n`), 256);
+    const started = performance.now();
+    let got = '';
+    const p = createSseParser({ onEvent: (e) => void (got = e.data) }, { maxLineBytes: 8 << 20 });
+    for (const r of reads) p.feed(r);
+    const ms = performance.now() - started;
+    expect(got.length).toBe(value.length);
+    // Linear: ~20 ms on the project's machine; re-joining on every read took seconds.
+    expect(ms).toBeLessThan(1000);
+  });
+});
+
 describe('property: the parser agrees with a reference implementation on random streams', () => {
   /**
    * The spec, directly: decode the whole stream, strip one leading U+FEFF, split into lines,
@@ -402,7 +507,7 @@ describe('property: the parser agrees with a reference implementation on random 
       let value = colon === -1 ? '' : line.slice(colon + 1);
       if (value.startsWith(' ')) value = value.slice(1);
       if (name === 'data') data += `${value}\n`;
-      else if (name === 'event') type = value;
+      else if (name === 'event') type = value === '' ? null : value;
       else if (name === 'id') {
         if (!value.includes('\0')) lastId = value;
       } else if (name === 'retry') {

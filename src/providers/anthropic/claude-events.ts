@@ -26,10 +26,17 @@ interface ToolBlock {
   inputAtStart: boolean;
 }
 
+/**
+ * Claude's stop reasons in OpenAI's words, chosen for what a client must do next (README,
+ * "Finish reasons"): `pause_turn` (a long server-tool turn paused; send the answer back to
+ * continue it) and `model_context_window_exceeded` (cut at the context window) are `length`, the
+ * answer is not complete; `refusal` is `content_filter`, the model declined for safety. The raw
+ * word stays in the finish event.
+ */
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
-  pause_turn: 'stop',
+  pause_turn: 'length',
   max_tokens: 'length',
   model_context_window_exceeded: 'length',
   tool_use: 'tool_calls',

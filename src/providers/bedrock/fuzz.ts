@@ -1,5 +1,6 @@
 // The fuzz generator for Bedrock ConverseStream (docs/provider-formats.md section 7c): binary event-stream
-// frames, one JSON event per frame named by `:event-type`, `p` padding, metadata after messageStop.
+// frames, one JSON event per frame named by `:event-type`, `p` padding, metadata after messageStop;
+// server-side tool blocks, redacted reasoning and empty text deltas that must change nothing.
 import { encodeFrame } from '../../eventstream/codec.ts';
 import { argumentFragments, type StreamGenerator, type StreamModel } from '../stream-model.ts';
 
@@ -17,7 +18,14 @@ function frame(type: string, body: Record<string, unknown>): Buffer {
   );
 }
 
+/**
+ * Besides the meaning, every other stream (by the model's `created`) carries what real streams add
+ * and a decoder must drop: a redactedContent reasoning block, a server-side tool use (type
+ * server_tool_use) with its input and a toolResult block, empty text deltas, and
+ * additionalModelResponseFields in messageStop.
+ */
 function converseStream(m: StreamModel): Buffer {
+  const extras = m.created % 2 === 1;
   const frames: Buffer[] = [frame('messageStart', { role: 'assistant' })];
   let index = 0;
   if (m.reasoning.length) {
@@ -25,8 +33,28 @@ function converseStream(m: StreamModel): Buffer {
       frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: r } } }));
     frames.push(frame('contentBlockStop', { contentBlockIndex: index++ }));
   }
+  if (extras) {
+    frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { redactedContent: 'cmVkYWN0ZWQ=' } } }));
+    frames.push(frame('contentBlockStop', { contentBlockIndex: index++ }));
+    frames.push(
+      frame('contentBlockStart', {
+        contentBlockIndex: index,
+        start: { toolUse: { toolUseId: 'tooluse_srv', name: 'nova_code_interpreter', type: 'server_tool_use' } },
+      }),
+    );
+    frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: '{"code":"1+1"}' } } }));
+    frames.push(frame('contentBlockStop', { contentBlockIndex: index++ }));
+    frames.push(
+      frame('contentBlockStart', { contentBlockIndex: index, start: { toolResult: { toolUseId: 'tooluse_srv', status: 'success' } } }),
+    );
+    frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { toolResult: [{ text: '2' }] } }));
+    frames.push(frame('contentBlockStop', { contentBlockIndex: index++ }));
+  }
   if (m.text.length) {
-    for (const t of m.text) frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { text: t } }));
+    for (const t of m.text) {
+      frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { text: t } }));
+      if (extras) frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { text: '' } }));
+    }
     frames.push(frame('contentBlockStop', { contentBlockIndex: index++ }));
   }
   for (const call of m.toolCalls) {
@@ -35,7 +63,9 @@ function converseStream(m: StreamModel): Buffer {
       frames.push(frame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: f } } }));
     frames.push(frame('contentBlockStop', { contentBlockIndex: index++ }));
   }
-  frames.push(frame('messageStop', { stopReason: STOP_REASON[m.finish] }));
+  const stop: Record<string, unknown> = { stopReason: STOP_REASON[m.finish] };
+  if (extras) stop['additionalModelResponseFields'] = { trace: 'fuzz' };
+  frames.push(frame('messageStop', stop));
   const usage = m.usage ?? { prompt: 0, completion: 0 };
   frames.push(
     frame('metadata', {

@@ -3,6 +3,12 @@
 // event body only, with a `p` padding field that means nothing. Text blocks start with their first
 // delta; tool-use blocks with a contentBlockStart. The stop reason comes in messageStop and the
 // usage in `metadata` after it: the stream is complete at EOF after messageStop.
+//
+// Server-side tools (toolUse blocks with `type: "server_tool_use"`, run by Bedrock, and the
+// `toolResult` blocks holding what they returned) are never client tool calls: their blocks and
+// deltas are dropped (README, "What normalize mode says for provider-only content"). So are
+// redacted reasoning (`reasoningContent.redactedContent`, opaque bytes), citations and the
+// `additionalModelResponseFields` of messageStop.
 import type { CanonicalEvent, CanonicalUsage, FinishReason } from '../../canonical/events.ts';
 import type { DecoderContext, StreamDecoder } from '../types.ts';
 import { isJsonObject, type JsonObject } from '../../base/json.ts';
@@ -33,6 +39,8 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
   private stopped = false; // messageStop came: the stream is complete at EOF
   /** OpenAI numbers tool calls 0, 1, … among tool calls only; Bedrock numbers all content blocks. Created with the first tool call. */
   private tools: ToolIndexes | null = null; // made with the first tool call
+  /** Content blocks of server-side tool use and tool results, whose deltas are dropped (made with the first). */
+  private serverBlocks: Set<number> | null = null;
 
   constructor(private readonly context: DecoderContext) {
     super();
@@ -52,7 +60,12 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
         out.push({ type: 'start', id: this.context.newId('chatcmpl-'), model: this.context.model, created: this.context.now() });
         return null;
       case 'contentBlockStart': {
-        const toolUse = record(record(p['start'])?.['toolUse']);
+        const start = record(p['start']);
+        const toolUse = record(start?.['toolUse']);
+        if ((toolUse && toolUse['type'] === 'server_tool_use') || start?.['toolResult'] !== undefined) {
+          (this.serverBlocks ??= new Set()).add(num(p['contentBlockIndex']));
+          return null;
+        }
         if (toolUse) {
           const index = (this.tools ??= new ToolIndexes()).add(num(p['contentBlockIndex']));
           const id = typeof toolUse['toolUseId'] === 'string' ? toolUse['toolUseId'] : this.context.newId('call_');
@@ -62,7 +75,7 @@ class ConverseStreamDecoder extends BedrockStreamDecoder {
       }
       case 'contentBlockDelta': {
         const delta = record(p['delta']);
-        if (!delta) return null;
+        if (!delta || delta['toolResult'] !== undefined || this.serverBlocks?.has(num(p['contentBlockIndex']))) return null;
         if (typeof delta['text'] === 'string') {
           if (delta['text'] !== '') out.push({ type: 'text-delta', choice: 0, text: delta['text'] });
           return null;

@@ -2,8 +2,18 @@
 // each a whole GenerateContentResponse holding only the new parts. What makes it unlike OpenAI:
 // - no terminator: the body just ends. A chunk carrying `finishReason` (or a prompt block) is
 //   the terminal event; EOF before it is a truncated stream, never a success.
-// - `usageMetadata` on every chunk, cumulative: the last value of each field wins, never a sum.
-// - function calls arrive whole (args as an object) with no id; the id is invented.
+// - `usageMetadata` on every chunk, cumulative: the last one that carries a count is the stream's
+//   statement, whole (a count it leaves out is zero: proto3 JSON omits zeros), never a sum and
+//   never merged field by field with earlier ones, even when it goes down.
+// - function calls arrive whole (args as an object) with no id; the id is invented. On Vertex with
+//   streamFunctionCallArguments a call arrives in parts instead: one with the name and
+//   `willContinue: true`, then nameless parts whose `partialArgs` set values by JSON path (string
+//   values continue across parts), ended by a part without `willContinue` (often a bare
+//   `functionCall: {}`). They are assembled into one call; its arguments go out whole when it ends.
+//   A nameless part that continues no call, or a finish while a call is still streaming, is a
+//   decoding error, never a silent tool call.
+// - server-side parts (executableCode, codeExecutionResult, toolCall, toolResponse) and
+//   groundingMetadata carry nothing for the client and are dropped.
 // - `finishReason` is STOP even when the answer is function calls: we say tool_calls.
 // - errors after the 200 arrive in-band as `{"error":{code,message,status}}`.
 // Decisions: a blocked prompt (promptFeedback.blockReason, no candidates) is a content_filter
@@ -53,7 +63,14 @@ const STATUS_HTTP: Record<string, number> = {
   DEADLINE_EXCEEDED: 504,
 };
 
-const TOKEN_COUNTS = ['promptTokenCount', 'candidatesTokenCount', 'totalTokenCount', 'thoughtsTokenCount'];
+const TOKEN_COUNTS = [
+  'promptTokenCount',
+  'candidatesTokenCount',
+  'totalTokenCount',
+  'thoughtsTokenCount',
+  'toolUsePromptTokenCount',
+  'cachedContentTokenCount',
+];
 
 /** Maps a Gemini finishReason to OpenAI's word; unknown and OTHER reasons become `stop`. */
 export function mapGeminiFinishReason(raw: string, madeFunctionCalls: boolean): FinishReason {
@@ -93,8 +110,22 @@ export function geminiErrorEvent(body: JsonObject): ErrorEvent {
   return event;
 }
 
+function hasTokenCount(u: JsonObject): boolean {
+  for (const k of TOKEN_COUNTS) if (typeof u[k] === 'number') return true;
+  return false;
+}
+
 export function createGeminiStreamDecoder(context: DecoderContext): StreamDecoder {
   return new GeminiStreamDecoder(context);
+}
+
+/** A function call whose arguments are still streaming (Vertex partialArgs). */
+interface StreamingCall {
+  index: number;
+  name: string;
+  args: JsonObject;
+  /** JSON paths (as given) whose string value the previous partial arg said will continue. */
+  continuing: Set<string> | null;
 }
 
 // Collections are created when first needed.
@@ -103,7 +134,8 @@ class GeminiStreamDecoder extends SseDecoder {
   private seen: Set<number> | null = null; // candidate indexes that sent anything
   private finished: Set<number> | null = null; // candidate indexes that sent a finishReason
   private toolCallCount: Map<number, number> | null = null; // per choice: OpenAI indexes count tool calls only
-  private usage: JsonObject | null = null; // the latest value of every usageMetadata field
+  private usage: JsonObject | null = null; // the last usageMetadata that carried a token count
+  private streamingCalls: Map<number, StreamingCall> | null = null; // per choice: a call whose arguments still stream
 
   constructor(private readonly context: DecoderContext) {
     super(context.maxLineBytes);
@@ -116,11 +148,8 @@ class GeminiStreamDecoder extends SseDecoder {
       this.out.push({ type: 'error', kind: 'truncated', message: 'upstream stream ended before a chunk with finishReason' });
       return;
     }
-    // Usage is cumulative, so it is reported once, complete, at the end. Vertex's early chunks
-    // may carry only `trafficType`: no counts, no usage.
-    const usage = this.usage;
-    if (usage !== null && TOKEN_COUNTS.some((k) => typeof usage[k] === 'number'))
-      this.out.push({ type: 'usage', usage: convertGeminiUsage(usage) });
+    // Usage is cumulative, so it is reported once, complete, at the end.
+    if (this.usage !== null) this.out.push({ type: 'usage', usage: convertGeminiUsage(this.usage) });
   }
 
   protected event(ev: SseEvent): void {
@@ -149,8 +178,9 @@ class GeminiStreamDecoder extends SseDecoder {
         created: context.now(),
       });
     }
+    // Vertex's early chunks may carry only `trafficType`: no count, so no statement about usage.
     const meta = c['usageMetadata'];
-    if (meta !== null && typeof meta === 'object') Object.assign((this.usage ??= {}), meta);
+    if (isJsonObject(meta) && hasTokenCount(meta)) this.usage = meta;
 
     const candidates = c['candidates'];
     if (Array.isArray(candidates)) {
@@ -178,9 +208,17 @@ class GeminiStreamDecoder extends SseDecoder {
     const choice = typeof candidate['index'] === 'number' ? candidate['index'] : position;
     this.markSeen(choice);
     const parts = (candidate['content'] as JsonObject | undefined)?.['parts'];
-    if (Array.isArray(parts)) for (const part of parts) this.handlePart(part as JsonObject, choice);
+    if (Array.isArray(parts)) {
+      for (let i = 0; i < parts.length && !this.closed; i++) this.handlePart(parts[i] as JsonObject, choice);
+      if (this.closed) return;
+    }
     const raw = candidate['finishReason'];
     if (typeof raw !== 'string' || raw === '' || raw === 'FINISH_REASON_UNSPECIFIED' || this.isFinished(choice)) return;
+    const streaming = this.streamingCalls?.get(choice);
+    if (streaming !== undefined) {
+      this.fail(malformed(`upstream finished while function call ${JSON.stringify(streaming.name)} was still streaming its arguments`));
+      return;
+    }
     (this.finished ??= new Set()).add(choice);
     if (FAILED_CALL.has(raw)) {
       const detail = candidate['finishMessage'];
@@ -195,16 +233,71 @@ class GeminiStreamDecoder extends SseDecoder {
     this.out.push({ type: 'finish', choice, reason: mapGeminiFinishReason(raw, this.toolCallCount?.has(choice) === true), raw });
   }
 
-  private handlePart(part: JsonObject, choice: number): void {
-    if (part === null || typeof part !== 'object') return;
-    const call = part['functionCall'] as JsonObject | undefined;
-    if (call !== null && typeof call === 'object') {
+  /** A functionCall part: a whole call, or the start, continuation or end of one whose arguments stream. */
+  private functionCall(call: JsonObject, choice: number): void {
+    const name = typeof call['name'] === 'string' && call['name'] !== '' ? call['name'] : null;
+    const willContinue = call['willContinue'] === true;
+    const partialArgs = call['partialArgs'];
+    let streaming = this.streamingCalls?.get(choice);
+    if (name === null) {
+      if (streaming === undefined) {
+        this.fail(malformed('upstream sent a function call without a name that continues no streamed call'));
+        return;
+      }
+    } else {
+      if (streaming !== undefined) this.endStreamingCall(streaming, choice); // a new call ends the one before
       const counts = (this.toolCallCount ??= new Map());
       const index = counts.get(choice) ?? 0;
       counts.set(choice, index + 1);
       const id = typeof call['id'] === 'string' && call['id'] !== '' ? call['id'] : this.context.newId('call_');
-      this.out.push({ type: 'tool-call-start', choice, index, id, name: typeof call['name'] === 'string' ? call['name'] : '' });
-      this.out.push({ type: 'tool-call-delta', choice, index, arguments: JSON.stringify(call['args'] ?? {}) });
+      this.out.push({ type: 'tool-call-start', choice, index, id, name });
+      if (!willContinue && partialArgs === undefined) {
+        this.out.push({ type: 'tool-call-delta', choice, index, arguments: JSON.stringify(call['args'] ?? {}) });
+        return;
+      }
+      const args = isJsonObject(call['args']) ? call['args'] : {};
+      streaming = { index, name, args, continuing: null };
+      (this.streamingCalls ??= new Map()).set(choice, streaming);
+    }
+    if (Array.isArray(partialArgs) && !this.applyPartialArgs(streaming, partialArgs)) return;
+    if (!willContinue) this.endStreamingCall(streaming, choice);
+  }
+
+  /** Applies Vertex partialArgs to a streaming call; false (after failing the stream) when one is unreadable. */
+  private applyPartialArgs(call: StreamingCall, partialArgs: unknown[]): boolean {
+    for (const arg of partialArgs) {
+      const jsonPath = isJsonObject(arg) ? arg['jsonPath'] : undefined;
+      const path = typeof jsonPath === 'string' ? parseJsonPath(jsonPath) : null;
+      if (path === null) {
+        this.fail(
+          malformed(`upstream sent a partial argument of ${JSON.stringify(call.name)} with no usable jsonPath: ${JSON.stringify(arg)}`),
+        );
+        return false;
+      }
+      const a = arg as JsonObject;
+      const key = jsonPath as string;
+      if (typeof a['stringValue'] === 'string') {
+        const before = call.continuing?.has(key) ? valueAt(call.args, path) : undefined;
+        setAt(call.args, path, typeof before === 'string' ? before + a['stringValue'] : a['stringValue']);
+      } else if (typeof a['numberValue'] === 'number') setAt(call.args, path, a['numberValue']);
+      else if (typeof a['boolValue'] === 'boolean') setAt(call.args, path, a['boolValue']);
+      else if (Object.hasOwn(a, 'nullValue')) setAt(call.args, path, null);
+      if (a['willContinue'] === true) (call.continuing ??= new Set()).add(key);
+      else call.continuing?.delete(key);
+    }
+    return true;
+  }
+
+  private endStreamingCall(call: StreamingCall, choice: number): void {
+    this.streamingCalls!.delete(choice);
+    this.out.push({ type: 'tool-call-delta', choice, index: call.index, arguments: JSON.stringify(call.args) });
+  }
+
+  private handlePart(part: JsonObject, choice: number): void {
+    if (part === null || typeof part !== 'object') return;
+    const call = part['functionCall'];
+    if (isJsonObject(call)) {
+      this.functionCall(call, choice);
       return;
     }
     const text = part['text'];
@@ -222,4 +315,68 @@ class GeminiStreamDecoder extends SseDecoder {
 
 export function createStreamDecoder(context: DecoderContext): StreamDecoder {
   return createGeminiStreamDecoder(context);
+}
+
+function malformed(message: string): ErrorEvent {
+  return { type: 'error', kind: 'malformed', message };
+}
+
+/**
+ * A JSON path as Vertex writes them (RFC 9535 subset: `$.a.b[0]`, `$['a']`) → its segments, or
+ * null when it is not one (or is the root alone).
+ */
+export function parseJsonPath(path: string): (string | number)[] | null {
+  if (!path.startsWith('$')) return null;
+  const segments: (string | number)[] = [];
+  let i = 1;
+  while (i < path.length) {
+    if (path[i] === '.') {
+      let j = i + 1;
+      while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
+      if (j === i + 1) return null;
+      segments.push(path.slice(i + 1, j));
+      i = j;
+    } else if (path[i] === '[') {
+      const close = path.indexOf(']', i);
+      if (close === -1) return null;
+      const inner = path.slice(i + 1, close);
+      if (/^\d+$/.test(inner)) segments.push(Number(inner));
+      else if (inner.length >= 2 && (inner[0] === "'" || inner[0] === '"') && inner.at(-1) === inner[0]) segments.push(inner.slice(1, -1));
+      else return null;
+      i = close + 1;
+    } else {
+      return null;
+    }
+  }
+  return segments.length > 0 ? segments : null;
+}
+
+/** Sets an own property (never a prototype, whatever the key). */
+function put(target: JsonObject | unknown[], key: string | number, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The value at `path` under `root`, or undefined. */
+function valueAt(root: JsonObject, path: readonly (string | number)[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+/** Sets `value` at `path` under `root`, making objects (or arrays, for numeric segments) on the way. */
+function setAt(root: JsonObject, path: readonly (string | number)[], value: unknown): void {
+  let node: JsonObject | unknown[] = root;
+  for (let k = 0; k < path.length - 1; k++) {
+    const key = path[k]!;
+    let next = Object.hasOwn(node, key) ? (node as Record<string | number, unknown>)[key] : undefined;
+    if (next === null || typeof next !== 'object') {
+      next = typeof path[k + 1] === 'number' ? [] : {};
+      put(node, key, next);
+    }
+    node = next as JsonObject | unknown[];
+  }
+  put(node, path[path.length - 1]!, value);
 }

@@ -15,6 +15,11 @@ import { num, preview } from '../payload.ts';
 export interface OpenAIChatDecoderOptions {
   /** Provider-specific finish reasons mapped to OpenAI's (e.g. Together's "eos"). */
   finishReasons?: Record<string, FinishReason>;
+  /**
+   * The upstream leaves reasoning tokens out of completion_tokens (xAI): normalized usage adds
+   * them, so completion counts reasoning as OpenAI's does and prompt + completion = total.
+   */
+  reasoningTokensOutsideCompletion?: boolean;
 }
 
 const OPENAI_FINISH: Record<string, FinishReason> = {
@@ -29,7 +34,11 @@ export function mapFinishReason(raw: string, extra?: Record<string, FinishReason
   return extra?.[raw] ?? OPENAI_FINISH[raw] ?? 'stop';
 }
 
-export function convertOpenAIUsage(u: JsonObject): CanonicalUsage {
+/**
+ * OpenAI usage → canonical usage. With `reasoningOutsideCompletion` (xAI), reasoning tokens are
+ * added to completion_tokens and the total is prompt + completion, as OpenAI counts them.
+ */
+export function convertOpenAIUsage(u: JsonObject, reasoningOutsideCompletion = false): CanonicalUsage {
   const usage: CanonicalUsage = {
     promptTokens: num(u['prompt_tokens']),
     completionTokens: num(u['completion_tokens']),
@@ -38,12 +47,18 @@ export function convertOpenAIUsage(u: JsonObject): CanonicalUsage {
   const cached = (u['prompt_tokens_details'] as JsonObject | null | undefined)?.['cached_tokens'];
   if (typeof cached === 'number') usage.cachedPromptTokens = cached;
   const reasoning = (u['completion_tokens_details'] as JsonObject | null | undefined)?.['reasoning_tokens'];
-  if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
+  if (typeof reasoning === 'number') {
+    usage.reasoningTokens = reasoning;
+    if (reasoningOutsideCompletion) {
+      usage.completionTokens += reasoning;
+      usage.totalTokens = usage.promptTokens + usage.completionTokens;
+    }
+  }
   return usage;
 }
 
 export function createOpenAIChatDecoder(context: DecoderContext, options: OpenAIChatDecoderOptions = {}): StreamDecoder {
-  return new OpenAIChatDecoder(context, options.finishReasons);
+  return new OpenAIChatDecoder(context, options.finishReasons, options.reasoningTokensOutsideCompletion === true);
 }
 
 class OpenAIChatDecoder extends SseDecoder {
@@ -54,6 +69,7 @@ class OpenAIChatDecoder extends SseDecoder {
   constructor(
     private readonly context: DecoderContext,
     private readonly finishReasons: Record<string, FinishReason> | undefined,
+    private readonly reasoningOutsideCompletion: boolean,
   ) {
     super(context.maxLineBytes);
   }
@@ -94,7 +110,8 @@ class OpenAIChatDecoder extends SseDecoder {
       for (let i = 0; i < choices.length; i++) this.handleChoice(choices[i] as JsonObject, i);
     }
     const usage = chunk['usage'];
-    if (usage !== null && typeof usage === 'object') this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as JsonObject) });
+    if (usage !== null && typeof usage === 'object')
+      this.out.push({ type: 'usage', usage: convertOpenAIUsage(usage as JsonObject, this.reasoningOutsideCompletion) });
   }
 
   private handleChoice(c: JsonObject, position: number): void {

@@ -14,6 +14,15 @@ export interface OpenAIChatFlavor {
   finishWord?: (finish: StreamModel['finish']) => string;
   /** The delta field reasoning is sent in. */
   reasoningField?: 'reasoning_content' | 'reasoning';
+  /** xAI: completion_tokens leaves reasoning tokens out (reported in completion_tokens_details); the total has them. */
+  reasoningOutsideCompletion?: boolean;
+  /** xAI: cumulative usage on every chunk, finish_reason on the last content chunk, then the usage chunk. */
+  usageOnEveryChunk?: boolean;
+  /**
+   * OpenAI: every other stream (by the model's `created`) carries a url_citation annotation delta
+   * and, after the usage chunk, a choices [] chunk with "usage": null (a moderation chunk).
+   */
+  annotationsAndModeration?: boolean;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -24,6 +33,22 @@ function sortKeys(value: unknown): unknown {
       .sort()
       .map((k) => [k, sortKeys(value[k])]),
   );
+}
+
+/** Usage as the flavor reports it, for `share` (0..1) of the final counts. */
+function usageOf(m: StreamModel, flavor: OpenAIChatFlavor, share = 1): Record<string, unknown> | null {
+  if (!m.usage) return null;
+  const completion = Math.floor(m.usage.completion * share);
+  if (!flavor.reasoningOutsideCompletion)
+    return { prompt_tokens: m.usage.prompt, completion_tokens: completion, total_tokens: m.usage.prompt + completion };
+  // Some of the completion is reasoning, reported beside completion_tokens and counted in the total.
+  const reasoning = m.reasoning.length ? Math.floor(completion / 2) : 0;
+  return {
+    prompt_tokens: m.usage.prompt,
+    completion_tokens: completion - reasoning,
+    total_tokens: m.usage.prompt + completion,
+    completion_tokens_details: { reasoning_tokens: reasoning },
+  };
 }
 
 function generateOpenAIChat(flavor: OpenAIChatFlavor): StreamGenerator['generate'] {
@@ -51,32 +76,44 @@ function generateOpenAIChat(flavor: OpenAIChatFlavor): StreamGenerator['generate
         }),
       );
     }
-    chunk([choice({ role: 'assistant', content: '' })]);
-    for (const r of m.reasoning) chunk([choice({ [flavor.reasoningField ?? 'reasoning_content']: r })]);
-    for (const t of m.text) chunk([choice({ content: t })]);
+    const deltas: Record<string, unknown>[] = [{ role: 'assistant', content: '' }];
+    for (const r of m.reasoning) deltas.push({ [flavor.reasoningField ?? 'reasoning_content']: r });
+    const extras = flavor.annotationsAndModeration === true && m.created % 2 === 1;
+    for (const t of m.text) {
+      deltas.push({ content: t });
+      if (extras)
+        deltas.push({
+          annotations: [{ type: 'url_citation', url_citation: { start_index: 0, end_index: 1, title: 'x', url: 'https://example.com/' } }],
+        });
+    }
     m.toolCalls.forEach((call, index) => {
       if (flavor.wholeToolCalls) {
-        chunk([
-          choice({
-            tool_calls: [{ id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) }, index, type: 'function' }],
-          }),
-        ]);
+        deltas.push({
+          tool_calls: [{ id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) }, index, type: 'function' }],
+        });
         return;
       }
-      chunk([choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] })]);
-      for (const f of argumentFragments(call)) chunk([choice({ tool_calls: [{ index, function: { arguments: f } }] })]);
+      deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
+      for (const f of argumentFragments(call)) deltas.push({ tool_calls: [{ index, function: { arguments: f } }] });
     });
     const finishWord = flavor.finishWord?.(m.finish) ?? m.finish;
-    const usage = m.usage && {
-      prompt_tokens: m.usage.prompt,
-      completion_tokens: m.usage.completion,
-      total_tokens: m.usage.prompt + m.usage.completion,
-    };
-    if (flavor.usageOnLastChunk) {
-      chunk([choice({}, finishWord)], { usage });
-    } else {
-      chunk([choice({}, finishWord)]);
+    const usage = usageOf(m, flavor);
+    if (flavor.usageOnEveryChunk) {
+      // Cumulative usage on every chunk; the finish rides on the last content chunk.
+      deltas.forEach((delta, i) => {
+        const last = i === deltas.length - 1;
+        chunk([choice(delta, last ? finishWord : null)], usage ? { usage: usageOf(m, flavor, (i + 1) / deltas.length) } : {});
+      });
       if (usage) chunk([], { usage });
+    } else {
+      for (const delta of deltas) chunk([choice(delta)]);
+      if (flavor.usageOnLastChunk) {
+        chunk([choice({}, finishWord)], { usage });
+      } else {
+        chunk([choice({}, finishWord)]);
+        if (usage) chunk([], { usage });
+      }
+      if (extras) chunk([], { usage: null, moderation: { flagged: false } });
     }
     return `${events.map((e) => `data: ${e}\n\n`).join('')}data: [DONE]\n\n`;
   };

@@ -24,6 +24,11 @@ export interface OpenAICompatibleProvider {
   optionHeaders?: Record<string, { option: string; prefix?: string }>;
   /** Provider-specific finish reasons mapped to OpenAI's (e.g. Together's "eos"). */
   finishReasons?: Record<string, FinishReason>;
+  /**
+   * The upstream's completion_tokens leave reasoning tokens out (xAI): normalize mode adds them, so
+   * its usage says what OpenAI's would. Passthrough forwards the upstream's numbers unchanged.
+   */
+  reasoningTokensOutsideCompletion?: boolean;
   /** The fuzz generator: `openAIChatGenerator(flavor)` from ./fuzz.ts, with the provider's chunk quirks. */
   fuzz: StreamGenerator;
   /** Route options for harness runs against the replay upstream (never real secrets). */
@@ -31,7 +36,7 @@ export interface OpenAICompatibleProvider {
 }
 
 export function openAICompatibleProvider(spec: OpenAICompatibleProvider): ProviderDescriptor {
-  const { path, query, authHeader, optionHeaders, finishReasons } = spec;
+  const { path, query, authHeader, optionHeaders, finishReasons, reasoningTokensOutsideCompletion } = spec;
   return {
     name: spec.name,
     displayName: spec.displayName,
@@ -49,7 +54,7 @@ export function openAICompatibleProvider(spec: OpenAICompatibleProvider): Provid
       }
       return upstream;
     },
-    createStreamDecoder: (context) => createOpenAIChatDecoder(context, { finishReasons }),
+    createStreamDecoder: (context) => createOpenAIChatDecoder(context, { finishReasons, reasoningTokensOutsideCompletion }),
     fuzz: spec.fuzz,
     ...(spec.harnessOptions ? { harnessOptions: spec.harnessOptions } : {}),
   };

@@ -6,5 +6,5 @@ export const provider = openAICompatibleProvider({
   name: 'openai',
   displayName: 'OpenAI',
   defaultBaseUrl: 'https://api.openai.com',
-  fuzz: openAIChatGenerator(),
+  fuzz: openAIChatGenerator({ annotationsAndModeration: true }),
 });

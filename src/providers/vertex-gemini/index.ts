@@ -1,7 +1,7 @@
 import type { ProviderDescriptor } from '../types.ts';
 import { buildRequest } from './request.ts';
 import { createStreamDecoder } from './stream.ts';
-import { fuzz } from '../gemini/fuzz.ts';
+import { vertexFuzz as fuzz } from '../gemini/fuzz.ts';
 
 export const provider: ProviderDescriptor = {
   name: 'vertex-gemini',

@@ -1,5 +1,6 @@
 // xAI (Grok): OpenAI chat body and bearer auth; OpenAI-style chunks (reasoning_content deltas,
-// whole tool calls in one chunk).
+// whole tool calls in one chunk, cumulative usage on every chunk, finish_reason on the last
+// content chunk). completion_tokens leaves reasoning tokens out, which OpenAI counts inside it.
 import { openAICompatibleProvider } from '../openai-compatible/provider.ts';
 import { openAIChatGenerator } from '../openai-compatible/fuzz.ts';
 
@@ -7,5 +8,6 @@ export const provider = openAICompatibleProvider({
   name: 'xai',
   displayName: 'xAI',
   defaultBaseUrl: 'https://api.x.ai',
-  fuzz: openAIChatGenerator({ wholeToolCalls: true }),
+  reasoningTokensOutsideCompletion: true,
+  fuzz: openAIChatGenerator({ wholeToolCalls: true, reasoningOutsideCompletion: true, usageOnEveryChunk: true }),
 });

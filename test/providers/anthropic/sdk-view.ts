@@ -46,7 +46,11 @@ export async function readWithSdk(client: Anthropic, params: Anthropic.MessageCr
           if (event.delta.type === 'text_delta') view.text += event.delta.text;
           else if (event.delta.type === 'thinking_delta') view.reasoning += event.delta.thinking;
           else if (event.delta.type === 'signature_delta') view.signature += event.delta.signature;
-          else if (event.delta.type === 'input_json_delta') inputs.get(event.index)!.json += event.delta.partial_json;
+          else if (event.delta.type === 'input_json_delta') {
+            // Only client tool_use blocks are calls; server_tool_use and mcp_tool_use stream input too.
+            const call = inputs.get(event.index);
+            if (call) call.json += event.delta.partial_json;
+          }
           break;
         case 'message_delta':
           view.stopReason = event.delta.stop_reason;

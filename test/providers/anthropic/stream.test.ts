@@ -175,7 +175,9 @@ describe('anthropic stream decoder', () => {
   it.each([
     ['end_turn', 'stop'],
     ['stop_sequence', 'stop'],
-    ['pause_turn', 'stop'],
+    // pause_turn: the turn is not over (a server-tool loop paused); the client must send the
+    // answer back to continue it, as it would after a cut-short answer: never `stop`.
+    ['pause_turn', 'length'],
     ['max_tokens', 'length'],
     ['model_context_window_exceeded', 'length'],
     ['tool_use', 'tool_calls'],

@@ -80,7 +80,11 @@ describe('the AWS SDK (InvokeModelWithResponseStream) reads every bedrock-invoke
             break;
           case 'content_block_delta':
             if (event.delta?.type === 'text_delta') text += event.delta.text;
-            if (event.delta?.type === 'input_json_delta') calls.get(event.index!)!.input += event.delta.partial_json;
+            if (event.delta?.type === 'input_json_delta') {
+              // Only client tool_use blocks are calls; a server_tool_use block streams its input too.
+              const call = calls.get(event.index!);
+              if (call) call.input += event.delta.partial_json;
+            }
             break;
           case 'message_delta':
             stopReason = event.delta?.stop_reason;
@@ -117,7 +121,10 @@ describe('the AWS SDK (InvokeModelWithResponseStream) reads every bedrock-invoke
       const completion = usage['output_tokens'] ?? 0;
       expect({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }).toEqual(want.usage);
       // Bedrock's own invocation metrics agree with Claude's usage.
-      expect({ prompt_tokens: metrics?.['inputTokenCount'], completion_tokens: metrics?.['outputTokenCount'] }).toEqual({
+      // (inputTokenCount, like Claude's input_tokens, leaves the cache reads and writes out.)
+      const metricPrompt =
+        (metrics?.['inputTokenCount'] ?? 0) + (metrics?.['cacheReadInputTokenCount'] ?? 0) + (metrics?.['cacheWriteInputTokenCount'] ?? 0);
+      expect({ prompt_tokens: metricPrompt, completion_tokens: metrics?.['outputTokenCount'] }).toEqual({
         prompt_tokens: want.usage.prompt_tokens,
         completion_tokens: want.usage.completion_tokens,
       });

@@ -46,6 +46,47 @@ describe('bedrock ConverseStream decoder', () => {
     });
   });
 
+  it('server-side tool use and tool results are never client tool calls; a client call after them is call 0', () => {
+    const events = run(
+      messageStart,
+      eventFrame('contentBlockStart', {
+        contentBlockIndex: 0,
+        start: { toolUse: { name: 'nova_code_interpreter', toolUseId: 'tooluse_srv1', type: 'server_tool_use' } },
+      }),
+      eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: '{"code": "print(6*7)"}' } } }),
+      blockStop(0),
+      eventFrame('contentBlockStart', { contentBlockIndex: 1, start: { toolResult: { toolUseId: 'tooluse_srv1', status: 'success' } } }),
+      eventFrame('contentBlockDelta', { contentBlockIndex: 1, delta: { toolResult: [{ json: { stdout: '42\n' } }] } }),
+      eventFrame('contentBlockDelta', { contentBlockIndex: 1, delta: { toolResult: [{ text: 'exit 0' }] } }),
+      blockStop(1),
+      text('It is 42.', 2),
+      blockStop(2),
+      eventFrame('contentBlockStart', { contentBlockIndex: 3, start: { toolUse: { name: 'save', toolUseId: 'tooluse_c' } } }),
+      eventFrame('contentBlockDelta', { contentBlockIndex: 3, delta: { toolUse: { input: '{"n": 42}' } } }),
+      blockStop(3),
+      messageStop('tool_use'),
+      metadata({ inputTokens: 20, outputTokens: 30, serverToolUsage: { codeInterpreter: 1 }, totalTokens: 50 }),
+    );
+    expect(events).toEqual([
+      START,
+      { type: 'text-delta', choice: 0, text: 'It is 42.' },
+      { type: 'tool-call-start', choice: 0, index: 0, id: 'tooluse_c', name: 'save' },
+      { type: 'tool-call-delta', choice: 0, index: 0, arguments: '{"n": 42}' },
+      { type: 'finish', choice: 0, reason: 'tool_calls', raw: 'tool_use' },
+      { type: 'usage', usage: { promptTokens: 20, completionTokens: 30, totalTokens: 50 } },
+    ]);
+  });
+
+  it('a tool result delta whose block start never came is still no tool call', () => {
+    const events = run(
+      messageStart,
+      eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolResult: [{ text: 'found 3 pages' }] } }),
+      text('Done.', 1),
+      messageStop('end_turn'),
+    );
+    expect(events.filter((e) => e.type.startsWith('tool-call'))).toEqual([]);
+  });
+
   it('tool use: OpenAI indexes count tool calls only, ids and names on the start, input as string fragments', () => {
     const events = run(
       messageStart,

@@ -10,6 +10,8 @@ export interface SdkView {
   text: string;
   reasoning: string;
   calls: { name: string | undefined; args: unknown }[];
+  /** Vertex streamed-argument values the SDK handed out (it does not assemble them). */
+  partialArgs: number;
   usage: GenerateContentResponseUsageMetadata | undefined;
   finishReason: string | undefined;
   blockReason: string | undefined;
@@ -29,6 +31,7 @@ export async function readWithGenai(
     text: '',
     reasoning: '',
     calls: [],
+    partialArgs: 0,
     usage: undefined,
     finishReason: undefined,
     blockReason: undefined,
@@ -41,8 +44,12 @@ export async function readWithGenai(
       if (chunk.promptFeedback?.blockReason) view.blockReason = chunk.promptFeedback.blockReason;
       const candidate = chunk.candidates?.[0];
       for (const part of candidate?.content?.parts ?? []) {
-        if (part.functionCall) view.calls.push({ name: part.functionCall.name, args: part.functionCall.args ?? {} });
-        else if (part.thought && part.text) view.reasoning += part.text;
+        // Vertex streamed arguments: the SDK hands out each part as it is (a named start, then
+        // nameless parts with partialArgs); it assembles nothing, so only named parts are calls here.
+        if (part.functionCall) {
+          if (part.functionCall.name) view.calls.push({ name: part.functionCall.name, args: part.functionCall.args ?? {} });
+          view.partialArgs += part.functionCall.partialArgs?.length ?? 0;
+        } else if (part.thought && part.text) view.reasoning += part.text;
         else if (part.text) view.text += part.text;
       }
       if (candidate?.finishReason) view.finishReason = candidate.finishReason;

@@ -46,7 +46,8 @@ describe('@google/genai reads every gemini cassette', () => {
     expect(view.calls).toEqual(want.toolCalls.map((t) => ({ name: t.name, args: t.arguments })));
     if (want.usage) {
       const u = view.usage!;
-      expect(u.promptTokenCount).toBe(want.usage.prompt_tokens);
+      // Prompt tokens of server-side tool results count as prompt tokens.
+      expect((u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0)).toBe(want.usage.prompt_tokens);
       expect((u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0)).toBe(want.usage.completion_tokens);
       expect(u.totalTokenCount).toBe(want.usage.total_tokens);
     }

@@ -42,6 +42,37 @@ describe('gemini stream decoder', () => {
     ]);
   });
 
+  it('reports the LAST usageMetadata as the stream states it: a field it leaves out is zero, not the old value', () => {
+    // proto3 JSON omits zero counts: the last statement has no candidatesTokenCount after an earlier
+    // 21, and its prompt and total went down (usage that goes backwards mid-stream).
+    const events = decodeEverySplit(
+      decode,
+      sse(
+        textChunk(
+          'A',
+          '"usageMetadata": {"promptTokenCount": 40,"candidatesTokenCount": 21,"totalTokenCount": 90,"thoughtsTokenCount": 29}',
+        ),
+        textChunk('B', '"usageMetadata": {"promptTokenCount": 12,"totalTokenCount": 12}', 'STOP'),
+      ),
+    );
+    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 12, completionTokens: 0, totalTokens: 12 } });
+  });
+
+  it('a usageMetadata without any count (Vertex trafficType alone) states nothing and keeps the last statement', () => {
+    const events = decodeEverySplit(
+      decode,
+      sse(
+        textChunk('A', '"usageMetadata": {"trafficType": "ON_DEMAND"}'),
+        textChunk(
+          'B',
+          '"usageMetadata": {"promptTokenCount": 7,"candidatesTokenCount": 2,"totalTokenCount": 9,"trafficType": "ON_DEMAND"}',
+        ),
+        textChunk('', '"usageMetadata": {"trafficType": "ON_DEMAND"}', 'STOP'),
+      ),
+    );
+    expect(events.at(-1)).toEqual({ type: 'usage', usage: { promptTokens: 7, completionTokens: 2, totalTokens: 9 } });
+  });
+
   it('decodes \\u003c-style escapes and UTF-8 split anywhere', () => {
     const events = decodeEverySplit(
       decode,

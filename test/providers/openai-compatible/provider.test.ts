@@ -63,6 +63,55 @@ describe('openAICompatibleProvider', () => {
   });
 });
 
+describe('xAI usage: reasoning tokens outside completion_tokens', () => {
+  // A real xAI stream for a 12-token prompt: completion_tokens leaves the 290 reasoning tokens
+  // out, total_tokens counts them. Normalize mode speaks OpenAI: reasoning inside completion.
+  const chunk = (delta: string, finish: string | null, usage: string) =>
+    `data: {"id":"u1","object":"chat.completion.chunk","created":1,"model":"grok-4","choices":[{"index":0,"delta":${delta}${finish ? `,"finish_reason":"${finish}"` : ''}}],"usage":${usage}}\n\n`;
+  const usage = (completion: number, reasoning: number) =>
+    `{"prompt_tokens":12,"completion_tokens":${completion},"total_tokens":${12 + completion + reasoning},"completion_tokens_details":{"reasoning_tokens":${reasoning}}}`;
+  // Cumulative usage on every chunk, finish_reason on the last content chunk.
+  const body = `${chunk('{"role":"assistant","content":""}', null, usage(0, 250))}${chunk('{"content":"Hi"}', 'stop', usage(1, 290))}data: [DONE]\n\n`;
+
+  function decode(name: string): CanonicalEvent[] {
+    const out: CanonicalEvent[] = [];
+    const decoder = getProvider(name)!.createStreamDecoder({ newId: (prefix) => `${prefix}1`, now: () => 1, model: 'm' });
+    decoder.feed(Buffer.from(body), out);
+    decoder.end(out);
+    return out;
+  }
+
+  it('xai: completion counts reasoning, and prompt + completion = total, on every usage event', () => {
+    const usages = decode('xai').filter((e) => e.type === 'usage');
+    expect(usages).toEqual([
+      { type: 'usage', usage: { promptTokens: 12, completionTokens: 250, totalTokens: 262, reasoningTokens: 250 } },
+      { type: 'usage', usage: { promptTokens: 12, completionTokens: 291, totalTokens: 303, reasoningTokens: 290 } },
+    ]);
+    const events = decode('xai');
+    expect(events.filter((e) => e.type === 'text-delta' || e.type === 'finish').map((e) => e.type)).toEqual(['text-delta', 'finish']);
+  });
+
+  it('openai (reasoning already inside completion) passes the numbers through', () => {
+    expect(
+      decode('openai')
+        .filter((e) => e.type === 'usage')
+        .at(-1),
+    ).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 12, completionTokens: 1, totalTokens: 303, reasoningTokens: 290 },
+    });
+  });
+
+  it('the factory option says it for any provider', () => {
+    const p = openAICompatibleProvider({ ...acme, reasoningTokensOutsideCompletion: true });
+    const out: CanonicalEvent[] = [];
+    const decoder = p.createStreamDecoder({ newId: (prefix) => `${prefix}1`, now: () => 1, model: 'm' });
+    decoder.feed(Buffer.from(body), out);
+    decoder.end(out);
+    expect(out.filter((e) => e.type === 'usage').at(-1)).toMatchObject({ usage: { completionTokens: 291, totalTokens: 303 } });
+  });
+});
+
 describe('the OpenAI-compatible providers', () => {
   it('Azure: deployment path, api-version query, api-key header', async () => {
     const azure = getProvider('azure')!;

@@ -1,9 +1,16 @@
 // Seeded SSE streams for the framing micro-benchmark, shaped like real provider streams: OpenAI
 // chat chunks, and Anthropic content_block_delta events with a ping every 50th event. Token
 // text mixes ASCII with 2-, 3- and 4-byte UTF-8 and JSON escapes, so decoders see real content.
+// `huge-line-drip` is OpenAI chunks whose `data:` line is 1 MiB each (a whole long answer in one
+// chunk); cut into small reads it shows whether a parser's cost stays linear in the line length.
 import { createPrng } from '../../../base/prng.ts';
 
-export type StreamShape = 'openai' | 'anthropic';
+export type StreamShape = 'openai' | 'anthropic' | 'huge-line-drip';
+
+export const STREAM_SHAPES: readonly StreamShape[] = ['openai', 'anthropic', 'huge-line-drip'];
+
+/** The length of each `data:` line of the huge-line-drip shape. */
+export const HUGE_LINE_BYTES = 1 << 20;
 
 const VOCABULARY = [
   'the',
@@ -37,7 +44,20 @@ export function generateStream(shape: StreamShape, targetBytes: number, seed: nu
   const word = () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]!;
   while (size < targetBytes) {
     let event: string;
-    if (shape === 'openai') {
+    if (shape === 'huge-line-drip') {
+      const head = `data: {"id":"chatcmpl-gen${seed}","object":"chat.completion.chunk","created":1700000000,"model":"gpt-generated","choices":[{"index":0,"delta":{"content":"`;
+      const tail = '"},"logprobs":null,"finish_reason":null}]}';
+      const words: string[] = [];
+      let lineBytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
+      for (;;) {
+        const w = word();
+        const n = Buffer.byteLength(w);
+        if (lineBytes + n > HUGE_LINE_BYTES) break;
+        words.push(w);
+        lineBytes += n;
+      }
+      event = `${head}${words.join('')}${'.'.repeat(HUGE_LINE_BYTES - lineBytes)}${tail}\n\n`;
+    } else if (shape === 'openai') {
       event = `data: {"id":"chatcmpl-gen${seed}","object":"chat.completion.chunk","created":1700000000,"model":"gpt-generated","choices":[{"index":0,"delta":{"content":"${word()}${word()}"},"logprobs":null,"finish_reason":null}]}\n\n`;
     } else if (events % 50 === 49) {
       event = 'event: ping\ndata: {"type": "ping"}\n\n';
@@ -48,7 +68,7 @@ export function generateStream(shape: StreamShape, targetBytes: number, seed: nu
     size += Buffer.byteLength(event);
     events++;
   }
-  if (shape === 'openai') {
+  if (shape !== 'anthropic') {
     parts.push('data: [DONE]\n\n');
     events++;
   }

@@ -1,10 +1,11 @@
 // SSE framing throughput: src/sse/parser.ts against eventsource-parser 3 (with the streaming
 // TextDecoder a real client needs), bytes → events, on the same generated streams in the same
-// run. Both must find the same number of events, or the figures mean nothing.
+// run. Both must find the same number of events, or the figures mean nothing. The huge-line-drip
+// shape (1 MiB `data:` lines) checks that the cost stays linear in the line length.
 import { createParser } from 'eventsource-parser';
 import { Bench } from 'tinybench';
 import { createSseParser } from '../../../sse/parser.ts';
-import { cutReads, generateStream, type StreamShape } from './generated-streams.ts';
+import { cutReads, generateStream, STREAM_SHAPES, type StreamShape } from './generated-streams.ts';
 import { medianMs } from './tinybench-result.ts';
 
 export interface SseFigure {
@@ -42,7 +43,7 @@ export function parseWithEventsourceParser(reads: readonly Buffer[]): number {
 
 export async function benchSseFraming(o: SseBenchOptions): Promise<SseFigure[]> {
   const figures: SseFigure[] = [];
-  for (const shape of ['openai', 'anthropic'] as const) {
+  for (const shape of STREAM_SHAPES) {
     const stream = generateStream(shape, o.megabytes * 1e6, o.seed);
     for (const readBytes of o.readSizes) {
       const reads = cutReads(stream.bytes, readBytes);
