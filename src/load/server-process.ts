@@ -110,6 +110,11 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
           snapshotWaiter = null;
           resolve(m);
         };
+        // A process that dies while writing its snapshot (out of memory) answers nothing.
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`server process exited (code ${code}) before its heap snapshot was written`));
+        });
         post({ type: 'heap-snapshot' });
       });
       try {
