@@ -296,7 +296,7 @@ const DEFS: MeasurementDef[] = [
     unit: 'MB',
     better: 'none',
     baseline: false,
-    about: 'gateway live heap (summed from a heap snapshot) after warm-up / after the soak, idle pools expired',
+    about: 'gateway live heap (summed from a heap snapshot) after warm-up / after the soak, each with idle connections closed and expired',
   },
   {
     pattern: /^live_heap_growth_mb$/,
@@ -312,7 +312,15 @@ const DEFS: MeasurementDef[] = [
     unit: 'ms',
     better: 'none',
     baseline: false,
-    about: "the gateway's own recovery_seconds histogram (first failure → recovered), mean",
+    about: "the gateway's own recovery_seconds histogram (first failure → upstream first byte), mean over the whole run, soak included",
+  },
+  {
+    pattern: /^soak_driver_(event_loop_delay_p99_ms|elu|cpu)$/,
+    kinds: ['resilience'],
+    unit: '',
+    better: 'none',
+    baseline: false,
+    about: "the clients' and replay upstream's process during the soak (reported, not gated)",
   },
   {
     pattern: /^soak_seconds$/,

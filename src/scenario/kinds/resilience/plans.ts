@@ -40,6 +40,11 @@ export class ClientPlans {
     return this.failedAt.get(id);
   }
 
+  /** Upstream requests the client's id has arrived with so far. */
+  attemptsOf(id: string): number {
+    return this.attempts.get(id) ?? 0;
+  }
+
   /** Drops what is kept about a client once it is judged (a late exchange of it plays clean). */
   forget(id: string): void {
     this.kinds.delete(id);

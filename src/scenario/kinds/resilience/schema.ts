@@ -76,7 +76,7 @@ export const resilienceScenarioSchema = z
           .max(300)
           .default(11)
           .describe(
-            "Wait this long, client connections closed, before the heap snapshot, so the gateway's idle upstream connections (kept 10 s) expire: idle pools are state, not leaks.",
+            "Before each heap snapshot (after warm-up, after the soak), client connections closed, wait this long so the gateway's idle upstream connections (kept 10 s) expire: idle pools are state, not leaks.",
           ),
       })
       .strict()
