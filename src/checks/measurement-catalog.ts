@@ -288,7 +288,7 @@ const DEFS: MeasurementDef[] = [
     unit: 'ms',
     better: 'lower',
     baseline: false,
-    about: 'last soak client done → every upstream request and gateway request closed',
+    about: 'last soak client done → every upstream request and gateway request closed (gateway sampled every 100 ms)',
   },
   {
     pattern: /^live_heap_(before|after)_mb$/,

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/checks/result.ts';
 import { firstAttemptFailures, soakFaults } from '../../src/scenario/kinds/resilience/faults.ts';
 import { judgeClient, judgeResponse } from '../../src/scenario/kinds/resilience/outcome.ts';
+import { loadScenario } from '../../src/scenario/load.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -95,6 +96,24 @@ describe('kind: resilience, bad input', () => {
     const r = await runCli(['run', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}: anthropic/text-usage: a resilience run needs an OpenAI cassette`));
+  });
+});
+
+describe('kind: resilience, the shipped benchmark', () => {
+  it('is valid, at the sizes the resilience script used, with the targets gated', () => {
+    const { scenario, fixtureFiles } = loadScenario(join(REPO_ROOT, 'scenarios/bench/resilience.yaml'));
+    expect(scenario.kind).toBe('resilience');
+    if (scenario.kind !== 'resilience') return;
+    expect(fixtureFiles).toEqual([join(REPO_ROOT, 'fixtures/openai/text-usage.yaml')]);
+    expect(scenario.soak).toEqual({ streams: 1000, rounds: 3, faultRate: 0.1, speed: 1 });
+    expect(scenario.recovery).toEqual({ streams: 400, concurrency: 8 });
+    expect(scenario.gateway.heapMb).toBe(256);
+    expect(scenario.thresholds).toMatchObject({
+      recovery_p50_ms: '< 50',
+      recovery_p99_ms: '< 50',
+      upstream_requests_left_open: '== 0',
+      live_heap_growth_mb: '< 4',
+    });
   });
 });
 
