@@ -315,7 +315,7 @@ const DEFS: MeasurementDef[] = [
     about: "the gateway's own recovery_seconds histogram (first failure → upstream first byte), mean over the whole run, soak included",
   },
   {
-    pattern: /^soak_driver_(event_loop_delay_p99_ms|elu|cpu)$/,
+    pattern: /^soak_driver_(event_loop_delay_(p99|max)_ms|elu|cpu)$/,
     kinds: ['resilience'],
     unit: '',
     better: 'none',

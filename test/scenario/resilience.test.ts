@@ -135,7 +135,10 @@ describe('kind: resilience, what a client ended with', () => {
 
   it('takes a golden prefix ended by an error event, and nothing after it', () => {
     const cut = events.slice(0, 3).join('');
-    expect(judgeResponse(200, Buffer.from(cut + errorEvent), golden)).toEqual({ verdict: 'error' });
+    expect(judgeResponse(200, Buffer.from(cut + errorEvent), golden)).toEqual({
+      verdict: 'error',
+      reason: 'error event: upstream stream failed',
+    });
     expect(judgeResponse(200, Buffer.from(`${cut}${errorEvent}data: [DONE]\n\n`), golden)).toMatchObject({ verdict: 'broken' });
     const wrongPrefix = events[0]! + events[2]! + errorEvent;
     expect(judgeResponse(200, Buffer.from(wrongPrefix), golden)).toMatchObject({
@@ -146,7 +149,7 @@ describe('kind: resilience, what a client ended with', () => {
 
   it('takes an error status only with an OpenAI error body', () => {
     const body = Buffer.from('{"error":{"message":"all attempts failed","type":"server_error","param":null,"code":null}}');
-    expect(judgeResponse(503, body, golden)).toEqual({ verdict: 'error' });
+    expect(judgeResponse(503, body, golden)).toEqual({ verdict: 'error', reason: '503 all attempts failed' });
     expect(judgeResponse(502, Buffer.from('Bad Gateway'), golden).verdict).toBe('broken');
     expect(judgeResponse(503, Buffer.from('{"error":{"message":"x"}}'), golden).verdict).toBe('broken');
     expect(judgeResponse(302, Buffer.alloc(0), golden).verdict).toBe('broken');

@@ -7,6 +7,7 @@ export type Verdict = 'golden' | 'error' | 'aborted' | 'broken';
 
 export interface Judged {
   verdict: Verdict;
+  /** Why it is broken, or the terminal error it ended with. */
   reason?: string;
 }
 
@@ -26,7 +27,7 @@ export function judgeResponse(status: number, body: Buffer, golden: Buffer): Jud
   if (status >= 400) {
     try {
       const e = (JSON.parse(body.toString('utf8')) as { error?: { message?: unknown; type?: unknown } }).error;
-      if (typeof e?.message === 'string' && typeof e.type === 'string') return { verdict: 'error' };
+      if (typeof e?.message === 'string' && typeof e.type === 'string') return { verdict: 'error', reason: `${status} ${e.message}` };
     } catch {
       // not JSON: falls through
     }
@@ -42,5 +43,5 @@ export function judgeResponse(status: number, body: Buffer, golden: Buffer): Jud
   // Everything before the error event is what the golden stream says at that point.
   if (at > golden.length || !golden.subarray(0, at).equals(body.subarray(0, at)))
     return { verdict: 'broken', reason: 'events before the terminal error differ from the golden' };
-  return { verdict: 'error' };
+  return { verdict: 'error', reason: `error event: ${seen.error.message ?? '(no message)'}` };
 }

@@ -214,6 +214,7 @@ export async function runResilienceScenario(scenario: ResilienceScenario, ctx: S
     // Reported, not gated: the soak judges outcomes, not timings, but a saturated upstream (it runs
     // here) is late to answer, and the gateway's timeouts then trip on healthy attempts.
     m.add('soak_driver_event_loop_delay_p99_ms', soakDriverHealth.eventLoopDelayP99Ms);
+    m.add('soak_driver_event_loop_delay_max_ms', soakDriverHealth.eventLoopDelayMaxMs);
     m.add('soak_driver_elu', soakDriverHealth.eventLoopUtilization);
     m.add('soak_driver_cpu', soakDriverHealth.cpu);
     m.add('upstream_requests_left_open', upstreamOpen);
@@ -298,12 +299,22 @@ export async function runResilienceScenario(scenario: ResilienceScenario, ctx: S
     const soakBroken = outcomes.filter((o) => o.verdict === 'broken').map((o) => `${o.kind.name}: ${o.reason ?? ''}`);
     const unexpected = outcomes
       .filter((o) => o.verdict !== o.kind.expect)
-      .map((o) => `${o.kind.name}: ${o.verdict}, expected ${o.kind.expect} (${o.attempts} upstream attempt(s))`);
+      .map(
+        (o) =>
+          `${o.kind.name}: ${o.verdict}${o.reason ? ` (${o.reason})` : ''}, expected ${o.kind.expect}; ${o.attempts} upstream attempt(s)`,
+      );
     const details: Record<string, string[]> = {
       'threshold:recovery_broken': recoveryBroken,
       'threshold:soak_broken': soakBroken,
       'threshold:soak_unexpected': unexpected,
     };
+    // A stall of this process delays the upstream's reads: past the gateway's shortest timeout
+    // (less the cassette's longest gap), a healthy stream can time out because of the harness.
+    const margin = timeoutMargin(scenario, cassette);
+    if (unexpected.length && soakDriverHealth.eventLoopDelayMaxMs >= margin)
+      unexpected.unshift(
+        `note: this process, which serves the upstream, stalled up to ${soakDriverHealth.eventLoopDelayMaxMs.toFixed(0)} ms during the soak, past the ${margin.toFixed(0)} ms that the gateway's shortest timeout leaves after the cassette's longest gap: some of these may be the harness's, not the gateway's (rerun on a quieter machine)`,
+      );
     for (const c of result.checks) {
       const list = details[c.name];
       if (!c.ok && list?.length) c.detail = list.slice(0, SAMPLES).join('\n');
@@ -315,6 +326,14 @@ export async function runResilienceScenario(scenario: ResilienceScenario, ctx: S
     await gateway?.close();
     await replay.close();
   }
+}
+
+/** The gateway's shortest first-byte or idle timeout, less the longest gap between the cassette's reads at soak speed. */
+function timeoutMargin(scenario: ResilienceScenario, cassette: Cassette): number {
+  const t = { ...RESILIENCE_TIMEOUTS, ...scenario.gateway.timeouts };
+  const ats = cassette.response.chunks.map((c) => c.at);
+  const gap = ats.reduce((g, at, i) => (i === 0 ? g : Math.max(g, at - ats[i - 1]!)), ats[0] ?? 0);
+  return Math.min(t.firstByteMs, t.idleMs) - (scenario.soak.speed > 0 ? gap / scenario.soak.speed : 0);
 }
 
 /** The one streaming OpenAI cassette and its normalize golden; bad input before any traffic. */
