@@ -1,7 +1,7 @@
 // Every measurement a benchmark kind can report, by name pattern: its unit, which direction is
 // better (for baseline comparison), and whether a baseline compares it at all (max values and
 // schedule noise are reported but too noisy to gate on run to run).
-export type BenchKind = 'load' | 'soak' | 'micro' | 'http-load';
+export type BenchKind = 'load' | 'soak' | 'micro' | 'http-load' | 'resilience';
 
 export interface MeasurementDef {
   pattern: RegExp;
@@ -13,6 +13,8 @@ export interface MeasurementDef {
 }
 
 const STREAMING: BenchKind[] = ['load', 'soak'];
+/** Kinds whose gateway runs in a process of its own, sampled every 100 ms. */
+const GATEWAY_PROCESS: BenchKind[] = [...STREAMING, 'resilience'];
 const PHASE = '(?:direct_)?';
 const PCT = '(p50|p90|p99|mean)';
 const PCT_ALL = '(p50|p90|p99|max|mean)';
@@ -102,7 +104,7 @@ const DEFS: MeasurementDef[] = [
   },
   {
     pattern: /^gateway_(rss|heap|buffered|pipeline|queued_writes)_max_mb$/,
-    kinds: STREAMING,
+    kinds: GATEWAY_PROCESS,
     unit: 'MB',
     better: 'lower',
     baseline: true,
@@ -110,7 +112,7 @@ const DEFS: MeasurementDef[] = [
   },
   {
     pattern: /^gateway_(active_streams|in_flight)_max$/,
-    kinds: STREAMING,
+    kinds: GATEWAY_PROCESS,
     unit: 'count',
     better: 'none',
     baseline: false,
@@ -118,7 +120,7 @@ const DEFS: MeasurementDef[] = [
   },
   {
     pattern: /^gateway_(cpu|elu)_(mean|max)$/,
-    kinds: [...STREAMING, 'http-load'],
+    kinds: [...GATEWAY_PROCESS, 'http-load'],
     unit: 'fraction',
     better: 'none',
     baseline: false,
@@ -126,7 +128,7 @@ const DEFS: MeasurementDef[] = [
   },
   {
     pattern: /^gateway_gc_pause_max_ms$/,
-    kinds: STREAMING,
+    kinds: GATEWAY_PROCESS,
     unit: 'ms',
     better: 'lower',
     baseline: false,
@@ -134,7 +136,7 @@ const DEFS: MeasurementDef[] = [
   },
   {
     pattern: /^(heap_after_warmup|heap_after_run|rss_after_warmup|rss_after_run)_mb$/,
-    kinds: STREAMING,
+    kinds: GATEWAY_PROCESS,
     unit: 'MB',
     better: 'none',
     baseline: false,
@@ -158,7 +160,7 @@ const DEFS: MeasurementDef[] = [
   },
   {
     pattern: /^(?:direct_)?driver_(event_loop_delay_p99_ms|elu|cpu)$/,
-    kinds: [...STREAMING, 'http-load'],
+    kinds: [...STREAMING, 'http-load', 'resilience'],
     unit: '',
     better: 'none',
     baseline: false,
@@ -246,6 +248,88 @@ const DEFS: MeasurementDef[] = [
     about: 'failures (zero is the target)',
   },
   { pattern: /^(requests|mb_per_s)$/, kinds: ['http-load'], unit: '', better: 'none', baseline: false, about: 'volume' },
+  // kind: resilience. Per-fault figures carry the fault's name: recovery_status_503_p99_ms.
+  {
+    pattern: /^recovery(?:_[a-z0-9_]+)?_(p50|p99)_ms$/,
+    kinds: ['resilience'],
+    unit: 'ms',
+    better: 'lower',
+    baseline: true,
+    about: 'failed first upstream attempt over (as the upstream saw it) → first byte at the client; overall or per fault',
+  },
+  {
+    pattern: /^recovery(?:_[a-z0-9_]+)?_max_ms$/,
+    kinds: ['resilience'],
+    unit: 'ms',
+    better: 'lower',
+    baseline: false,
+    about: 'longest single recovery (reported, too noisy for a baseline)',
+  },
+  {
+    pattern: /^(recovery_broken|soak_broken|soak_unexpected|upstream_requests_left_open)$/,
+    kinds: ['resilience'],
+    unit: 'count',
+    better: 'lower',
+    baseline: true,
+    about:
+      'failures (zero is the target): streams neither golden nor a well-formed terminal error; outcomes other than the fault calls for; upstream requests still open after the soak',
+  },
+  {
+    pattern: /^(recovery_streams|soak_streams|soak_golden|soak_terminal_errors|soak_aborted)$/,
+    kinds: ['resilience'],
+    unit: 'count',
+    better: 'none',
+    baseline: false,
+    about: 'volume and outcomes',
+  },
+  {
+    pattern: /^upstream_close_ms$/,
+    kinds: ['resilience'],
+    unit: 'ms',
+    better: 'lower',
+    baseline: false,
+    about: 'last soak client done → every upstream request and gateway request closed (gateway sampled every 100 ms)',
+  },
+  {
+    pattern: /^live_heap_(before|after)_mb$/,
+    kinds: ['resilience'],
+    unit: 'MB',
+    better: 'none',
+    baseline: false,
+    about: 'gateway live heap (summed from a heap snapshot) after warm-up / after the soak, each with idle connections closed and expired',
+  },
+  {
+    pattern: /^live_heap_growth_mb$/,
+    kinds: ['resilience'],
+    unit: 'MB',
+    better: 'lower',
+    baseline: true,
+    about: 'live heap after the soak minus after warm-up',
+  },
+  {
+    pattern: /^gateway_recovery_mean_ms$/,
+    kinds: ['resilience'],
+    unit: 'ms',
+    better: 'none',
+    baseline: false,
+    about: "the gateway's own recovery_seconds histogram (first failure → upstream first byte), mean over the whole run, soak included",
+  },
+  {
+    pattern: /^soak_driver_(event_loop_delay_(p99|max)_ms|elu|cpu)$/,
+    kinds: ['resilience'],
+    unit: '',
+    better: 'none',
+    baseline: false,
+    about: "the clients' and replay upstream's process during the soak (reported, not gated)",
+  },
+  {
+    pattern: /^soak_seconds$/,
+    kinds: ['resilience'],
+    unit: 's',
+    better: 'none',
+    baseline: false,
+    about: 'wall time of the soak rounds',
+  },
 ];
 
 export function findMeasurementDef(name: string, kind?: BenchKind): MeasurementDef | undefined {

@@ -4,7 +4,10 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadCassette, type Cassette } from '../cassette/cassette.ts';
 import { startReplayUpstream, type ReplayUpstream } from '../replay/upstream.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
@@ -100,7 +103,7 @@ async function handle(message: ToServer): Promise<void> {
         ReplayUpstream,
         'baseUrl'
       >;
-      gateway = await startGateway(harnessGatewayConfig(addresses as ReplayUpstream, message.mode));
+      gateway = await startGateway(message.config ?? harnessGatewayConfig(addresses as ReplayUpstream, message.mode));
       send({ type: 'ready', url: gateway.url });
       return;
     }
@@ -114,6 +117,12 @@ async function handle(message: ToServer): Promise<void> {
       // carries them.
       await new Promise((r) => setTimeout(r, 20));
       send({ type: 'gc-done', sample: sample() });
+      return;
+    }
+    case 'heap-snapshot': {
+      // The snapshot holds only what is reachable (V8 collects first); the parent sums its sizes.
+      const file = writeHeapSnapshot(join(tmpdir(), `streamproof-server-${process.pid}-${Date.now()}.heapsnapshot`));
+      send({ type: 'heap-snapshot-done', file, sample: sample() });
       return;
     }
     case 'close':

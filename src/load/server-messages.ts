@@ -1,4 +1,5 @@
 // The IPC protocol between a load run and its server processes (replay upstream, gateway).
+import type { GatewayConfig } from '../gateway/config.ts';
 import type { GatewayMode } from '../target/target.ts';
 import type { SyntheticSpec } from '../cassette/synthetic.ts';
 
@@ -7,15 +8,19 @@ export type PlanSpec = { slot: string; cassetteFile: string } | { slot: string; 
 
 export type ToServer =
   | { type: 'start-replay'; plans: PlanSpec[]; speed: number }
-  | { type: 'start-gateway'; replayUrl: string; mode: GatewayMode }
+  /** `config`, when given, is the whole gateway config (default: the harness config for replayUrl and mode). */
+  | { type: 'start-gateway'; replayUrl: string; mode: GatewayMode; config?: GatewayConfig }
   | { type: 'gc' }
+  /** Writes a heap snapshot (V8 collects garbage first) to a temporary file the parent reads and deletes. */
+  | { type: 'heap-snapshot' }
   | { type: 'close' };
 
 export type FromServer =
   | { type: 'ready'; url: string }
   | { type: 'failed'; message: string }
   | { type: 'sample'; sample: ServerSample }
-  | { type: 'gc-done'; sample: ServerSample };
+  | { type: 'gc-done'; sample: ServerSample }
+  | { type: 'heap-snapshot-done'; file: string; sample: ServerSample };
 
 /** One sample of a server process, every 100 ms. */
 export interface ServerSample {

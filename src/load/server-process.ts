@@ -5,9 +5,12 @@
 // STREAMPROOF_GATEWAY_NODE_ARGS adds Node flags to the gateway process only (e.g. "--cpu-prof
 // --cpu-prof-dir=reports/profiles"; see scripts/).
 import { fork, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { GatewayConfig } from '../gateway/config.ts';
 import type { GatewayMode } from '../target/target.ts';
+import { liveHeapBytesOfFile } from './heap-snapshot.ts';
 import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
 
 export interface ServerProcess {
@@ -17,7 +20,21 @@ export interface ServerProcess {
   readonly samples: ServerSample[];
   /** Runs a full GC in the server and returns the sample taken right after it. */
   gc(): Promise<ServerSample>;
+  /**
+   * Writes a heap snapshot in the server (V8 collects garbage first) and returns the bytes of
+   * every object in it (see heap-snapshot.ts), with the sample taken right after it.
+   */
+  liveHeap(): Promise<{ bytes: number; sample: ServerSample }>;
+  /** False once the process has exited (for whatever reason). */
+  readonly running: boolean;
   close(): Promise<void>;
+}
+
+export interface GatewayProcessOptions {
+  /** The whole gateway config (default: the harness config for the replay URL and mode). */
+  config?: GatewayConfig;
+  /** --max-old-space-size for the gateway process, in MB (default: Node's own). */
+  maxOldSpaceMb?: number;
 }
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -37,13 +54,21 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
   });
   const samples: ServerSample[] = [];
   let gcWaiter: ((s: ServerSample) => void) | null = null;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let snapshotWaiter: ((m: { file: string; sample: ServerSample }) => void) | null = null;
+  let running = true;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
 
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server process did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
     child.on('message', (m: FromServer) => {
       if (m.type === 'sample') samples.push(m.sample);
       else if (m.type === 'gc-done') gcWaiter?.(m.sample);
+      else if (m.type === 'heap-snapshot-done') snapshotWaiter?.(m);
       else if (m.type === 'ready') {
         clearTimeout(timer);
         resolve(m.url);
@@ -81,6 +106,30 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
         post({ type: 'gc' });
       });
     },
+    async liveHeap() {
+      const { file, sample } = await new Promise<{ file: string; sample: ServerSample }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('server process did not answer a heap snapshot request')), 120_000);
+        snapshotWaiter = (m) => {
+          clearTimeout(timer);
+          snapshotWaiter = null;
+          resolve(m);
+        };
+        // A process that dies while writing its snapshot (out of memory) answers nothing.
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`server process exited (code ${code}) before its heap snapshot was written`));
+        });
+        post({ type: 'heap-snapshot' });
+      });
+      try {
+        return { bytes: liveHeapBytesOfFile(file), sample };
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+    get running() {
+      return running;
+    },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       post({ type: 'close' });
@@ -95,7 +144,11 @@ export function startReplayProcess(plans: PlanSpec[], speed: number): Promise<Se
   return startServerProcess({ type: 'start-replay', plans, speed }, []);
 }
 
-export function startGatewayProcess(replayUrl: string, mode: GatewayMode): Promise<ServerProcess> {
+export function startGatewayProcess(replayUrl: string, mode: GatewayMode, options: GatewayProcessOptions = {}): Promise<ServerProcess> {
   const extra = (process.env['STREAMPROOF_GATEWAY_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
-  return startServerProcess({ type: 'start-gateway', replayUrl, mode }, extra);
+  if (options.maxOldSpaceMb !== undefined) extra.unshift(`--max-old-space-size=${options.maxOldSpaceMb}`);
+  const start: ToServer = options.config
+    ? { type: 'start-gateway', replayUrl, mode, config: options.config }
+    : { type: 'start-gateway', replayUrl, mode };
+  return startServerProcess(start, extra);
 }
