@@ -37,6 +37,7 @@ import { CLEAN, type FaultKind, firstAttemptFailures, soakFaults } from './fault
 import { judgeClient, type Verdict } from './outcome.ts';
 import { ClientPlans } from './plans.ts';
 import type { ResilienceScenario } from './schema.ts';
+import { skippedScenario } from '../../../checks/result.ts';
 
 /** Production-like retries over short clocks (a scenario's `gateway:` overrides them field by field). */
 export const RESILIENCE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 1_000, idleMs: 1_000, totalMs: 30_000 };
@@ -62,8 +63,12 @@ export async function runResilienceScenario(scenario: ResilienceScenario, ctx: S
   const started = performance.now();
   if (ctx.target.external) {
     // Recovery needs retries, short timeouts and a refused route with a fallback, set up here.
-    ctx.log(`${scenario.name}: not run against --target (a resilience run configures the reference gateway itself)`);
-    return benchScenario(scenario.name, file, scenario.kind, started, []);
+    return skippedScenario(
+      scenario.name,
+      file,
+      scenario.kind,
+      'a resilience run configures the reference gateway itself (retries, timeouts, a refused route)',
+    );
   }
   const { cassette, golden } = readInput(file, ctx.fixtureFiles);
   const deadline = started + scenario.maxSeconds * 1000;
