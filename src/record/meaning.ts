@@ -14,6 +14,7 @@ import { createOpenAIChatEncoder, errorTypeFor } from '../canonical/openai-chat-
 import { isJsonObject, parseJson, parseJsonObject, type JsonObject } from '../base/json.ts';
 import { errorEventFromBody, errorKind } from '../providers/openai-compatible/errors.ts';
 import type { DecoderContext, ProviderDescriptor } from '../providers/types.ts';
+import { createSseParser } from '../sse/parser.ts';
 
 type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
@@ -26,6 +27,8 @@ export interface ExpectBlock {
   reasoning?: string;
   toolCalls?: { id: string; name: string; arguments: unknown }[];
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** The upstream's own usage, when a passthrough gateway forwards numbers that normalize mode corrects. */
+  rawUsage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   finishReason: string | null;
   rawFinishReason?: string;
   error?: { message?: string; type?: string };
@@ -81,6 +84,7 @@ const EXPECT_ORDER: readonly (keyof ExpectBlock)[] = [
   'reasoning',
   'toolCalls',
   'usage',
+  'rawUsage',
   'finishReason',
   'rawFinishReason',
   'error',
@@ -274,6 +278,11 @@ function streamMeaning(input: MeaningInput, fold: Fold, notes: string[]): Meanin
   if (calls.length > 0)
     expect.toolCalls = calls.map((c, i) => ({ id: c.id, name: c.name, arguments: parsedArguments(c.arguments, i, notes) }));
   if (input.includeUsage && fold.usage) expect.usage = canonicalUsage(fold.usage);
+  // A passthrough gateway forwards the upstream's own numbers (xAI counts reasoning outside completion).
+  if (input.includeUsage && expect.usage && input.provider.supportsPassthrough) {
+    const raw = lastChunkUsage(input.reads);
+    if (raw && JSON.stringify(raw) !== JSON.stringify(expect.usage)) expect.rawUsage = raw;
+  }
   // A passthrough gateway forwards the upstream's own word for the finish reason.
   if (input.provider.supportsPassthrough && fold.rawFinish !== null && fold.rawFinish !== fold.finish)
     expect.rawFinishReason = fold.rawFinish;
@@ -330,6 +339,24 @@ function parsedArguments(text: string, index: number, notes: string[]): unknown 
 
 function canonicalUsage(u: NonNullable<Fold['usage']>): NonNullable<ExpectBlock['usage']> {
   return { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens };
+}
+
+/** The last `usage` object in an OpenAI-compatible chunk stream, as the upstream sent it. */
+function lastChunkUsage(reads: readonly Buffer[]): NonNullable<ExpectBlock['usage']> | null {
+  let last: NonNullable<ExpectBlock['usage']> | null = null;
+  const parser = createSseParser({
+    onEvent(ev) {
+      const usage = parseJsonObject(ev.data)?.['usage'];
+      if (isJsonObject(usage)) last = pickUsage(usage);
+    },
+  });
+  try {
+    for (const read of reads) parser.feed(read);
+    parser.end();
+  } catch {
+    // A stream the parser cannot read has no usage to state.
+  }
+  return last;
 }
 
 function pickUsage(u: JsonObject): NonNullable<ExpectBlock['usage']> {

@@ -33,7 +33,7 @@ describe('the built-in suites', () => {
     expect(suiteFiles(['fuzz'])).toEqual([join(SUITES_DIR, 'fuzz.yaml')]);
     expect(kindsOf(suiteFiles(['fuzz']))).toEqual(['fuzz']);
     expect(suiteFiles(['bench'])).toEqual(globSync('bench/*.yaml', { cwd: SUITES_DIR, absolute: true }).sort());
-    expect(kindsOf(suiteFiles(['bench'])).sort()).toEqual(['http-load', 'load', 'micro', 'soak']);
+    expect(kindsOf(suiteFiles(['bench'])).sort()).toEqual(['http-load', 'load', 'micro', 'resilience', 'soak']);
   });
 
   it('together cover every shipped scenario once', () => {
