@@ -36,6 +36,26 @@ const CONTEXT: ReadonlyArray<{ label: string; scenario: string; measurement: str
   { label: 'Gateway GC pause, longest (added-latency run)', scenario: 'added-latency', measurement: 'gateway_gc_pause_max_ms' },
   { label: 'SSE parser / eventsource-parser 3, same streams, same run', scenario: 'micro', measurement: 'sse_parse_vs_eventsource_parser' },
   { label: 'eventsource-parser 3 on the same streams', scenario: 'micro', measurement: 'eventsource_parser_mb_s' },
+  {
+    label: 'SSE parser, 1 MiB `data:` lines in 256-byte reads (huge-line-drip)',
+    scenario: 'micro',
+    measurement: 'sse_parse_huge_line_drip_256b_mb_s',
+  },
+  {
+    label: 'eventsource-parser 3 on the same huge-line-drip reads',
+    scenario: 'micro',
+    measurement: 'eventsource_parser_huge_line_drip_256b_mb_s',
+  },
+  {
+    label: 'SSE parser, 1 MiB `data:` lines in 16 KiB reads (huge-line-drip)',
+    scenario: 'micro',
+    measurement: 'sse_parse_huge_line_drip_16384b_mb_s',
+  },
+  {
+    label: 'eventsource-parser 3 on the same huge-line-drip reads',
+    scenario: 'micro',
+    measurement: 'eventsource_parser_huge_line_drip_16384b_mb_s',
+  },
   { label: 'Translation, slowest provider', scenario: 'micro', measurement: 'translate_mb_s_min' },
   { label: 'Dispatch (route + request translation), slowest provider', scenario: 'micro', measurement: 'dispatch_us_max' },
   { label: 'Gateway RSS at 1,000 streams', scenario: 'fidelity-1k', measurement: 'gateway_rss_max_mb' },
