@@ -1,6 +1,6 @@
 // Loading user-written YAML (cassettes, scenarios, gateway configs, target profiles) against a
 // zod schema, so every problem is reported as `file:line:column: what is wrong`.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from './errors.ts';
@@ -12,11 +12,22 @@ export interface LoadedYaml<T> {
   lineOf(path: readonly (string | number)[]): number | null;
 }
 
+/**
+ * The largest YAML file read (a recorded cassette holds at most 32 MiB of body, base64 included).
+ * A larger file is refused before it is read: parsing hundreds of megabytes of YAML takes
+ * gigabytes of memory.
+ */
+export const MAX_YAML_BYTES = 64 * 1024 * 1024;
+
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): LoadedYaml<z.infer<S>> {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_YAML_BYTES)
+      throw new InputError(file, null, `the file is ${size} bytes; YAML inputs are read up to ${MAX_YAML_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(file, null, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   return parseYamlText(file, text, schema);
