@@ -7,12 +7,15 @@ import { applyBaseline, compareWithBaseline, DEFAULT_TOLERANCE, loadBaselineSumm
 
 export const BASELINE_USAGE = `  --baseline FILE    compare measurements with an earlier summary.json; a regression fails the run
   --baseline-tolerance P
-                     how far a measurement may move the wrong way before it counts (default ${DEFAULT_TOLERANCE * 100}%)`;
+                     how far a measurement may move the wrong way before it counts (default ${DEFAULT_TOLERANCE * 100}%)
+  --baseline-strict  fail when no measurement of this run is in the baseline (default: a warning)`;
 
 export interface BaselineRequest {
   file: string;
   baseline: RunSummary;
   tolerance: number;
+  /** Nothing compared is a failure, not a warning. */
+  strict?: boolean;
 }
 
 export function readBaselineFlags(file: string | undefined, tolerance: string | undefined): BaselineRequest | null {
@@ -32,8 +35,16 @@ export function withBaseline(summary: RunSummary, request: BaselineRequest | nul
   if (!request) return { summary, line: null };
   const label = relative(process.cwd(), request.file) || request.file;
   const comparison = compareWithBaseline(summary, request.baseline, request.tolerance);
-  const line =
+  let line =
     `baseline ${label}: ${comparison.compared} measurements compared (tolerance ${(request.tolerance * 100).toFixed(0)}%), ` +
     `${comparison.regressions.length} regressed${comparison.unmatched ? `, ${comparison.unmatched} not in the baseline` : ''}`;
-  return { summary: applyBaseline(summary, comparison, label), line };
+  const applied = applyBaseline(summary, comparison, label);
+  // A baseline that matches nothing gates nothing: most often its scenario names differ from this run's.
+  if (comparison.compared === 0) {
+    line += request.strict
+      ? '\nFAIL: --baseline-strict and no measurement of this run is in the baseline (different scenario or case names?)'
+      : '\nwarning: no measurement of this run is in the baseline (different scenario or case names?); --baseline-strict fails on this';
+    if (request.strict) return { summary: { ...applied, status: 'fail' }, line };
+  }
+  return { summary: applied, line };
 }

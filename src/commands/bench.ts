@@ -42,6 +42,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     'report-dir': { type: 'string' },
     baseline: { type: 'string' },
     'baseline-tolerance': { type: 'string' },
+    'baseline-strict': { type: 'boolean', default: false },
     'benchmarks-md': { type: 'string' },
     'benchmarks-notes': { type: 'string' },
     suite: { type: 'string', multiple: true, default: [] },
@@ -63,7 +64,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values['target-profile'] && !targetUrl) throw new UsageError('--target-profile goes with --target');
   if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
     throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
-  const baseline = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
+  const baselineRequest = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
+  const baseline = baselineRequest && { ...baselineRequest, strict: values['baseline-strict'] };
   if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
   const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
   const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;

@@ -39,6 +39,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     'require-reviewed': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     'baseline-tolerance': { type: 'string' },
+    'baseline-strict': { type: 'boolean', default: false },
     suite: { type: 'string', multiple: true, default: [] },
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -61,7 +62,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
     throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
 
-  const baseline = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
+  const baselineRequest = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
+  const baseline = baselineRequest && { ...baselineRequest, strict: values['baseline-strict'] };
   const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;
   const target = targetUrl ? externalTarget(targetUrl, profile) : referenceTarget();
   const selection = selectScenarios({ paths: positionals, suites: values.suite }, config, { folder: 'scenarios', suite: 'conformance' });

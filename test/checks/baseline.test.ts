@@ -120,6 +120,25 @@ describe('gating through the CLI', () => {
     for (const m of slow.scenarios[0]!.cases[0]!.measurements!) m.value /= 1000;
     writeFileSync(join(dir, 'slow.json'), JSON.stringify(slow));
     expect((await runCli(['run', scenario(''), '--baseline', join(dir, 'slow.json'), '--report-dir', join(dir, 'r2')])).code).toBe(0);
+    // A baseline whose scenario names match nothing gates nothing: a warning, or a failure when strict.
+    const renamed = structuredClone(base);
+    renamed.scenarios[0]!.name = 'some-other-scenario';
+    writeFileSync(join(dir, 'renamed.json'), JSON.stringify(renamed));
+    const loose = await runCli(['run', scenario(''), '--baseline', join(dir, 'renamed.json'), '--report-dir', join(dir, 'r3')]);
+    expect(loose.code).toBe(0);
+    expect(loose.stdout).toContain('0 measurements compared');
+    expect(loose.stdout).toContain('warning: no measurement of this run is in the baseline');
+    const strict = await runCli([
+      'run',
+      scenario(''),
+      '--baseline',
+      join(dir, 'renamed.json'),
+      '--baseline-strict',
+      '--report-dir',
+      join(dir, 'r4'),
+    ]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('FAIL: --baseline-strict and no measurement of this run is in the baseline');
   });
 
   it('exits 2 on an unreadable baseline or a bad tolerance, before running anything', async () => {
