@@ -8,7 +8,7 @@
 
 import { open } from 'node:fs/promises';
 import type { CliIo } from './io.ts';
-import { createSseParser, SseLineTooLongError } from '../sse/parser.ts';
+import { createSseParser, SseEventTooLargeError, SseLineTooLongError } from '../sse/parser.ts';
 import { EventStreamFramingError } from '../eventstream/frame-reader.ts';
 import { createEventStreamInspector } from './inspect-eventstream.ts';
 import { parseFlags } from './args.ts';
@@ -63,7 +63,10 @@ function sseInspector(emit: (line: string) => void): Inspector {
 async function inspect(file: string | null, io: CliIo, format: Format): Promise<number> {
   const source = file ?? 'stdin';
   let lines: string[] = [];
+  let emitted = 0;
+  let head: Buffer | null = null; // the first bytes, to say what an input with no events looks like
   const emit = (line: string): void => {
+    emitted++;
     lines.push(line);
   };
   const inspector = format === 'eventstream' ? createEventStreamInspector(emit) : sseInspector(emit);
@@ -90,19 +93,39 @@ async function inspect(file: string | null, io: CliIo, format: Format): Promise<
 
   try {
     for await (const chunk of input) {
-      inspector.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array));
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
+      head ??= Buffer.from(bytes.subarray(0, 512));
+      inspector.feed(bytes);
       flush();
     }
     inspector.end();
     flush();
   } catch (err) {
     flush(); // what was dispatched before the failure is still real output
-    if (err instanceof SseLineTooLongError || err instanceof EventStreamFramingError) throw new InputError(source, null, err.message);
+    if (err instanceof SseLineTooLongError || err instanceof SseEventTooLargeError || err instanceof EventStreamFramingError) {
+      throw new InputError(source, null, err.message);
+    }
     throw new InputError(source, null, `cannot read it: ${reason(err)}`);
   } finally {
     await close();
   }
+  const unlike = emitted === 0 && head !== null && format === 'sse' ? notSse(head) : null;
+  if (unlike) throw new InputError(source, null, `no SSE events: ${unlike}`);
   return 0;
+}
+
+/** Why input that gave no SSE events is probably not an SSE stream at all (null: it may be one). */
+function notSse(head: Buffer): string | null {
+  // AWS event-stream: a 4-byte total length, a 4-byte headers length, then a prelude CRC.
+  if (head.length >= 12 && head.readUInt32BE(0) >= 16 && head.readUInt32BE(4) < head.readUInt32BE(0) && head.includes(0)) {
+    return 'the input is binary and looks like AWS event-stream framing (Bedrock): use --format eventstream';
+  }
+  const text = head.toString('utf8');
+  if (/^(provider|request|response|upstreamRequest|source):/m.test(text)) {
+    return 'this looks like a cassette YAML; inspect reads raw stream bytes (serve a cassette with streamproof replay)';
+  }
+  if (head.includes(0)) return 'the input is binary';
+  return null;
 }
 
 function isFormat(s: string): s is Format {

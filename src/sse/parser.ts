@@ -36,6 +36,16 @@ export interface SseParserHandlers {
 export interface SseParserOptions {
   /** A line longer than this many bytes is an error, not unbounded buffering. */
   maxLineBytes?: number;
+  /** An event whose data lines add up to more than this many bytes is an error (default 16 MiB). */
+  maxEventBytes?: number;
+}
+
+/** An event that never ends (data lines with no blank line) would otherwise grow without bound. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`SSE event with more than ${limit} bytes of data`);
+    this.name = 'SseEventTooLargeError';
+  }
 }
 
 export class SseLineTooLongError extends Error {
@@ -61,11 +71,12 @@ const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const DEFAULT_MAX_LINE = 4 * 1024 * 1024;
+const DEFAULT_MAX_EVENT = 16 * 1024 * 1024;
 /** Values longer than this are decoded in pieces of this size (see decodeSegmented). */
 const SEGMENT = 64 * 1024;
 
 export function createSseParser(handlers: SseParserHandlers, options: SseParserOptions = {}): SseParser {
-  return new ByteSseParser(handlers, options.maxLineBytes ?? DEFAULT_MAX_LINE);
+  return new ByteSseParser(handlers, options.maxLineBytes ?? DEFAULT_MAX_LINE, options.maxEventBytes ?? DEFAULT_MAX_EVENT);
 }
 
 // A class rather than a closure: a gateway holds one parser per open stream, and prototype methods
@@ -86,6 +97,7 @@ class ByteSseParser implements SseParser {
   // Data lines of the event being built: most events have one, so no array until a second.
   private data: string | null = null;
   private moreData: string[] | null = null;
+  private dataBytes = 0; // bytes of data in the event being built
   private eventType: string | null = null;
   private lastId: string | null = null;
   private typeBytes: Buffer | null = null;
@@ -94,6 +106,7 @@ class ByteSseParser implements SseParser {
   constructor(
     private readonly handlers: SseParserHandlers,
     private readonly maxLine: number,
+    private readonly maxEvent: number,
   ) {}
 
   get bufferedBytes(): number {
@@ -256,8 +269,14 @@ class ByteSseParser implements SseParser {
     // Compare field names as bytes: unknown fields are never decoded.
     if (nameLen === 4 && first === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61) {
       const value = end - valueStart > SEGMENT ? decodeSegmented(buf, valueStart, end) : buf.utf8Slice(valueStart, end); // data
-      if (this.data === null) this.data = value;
-      else (this.moreData ??= []).push(value);
+      if (this.data === null) {
+        this.data = value;
+        this.dataBytes = end - valueStart;
+      } else {
+        this.dataBytes += end - valueStart + 1;
+        if (this.dataBytes > this.maxEvent) throw new SseEventTooLargeError(this.maxEvent);
+        (this.moreData ??= []).push(value);
+      }
     } else if (nameLen === 5 && first === 0x65 && isName(buf, start, 'event')) {
       // An empty value (`event:`, `event: `, a bare `event`) leaves the type buffer empty, which
       // dispatches as the default type: the same as no event field at all.

@@ -172,4 +172,12 @@ describe('inspect --format eventstream', () => {
         .map((l) => JSON.parse(l) as unknown),
     ).toEqual(SAMPLE_RECORDS);
   });
+
+  it('without --format eventstream, says the input looks like AWS event-stream instead of printing nothing', async () => {
+    const r = await inspect([], [sample]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'streamproof inspect: stdin: no SSE events: the input is binary and looks like AWS event-stream framing (Bedrock): use --format eventstream\n',
+    );
+  });
 });

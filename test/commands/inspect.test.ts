@@ -273,4 +273,20 @@ describe('the real CLI', () => {
         .map((l) => JSON.parse(l) as unknown),
     ).toEqual(SAMPLE_RECORDS);
   });
+
+  it('says a cassette YAML is not a stream instead of printing nothing', async () => {
+    const r = await inspect([join(ROOT, 'fixtures/openai/text-usage.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/text-usage\.yaml: no SSE events: this looks like a cassette YAML; inspect reads raw stream bytes/);
+  });
+
+  it('an event that never ends is an error at the event bound, not unbounded memory', async () => {
+    const line = Buffer.from(
+      'data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n'.repeat(10_000),
+    );
+    const chunks = Array.from({ length: 20 }, () => line); // 20 MB of data lines, no blank line
+    const r = await inspect([], chunks);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('streamproof inspect: stdin: SSE event with more than 16777216 bytes of data\n');
+  });
 });
