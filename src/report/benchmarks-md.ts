@@ -23,6 +23,7 @@ export const USER_TARGETS: ReadonlyArray<{ label: string; scenario: string; meas
   },
   { label: 'No heap growth over 1M tokens (after GC, vs after warm-up)', scenario: 'soak-1m-tokens', measurement: 'heap_growth_mb' },
   { label: 'A slow reader bounds gateway memory (backpressure)', scenario: 'slow-reader', measurement: 'gateway_buffered_max_mb' },
+  { label: 'Recovery within 50 ms (failed first attempt → first byte), p99', scenario: 'resilience', measurement: 'recovery_p99_ms' },
 ];
 
 /** Figures shown for context (not gated), when the run has them. */
