@@ -55,12 +55,16 @@ export interface PercentileSummary {
 export function summarizeMs(h: Histogram): PercentileSummary {
   if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
   const ms = (ns: number) => ns / 1e6;
+  // HDR answers a percentile with the top of its bucket, which can lie above the exact maximum:
+  // a report where p99 > max is wrong on its face, so no percentile is allowed past the max.
+  const max = h.maxValue;
+  const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), max));
   return {
     count: h.totalCount,
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    max: ms(h.maxValue),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: ms(max),
     mean: ms(h.mean),
   };
 }
