@@ -11,7 +11,14 @@ const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
 /** The direct phase reports the series the added_* figures are computed from. */
 const DIRECT_TIMINGS: readonly TimingName[] = ['ttfb', 'ttft', 'itl', 'e2e'];
 
-export function addPhaseMeasurements(list: MeasurementList, prefix: '' | 'direct_', phase: PhaseResult, openLoop: boolean): void {
+/** `framesChecked`: streams were compared with goldens; otherwise no frame figure is reported (never a 0 that was not measured). */
+export function addPhaseMeasurements(
+  list: MeasurementList,
+  prefix: '' | 'direct_',
+  phase: PhaseResult,
+  openLoop: boolean,
+  framesChecked = true,
+): void {
   const { stats, run } = phase;
   for (const t of prefix === '' ? TIMING_NAMES : DIRECT_TIMINGS) {
     const s = summarizeMs(stats.timings[t]);
@@ -27,11 +34,13 @@ export function addPhaseMeasurements(list: MeasurementList, prefix: '' | 'direct
   list.add(`${prefix}errors`, totalErrors(stats));
   for (const c of ERROR_CLASSES) if (stats.errors[c] > 0) list.add(`${prefix}errors_${c}`, stats.errors[c]);
   list.add(`${prefix}stalls`, stats.stalls);
-  list.add(`${prefix}lost_frames`, stats.frames.lost);
-  list.add(`${prefix}corrupted_frames`, stats.frames.corrupted);
-  list.add(`${prefix}reordered_frames`, stats.frames.reordered);
-  list.add(`${prefix}extra_frames`, stats.frames.extra);
-  list.add(`${prefix}mismatched_streams`, stats.frames.mismatchedStreams);
+  if (framesChecked) {
+    list.add(`${prefix}lost_frames`, stats.frames.lost);
+    list.add(`${prefix}corrupted_frames`, stats.frames.corrupted);
+    list.add(`${prefix}reordered_frames`, stats.frames.reordered);
+    list.add(`${prefix}extra_frames`, stats.frames.extra);
+    list.add(`${prefix}mismatched_streams`, stats.frames.mismatchedStreams);
+  }
   if (stats.cut > 0) list.add(`${prefix}cut_streams`, stats.cut);
   list.add(`${prefix}concurrency_max`, run.maxInFlight);
   if (openLoop) {

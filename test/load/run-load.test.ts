@@ -28,6 +28,21 @@ driver: { maxEventLoopDelayP99Ms: 1000, maxEventLoopUtilization: 1 }
 `;
 
 describe('kind: load', () => {
+  it('reports no frame figures when streams were not compared with goldens (never a 0 that was not measured)', async () => {
+    const dir = workspace();
+    const reports = join(dir, 'reports');
+    writeFileSync(
+      join(dir, 'load.yaml'),
+      `kind: load\nname: unchecked\nfixtures: [fixtures/openai/text-usage.yaml]\nfidelity: false\n${SMALL}`,
+    );
+    const r = await runCli(['run', join(dir, 'load.yaml'), '--report-dir', reports]);
+    expect(r.code, r.stdout).toBe(0);
+    const m = measurements(JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) as RunSummary);
+    expect(m.get('streams')).toBe(20);
+    for (const name of ['lost_frames', 'corrupted_frames', 'reordered_frames', 'extra_frames', 'mismatched_streams'])
+      expect(m.has(name), name).toBe(false);
+  });
+
   it('drives direct and via-gateway phases and reports both series and the added latency', async () => {
     const dir = workspace();
     const reports = join(dir, 'reports');

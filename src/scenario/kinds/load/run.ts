@@ -76,9 +76,9 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
     const gateway = mergePhases(gatewayParts);
 
     const m = new MeasurementList();
-    addPhaseMeasurements(m, '', gateway, isOpenLoop(model));
+    addPhaseMeasurements(m, '', gateway, isOpenLoop(model), fidelity);
     if (direct) {
-      addPhaseMeasurements(m, 'direct_', direct, isOpenLoop(model));
+      addPhaseMeasurements(m, 'direct_', direct, isOpenLoop(model), fidelity);
       addAddedMeasurements(m, gateway, direct);
     }
     const checks: CheckResult[] = [{ name: 'scope', ok: true, message: `${describeModel(model)}; ${servers.scope}` }];

@@ -22,7 +22,7 @@ export async function runSoakScenario(scenario: SoakScenario, ctx: ScenarioConte
   const model: LoadModel = { type: 'closed', concurrency: scenario.concurrency, rampUpMs: 0 };
   const perStream = inputs.reduce((n, i) => n + tokensPerStream(i), 0) / inputs.length;
   if (perStream <= 0) throw new Error(`${file}: the soak's streams carry no tokens`);
-  const { external, mode, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
+  const { external, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
   try {
     const base: Omit<PhaseOptions, 'label' | 'bounds'> = {
       origin: servers.gatewayUrl,
@@ -59,7 +59,7 @@ export async function runSoakScenario(scenario: SoakScenario, ctx: ScenarioConte
 
     const m = new MeasurementList();
     m.add('tokens_streamed', soak.stats.tokens);
-    addPhaseMeasurements(m, '', soak, false);
+    addPhaseMeasurements(m, '', soak, false, fidelity);
     const checks: CheckResult[] = [
       {
         name: 'scope',
