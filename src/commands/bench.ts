@@ -14,7 +14,7 @@ import { externalTarget, referenceTarget } from '../target/target.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags } from './args.ts';
 import { UsageError } from '../base/errors.ts';
-import { applyConfigThresholds, loadProjectConfig, selectScenarios } from './project-config.ts';
+import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
 
 export const USAGE = `usage: streamproof bench [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--replay-port N]
                          [--report-dir DIR] [--baseline FILE [--baseline-tolerance P]] [--benchmarks-md FILE] [--config FILE]
@@ -55,15 +55,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const loadedConfig = loadProjectConfig(values.config);
   const config = loadedConfig?.config ?? null;
-  const replayPort = values['replay-port'] === undefined ? config?.replayPort : Number(values['replay-port']);
-  if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
-    throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
-  }
-  const targetUrl = values.target ?? config?.target;
-  const profileFile = values['target-profile'] ?? config?.targetProfile;
-  if (values['target-profile'] && !targetUrl) throw new UsageError('--target-profile goes with --target');
-  if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
-    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
+  const { replayPort, targetUrl, profileFile } = targetSettings(values, config);
   const baselineRequest = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
   const baseline = baselineRequest && { ...baselineRequest, strict: values['baseline-strict'] };
   if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');

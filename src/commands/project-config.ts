@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../base/errors.ts';
+import { InputError, UsageError } from '../base/errors.ts';
 import { loadYamlFile } from '../base/yaml-input.ts';
 import { parseTolerance } from '../checks/baseline.ts';
 import { findMeasurementDef } from '../checks/measurement-catalog.ts';
@@ -175,4 +175,27 @@ export function applyConfigThresholds(
     },
     line,
   };
+}
+
+/** Where the run's target and replay upstream are, from flags (which win) and the config file. */
+export interface TargetSettings {
+  replayPort: number | undefined;
+  targetUrl: string | undefined;
+  profileFile: string | undefined;
+}
+
+export function targetSettings(
+  flags: { 'replay-port'?: string | undefined; target?: string | undefined; 'target-profile'?: string | undefined },
+  config: ProjectConfig | null,
+): TargetSettings {
+  const replayPort = flags['replay-port'] === undefined ? config?.replayPort : Number(flags['replay-port']);
+  if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
+    throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(flags['replay-port'])}`);
+  }
+  const targetUrl = flags.target ?? config?.target;
+  const profileFile = flags['target-profile'] ?? config?.targetProfile;
+  if (flags['target-profile'] && !targetUrl) throw new UsageError('--target-profile goes with --target');
+  if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
+    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
+  return { replayPort, targetUrl, profileFile };
 }

@@ -10,7 +10,7 @@ import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags } from './args.ts';
 import { UsageError } from '../base/errors.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
-import { applyConfigThresholds, loadProjectConfig, selectScenarios } from './project-config.ts';
+import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
 
 export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--report-dir DIR]
                        [--update-goldens] [--replay-port N] [--require-reviewed] [--baseline FILE [--baseline-tolerance P]] [--config FILE]
@@ -50,17 +50,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const loadedConfig = loadProjectConfig(values.config);
   const config = loadedConfig?.config ?? null;
-  const replayPort = values['replay-port'] === undefined ? config?.replayPort : Number(values['replay-port']);
-  if (replayPort !== undefined && (!Number.isInteger(replayPort) || replayPort < 0 || replayPort > 65535)) {
-    throw new UsageError(`--replay-port must be a port number, got ${JSON.stringify(values['replay-port'])}`);
-  }
-  const targetUrl = values.target ?? config?.target;
-  const profileFile = values['target-profile'] ?? config?.targetProfile;
-  if (values['target-profile'] && !targetUrl) throw new UsageError('--target-profile goes with --target');
+  const { replayPort, targetUrl, profileFile } = targetSettings(values, config);
   if (targetUrl && values['update-goldens'])
     throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target (or target in the config)');
-  if (!/^https?:\/\//.test(targetUrl ?? 'http://'))
-    throw new UsageError(`--target must be an http(s) URL, got ${JSON.stringify(targetUrl)}`);
 
   const baselineRequest = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
   const baseline = baselineRequest && { ...baselineRequest, strict: values['baseline-strict'] };
