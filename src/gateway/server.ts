@@ -31,7 +31,16 @@ export interface RunningGateway {
   readonly metrics: Registry;
 }
 
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+export interface GatewayOptions {
+  /**
+   * One line per request once it is answered: method, path, status and duration (never a header
+   * value or a body: they may hold secrets). Off unless given (`streamproof gateway --log`).
+   */
+  log?: (line: string) => void;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const { log } = options;
   const pipelines = new Set<StreamPipeline>();
   const bufferedBytes = () => {
     let n = 0;
@@ -47,6 +56,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let inFlight = 0;
 
   const server: Server = createServer((req, res) => {
+    if (log) {
+      const started = performance.now();
+      res.once('close', () => {
+        const path = (req.url ?? '/').split('?')[0];
+        const ms = (performance.now() - started).toFixed(1);
+        const how = res.writableFinished ? '' : ' (cut short)';
+        log(`${req.method} ${path} ${res.statusCode} ${ms} ms${how}`);
+      });
+    }
     handle(req, res).catch((err: unknown) => {
       // Last resort: a bug in the gateway must still give the client a well-formed answer.
       if (!res.headersSent) sendError(res, 500, 'internal', `gateway error: ${(err as Error).message}`);

@@ -95,4 +95,16 @@ describe('secrets in relayed errors', () => {
     expect(res.text).toContain('data: {"error":{"message":"Incorrect API key provided: Bearer [redacted]"');
     expect(res.text).toContain('"content":"hi"'); // everything else passes through unchanged
   });
+
+  it('the opt-in request log says method, path, status and time, and nothing secret', async () => {
+    const lines: string[] = [];
+    const g = await startGateway(harnessGatewayConfig(replay, 'normalize'), { log: (line) => lines.push(line) });
+    gateways.push(g);
+    const res = await send(g, cassette);
+    expect(res.status).toBe(200);
+    for (let waited = 0; lines.length === 0 && waited < 2_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^POST \/v1\/chat\/completions 200 \d+\.\d ms$/);
+    expect(lines.join('\n')).not.toContain(KEY);
+  });
 });
