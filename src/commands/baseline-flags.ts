@@ -18,7 +18,13 @@ export interface BaselineRequest {
   strict?: boolean;
 }
 
-export function readBaselineFlags(file: string | undefined, tolerance: string | undefined): BaselineRequest | null {
+/** The baseline flags of run and bench, with the project config's values where a flag is absent. */
+export function readBaselineFlags(
+  flags: { baseline?: string | undefined; 'baseline-tolerance'?: string | undefined; 'baseline-strict'?: boolean | undefined },
+  config: { baseline?: string | undefined; baselineTolerance?: string | undefined } | null,
+): BaselineRequest | null {
+  const file = flags.baseline ?? config?.baseline;
+  const tolerance = flags['baseline-tolerance'] ?? config?.baselineTolerance;
   if (file === undefined) {
     if (tolerance !== undefined) throw new UsageError('--baseline-tolerance goes with --baseline');
     return null;
@@ -27,6 +33,7 @@ export function readBaselineFlags(file: string | undefined, tolerance: string | 
     file,
     baseline: loadBaselineSummary(file),
     tolerance: tolerance === undefined ? DEFAULT_TOLERANCE : parseTolerance(tolerance),
+    strict: flags['baseline-strict'] === true,
   };
 }
 

@@ -56,8 +56,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const loadedConfig = loadProjectConfig(values.config);
   const config = loadedConfig?.config ?? null;
   const { replayPort, targetUrl, profileFile } = targetSettings(values, config);
-  const baselineRequest = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
-  const baseline = baselineRequest && { ...baselineRequest, strict: values['baseline-strict'] };
+  const baseline = readBaselineFlags(values, config);
   if (values['benchmarks-notes'] && !values['benchmarks-md']) throw new UsageError('--benchmarks-notes goes with --benchmarks-md');
   const notes = values['benchmarks-notes'] ? await readNotes(values['benchmarks-notes']) : undefined;
   const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;

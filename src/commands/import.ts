@@ -2,14 +2,13 @@
 // the same redaction, secret scan and schema check as `streamproof record`.
 import type { CliIo } from './io.ts';
 import { parseFlags } from './args.ts';
+import { recordingSession } from './recording-session.ts';
 import { InputError, UsageError } from '../base/errors.ts';
 import { getProvider, providerNames } from '../providers/index.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { importHar } from '../record/import-har.ts';
 import { importChunks, importRaw, readCaptureRequest, readFileBounded } from '../record/import-capture.ts';
-import { compileRedactPatterns } from '../record/redact.ts';
-import { RecordingSession } from '../record/session.ts';
-import { checkName } from '../record/store.ts';
+import type { RecordingSession } from '../record/session.ts';
 
 export const USAGE = `usage: streamproof import har FILE --out DIR [--provider NAME] [--entry N]…
        streamproof import raw FILE --provider NAME --out DIR [--request FILE] [--path PATH] [--status N] [--content-type TYPE]
@@ -88,19 +87,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (!Number.isInteger(status) || status < 100 || status > 599)
       throw new UsageError(`--status must be an HTTP status, got ${JSON.stringify(values.status)}`);
   }
-  const redact = compileRedactPatterns(values.redact);
-  const name = values.name !== undefined ? checkName(values.name) : undefined;
 
-  const session = new RecordingSession({
-    out: values.out,
-    ...(name !== undefined ? { name } : {}),
-    force: values.force,
-    redact,
-    env: process.env,
-    ...(values.description !== undefined ? { description: values.description } : {}),
-    log: (line) => io.stdout(`${line}\n`),
-    warn: (line) => io.stderr(`${line}\n`),
-  });
+  const session = recordingSession(values.out, values, io);
 
   // Everything is read and checked before anything is written.
   const items: { exchange: Parameters<RecordingSession['add']>[0]; provider: ProviderDescriptor }[] = [];

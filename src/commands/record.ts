@@ -2,6 +2,7 @@
 // gateway and its provider); one cassette per exchange under <out>/<provider>/.
 import type { CliIo } from './io.ts';
 import { parseFlags } from './args.ts';
+import { recordingSession } from './recording-session.ts';
 import { UsageError } from '../base/errors.ts';
 import { parseDuration } from '../base/duration.ts';
 import { getProvider, providerNames } from '../providers/index.ts';
@@ -13,9 +14,6 @@ import {
   DEFAULT_MAX_EXCHANGE_MS,
   startRecorder,
 } from '../record/proxy.ts';
-import { compileRedactPatterns } from '../record/redact.ts';
-import { RecordingSession } from '../record/session.ts';
-import { checkName } from '../record/store.ts';
 import { parseByteSize } from '../record/sizes.ts';
 
 export const USAGE = `usage: streamproof record --upstream URL --provider NAME --out DIR [--listen PORT]
@@ -90,20 +88,9 @@ export async function run(args: string[], io: CliIo, stop?: Promise<unknown>): P
   const idleTimeoutMs = duration_('--idle-timeout', values['idle-timeout']);
   const maxExchangeMs = duration_('--max-exchange-time', values['max-exchange-time']);
   const maxExchangeBytes = parseByteSize('--max-bytes', values['max-bytes']);
-  const redact = compileRedactPatterns(values.redact);
-  const name = values.name !== undefined ? checkName(values.name) : undefined;
   const resign = values['aws-resign'] ? awsCredentials(process.env) : null;
 
-  const session = new RecordingSession({
-    out: values.out,
-    ...(name !== undefined ? { name } : {}),
-    force: values.force,
-    redact,
-    env: process.env,
-    ...(values.description !== undefined ? { description: values.description } : {}),
-    log: (line) => io.stdout(`${line}\n`),
-    warn: (line) => io.stderr(`${line}\n`),
-  });
+  const session = recordingSession(values.out, values, io);
   session.checkTarget(provider);
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));

@@ -54,8 +54,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (targetUrl && values['update-goldens'])
     throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target (or target in the config)');
 
-  const baselineRequest = readBaselineFlags(values.baseline ?? config?.baseline, values['baseline-tolerance'] ?? config?.baselineTolerance);
-  const baseline = baselineRequest && { ...baselineRequest, strict: values['baseline-strict'] };
+  const baseline = readBaselineFlags(values, config);
   const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;
   const target = targetUrl ? externalTarget(targetUrl, profile) : referenceTarget();
   const selection = selectScenarios({ paths: positionals, suites: values.suite }, config, { folder: 'scenarios', suite: 'conformance' });
