@@ -51,6 +51,10 @@ const commands: Record<string, Command> = {
     summary: 'write streamproof.yaml, a target profile and a GitHub Actions workflow for your gateway',
     load: () => import('./commands/init.ts'),
   },
+  doctor: {
+    summary: 'probe a gateway (--target URL): which providers route to the replay upstream, what each answers, a suggested profile',
+    load: () => import('./commands/doctor.ts'),
+  },
   suites: {
     summary: 'list the built-in suites (conformance, faults, fuzz, bench) and their files',
     load: () => import('./commands/suites.ts'),
