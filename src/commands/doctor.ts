@@ -95,7 +95,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     io.stdout(`replay upstream: ${replay.url}\n`);
     if (profile.upstream === 'config')
-      io.stdout('(profile upstream: config: the target must be configured with base URL <replay upstream>/p/<provider> per provider)\n');
+      io.stdout(
+        replayPort
+          ? '(profile upstream: config: the target must be configured with base URL <replay upstream>/p/<provider> per provider)\n'
+          : '(profile upstream: config, but no --replay-port: the target cannot have been configured with this port; expect nothing to route)\n',
+      );
     probes = await probeAll(replay, target.label, profile, wanted, { timeoutMs, budgetMs });
   } finally {
     await replay.close();
