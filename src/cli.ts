@@ -51,6 +51,10 @@ const commands: Record<string, Command> = {
     summary: 'write streamproof.yaml, a target profile and a GitHub Actions workflow for your gateway',
     load: () => import('./commands/init.ts'),
   },
+  compare: {
+    summary: 'compare two runs: every figure of two summary.json files side by side with its change',
+    load: () => import('./commands/compare.ts'),
+  },
   suites: {
     summary: 'list the built-in suites (conformance, faults, fuzz, bench) and their files',
     load: () => import('./commands/suites.ts'),

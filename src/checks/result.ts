@@ -43,6 +43,17 @@ export interface Measurement {
   /** The same threshold as data, so readers compare without parsing text (absent when not gated). */
   target?: ThresholdTarget;
   ok?: boolean;
+  /** A scenario run `repeat: N` times: `value` is the mean of these runs, with its 95% interval. */
+  repeat?: RepeatStats;
+}
+
+/** The runs behind a mean (t-distribution 95% confidence interval of the mean). */
+export interface RepeatStats {
+  n: number;
+  values: number[];
+  stddev: number;
+  ciLow: number;
+  ciHigh: number;
 }
 
 export interface CaseResult {
