@@ -2,6 +2,7 @@
 // gateway-added latency, and what happened over the run (driver counters, gateway process).
 import type { LatencyDistribution, LoadDetail, LoadPhaseDetail } from '../../checks/load-detail.ts';
 import type { CaseResult, ScenarioResult } from '../../checks/result.ts';
+import { measurementTable } from './benchmarks.ts';
 import { esc, num } from './escape.ts';
 import { chartBox, statusSpan, table } from './page.ts';
 import { barChart, formatMs, histogramChart, lineChart, trim, type LineSeries } from './svg.ts';
@@ -33,6 +34,8 @@ function loadCase(s: ScenarioResult, c: CaseResult, d: LoadDetail): string {
   const parts = [`<h3 data-load-case="${esc(c.name)}">${esc(s.name)}: ${esc(c.name)} ${statusSpan(c.status)}</h3>`];
   const scope = c.checks.find((k) => k.name === 'scope')?.message;
   if (scope) parts.push(`<p class="muted">${esc(scope)}</p>`);
+  const runs = c.measurements?.find((m) => m.repeat)?.repeat?.n;
+  if (runs) parts.push(`<p class="muted">Repeated ${runs} times: the figures are means (table below); the charts show the last run.</p>`);
   parts.push(percentileTable(d.phases));
   for (const [t, title] of TIMINGS) {
     const have = d.phases.filter((p) => (p.timings[t]?.count ?? 0) > 0);
@@ -44,6 +47,7 @@ function loadCase(s: ScenarioResult, c: CaseResult, d: LoadDetail): string {
   const added = addedSection(c, d.phases);
   if (added) parts.push('<h4>Gateway-added latency</h4>', added);
   parts.push('<h4>Over the run</h4>', `<div class="charts">${timeSeries(d)}</div>`);
+  parts.push(measurementTable(c, false));
   const failed = c.checks.filter((k) => !k.ok);
   if (failed.length)
     parts.push(
