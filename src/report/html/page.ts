@@ -24,7 +24,7 @@ h4 { font-size: 13px; margin: 8px 0 4px; color: var(--muted); font-weight: 600; 
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f6f8fa; }
+th { background: #f6f8fa; white-space: nowrap; }
 .pass { color: var(--pass); font-weight: 600; }
 .fail { color: var(--fail); font-weight: 600; }
 .skip { color: var(--skip); font-weight: 600; }
