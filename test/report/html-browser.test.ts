@@ -169,7 +169,6 @@ describe.skipIf(!present)('report.html in headless Chromium', () => {
 
       mkdirSync(SHOTS, { recursive: true });
       for (const id of sections) await page.locator(`section#${id}`).screenshot({ path: join(SHOTS, `${id}.png`) });
-      await page.screenshot({ path: join(SHOTS, 'page.png'), fullPage: false });
 
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
