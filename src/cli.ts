@@ -55,6 +55,10 @@ const commands: Record<string, Command> = {
     summary: 'probe a gateway (--target URL): which providers route to the replay upstream, what each answers, a suggested profile',
     load: () => import('./commands/doctor.ts'),
   },
+  compare: {
+    summary: 'compare two runs: every figure of two summary.json files side by side with its change',
+    load: () => import('./commands/compare.ts'),
+  },
   suites: {
     summary: 'list the built-in suites (conformance, faults, fuzz, bench) and their files',
     load: () => import('./commands/suites.ts'),

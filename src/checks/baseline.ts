@@ -60,33 +60,41 @@ export function loadBaselineSummary(file: string): RunSummary {
 const key = (scenario: string, c: string, m: string) => `${scenario}\u0000${c}\u0000${m}`;
 
 export function isRegression(
-  m: Pick<Measurement, 'value' | 'unit'>,
-  baseline: number,
+  m: Pick<Measurement, 'value' | 'unit' | 'repeat'>,
+  baseline: number | Pick<Measurement, 'value' | 'repeat'>,
   better: 'lower' | 'higher',
   tolerance: number,
 ): boolean {
-  const delta = better === 'lower' ? m.value - baseline : baseline - m.value;
+  const b = typeof baseline === 'number' ? { value: baseline } : baseline;
+  const delta = better === 'lower' ? m.value - b.value : b.value - m.value;
   const floor = NOISE_FLOOR[m.unit] ?? 0;
-  return delta > Math.abs(baseline) * tolerance && delta > floor;
+  if (!(delta > Math.abs(b.value) * tolerance && delta > floor)) return false;
+  // Means of repeated runs (`repeat: N`): a move the 95% intervals cannot tell from noise (they
+  // overlap) is not a regression. A side without an interval counts as its single value.
+  if (!m.repeat && !b.repeat) return true;
+  const low = (x: typeof b) => x.repeat?.ciLow ?? x.value;
+  const high = (x: typeof b) => x.repeat?.ciHigh ?? x.value;
+  return better === 'lower' ? low(m) > high(b) : high(m) < low(b);
 }
 
 export function compareWithBaseline(current: RunSummary, baseline: RunSummary, tolerance = DEFAULT_TOLERANCE): BaselineComparison {
-  const before = new Map<string, number>();
+  const before = new Map<string, Measurement>();
   for (const s of baseline.scenarios)
-    for (const c of s.cases) for (const m of c.measurements ?? []) before.set(key(s.name, c.name, m.name), m.value);
+    for (const c of s.cases) for (const m of c.measurements ?? []) before.set(key(s.name, c.name, m.name), m);
   const out: BaselineComparison = { tolerance, compared: 0, regressions: [], unmatched: 0 };
   for (const s of current.scenarios) {
     for (const c of s.cases) {
       for (const m of c.measurements ?? []) {
         const def = findMeasurementDef(m.name, s.kind as BenchKind);
         if (!def?.baseline || def.better === 'none') continue;
-        const b = before.get(key(s.name, c.name, m.name));
-        if (b === undefined) {
+        const bm = before.get(key(s.name, c.name, m.name));
+        if (bm === undefined) {
           out.unmatched++;
           continue;
         }
         out.compared++;
-        if (isRegression(m, b, def.better, tolerance)) {
+        const b = bm.value;
+        if (isRegression(m, bm, def.better, tolerance)) {
           out.regressions.push({
             scenario: s.name,
             case: c.name,

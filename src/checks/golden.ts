@@ -1,6 +1,6 @@
 // Byte-for-byte comparison of a gateway's output with a reviewed golden. A mismatch names the
 // first differing byte, the event it falls in, and both versions of that event.
-import type { CheckResult } from './result.ts';
+import type { ByteDiffExcerpt, CheckResult } from './result.ts';
 
 export interface ByteDiff {
   offset: number;
@@ -31,6 +31,30 @@ export function compareWithGolden(name: string, expected: Buffer, actual: Buffer
     ok: false,
     message: `output differs from golden at byte ${diff.offset} (event ${diff.eventIndex}; golden ${expected.length} bytes, output ${actual.length} bytes)`,
     detail: `golden event ${diff.eventIndex}:\n${show(diff.expectedEvent)}\noutput event ${diff.eventIndex}:\n${show(diff.actualEvent)}`,
+    diff: diffExcerpt(expected, actual, diff.offset),
+  };
+}
+
+/** How many bytes of context each side of the first difference the HTML report shows. */
+const EXCERPT_BYTES = 1_200;
+
+/** Both streams around `offset`: the common part starts at an event boundary when one is in reach. */
+export function diffExcerpt(expected: Buffer, actual: Buffer, offset: number): ByteDiffExcerpt {
+  let from = Math.max(0, offset - EXCERPT_BYTES);
+  if (from > 0) {
+    const window = expected.subarray(from, offset).toString('latin1');
+    const m = /\r\n\r\n|\n\n|\r\r/.exec(window);
+    if (m) from += m.index + m[0].length;
+  }
+  const tail = (b: Buffer) => b.subarray(offset, Math.min(b.length, offset + EXCERPT_BYTES)).toString('utf8');
+  return {
+    offset,
+    from,
+    common: expected.subarray(from, offset).toString('utf8'),
+    expected: tail(expected),
+    actual: tail(actual),
+    expectedBytes: expected.length,
+    actualBytes: actual.length,
   };
 }
 

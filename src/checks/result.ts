@@ -1,6 +1,7 @@
 // The shape of a run's results: what checks produce and every report format consumes.
 // summary.json is this object; bump SUMMARY_VERSION on any incompatible change.
 import type { ThresholdTarget } from './thresholds.ts';
+import type { LoadDetail } from './load-detail.ts';
 
 export const SUMMARY_VERSION = 1;
 
@@ -12,6 +13,23 @@ export interface CheckResult {
   message?: string;
   /** Longer detail for reports: a diff, both events around a mismatch, … */
   detail?: string;
+  /** A byte mismatch: bounded excerpts of both streams around the first differing byte (HTML report). */
+  diff?: ByteDiffExcerpt;
+}
+
+/** Both sides of a byte comparison around its first difference, each a bounded excerpt. */
+export interface ByteDiffExcerpt {
+  /** Offset of the first differing byte in both streams. */
+  offset: number;
+  /** Where the excerpt starts (an event boundary when one is near). */
+  from: number;
+  /** Bytes from..offset, the same on both sides (UTF-8). */
+  common: string;
+  /** Each side from the differing byte on (bounded; empty when that side ended there). */
+  expected: string;
+  actual: string;
+  expectedBytes: number;
+  actualBytes: number;
 }
 
 /** One measured figure (benchmarks), reported with its unit and, when gated, its threshold. */
@@ -25,6 +43,17 @@ export interface Measurement {
   /** The same threshold as data, so readers compare without parsing text (absent when not gated). */
   target?: ThresholdTarget;
   ok?: boolean;
+  /** A scenario run `repeat: N` times: `value` is the mean of these runs, with its 95% interval. */
+  repeat?: RepeatStats;
+}
+
+/** The runs behind a mean (t-distribution 95% confidence interval of the mean). */
+export interface RepeatStats {
+  n: number;
+  values: number[];
+  stddev: number;
+  ciLow: number;
+  ciHigh: number;
 }
 
 export interface CaseResult {
@@ -39,6 +68,8 @@ export interface CaseResult {
   masks?: string[];
   /** Figures a benchmark case measured (load, soak, micro, http-load). */
   measurements?: Measurement[];
+  /** A load case's latency distributions and time series (for the HTML report's charts). */
+  load?: LoadDetail;
 }
 
 export interface ScenarioResult {
@@ -67,6 +98,20 @@ export interface RunSummary {
   /** `skipped` counts scenarios that could not test the target. */
   totals: { scenarios: number; cases: number; passed: number; failed: number; skipped: number };
   scenarios: ScenarioResult[];
+  /** Where and how the run was made (so a report stands alone). */
+  environment?: RunEnvironment;
+}
+
+/** The machine and command of a run. */
+export interface RunEnvironment {
+  command: string;
+  cores: number;
+  node: string;
+  cpuModel: string;
+  memoryGiB: number;
+  os: string;
+  /** 1-, 5- and 15-minute load averages when the reports were written. */
+  load: [number, number, number];
 }
 
 /** How much of a check's text reaches the reports: a target's output can be megabytes. */

@@ -90,7 +90,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const gated = applyConfigThresholds(run, config?.thresholds ?? {}, loadedConfig?.file ?? '');
   if (gated.line) io.stdout(`${gated.line}\n`);
   const { summary, line } = withBaseline(gated.summary, baseline);
-  await writeReports(summary, reportDir);
+  await writeReports(summary, reportDir, { command: ['streamproof', 'bench', ...args].join(' ') });
   const shownDir = relative(process.cwd(), reportDir) || '.';
   io.stdout(`${renderFigures(summary)}\n`);
   if (line) io.stdout(`${line}\n`);

@@ -119,7 +119,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (gated.line) io.stdout(`${gated.line}\n`);
   const { summary, line } = withBaseline(gated.summary, baseline);
   if (line) io.stdout(`${line}\n`);
-  await writeReports(summary, reportDir);
+  await writeReports(summary, reportDir, { command: ['streamproof', 'run', ...args].join(' ') });
   io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
   if (unreviewed.length > 0)
     io.stdout(`warning: ${unreviewed.length} cassette(s) with an unreviewed expect (listed above); --require-reviewed fails on them\n`);

@@ -4,20 +4,25 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../base/errors.ts';
-import type { RunSummary } from '../checks/result.ts';
+import type { RunEnvironment, RunSummary } from '../checks/result.ts';
+import { renderHtml } from './html/index.ts';
 import { renderJunit } from './junit.ts';
+import { machineInfo } from './machine.ts';
 import { renderMarkdown } from './markdown.ts';
 
 /**
- * Creates reportDir (and parents) and writes summary.json, summary.md and junit.xml into it,
- * overwriting earlier files of the same name. Returns the paths written, in that order. All
- * three are rendered before anything is written, so a rendering error leaves no partial set.
+ * Creates reportDir (and parents) and writes summary.json, summary.md, junit.xml and report.html
+ * into it, overwriting earlier files of the same name. Returns the paths written, in that order.
+ * All are rendered before anything is written, so a rendering error leaves no partial set. The
+ * summary gains the run's environment (machine and `command`) unless it has one.
  */
-export async function writeReports(summary: RunSummary, reportDir: string): Promise<string[]> {
+export async function writeReports(input: RunSummary, reportDir: string, options: { command?: string } = {}): Promise<string[]> {
+  const summary: RunSummary = input.environment ? input : { ...input, environment: runEnvironment(options.command) };
   const files: Array<[string, string]> = [
     ['summary.json', `${JSON.stringify(summary, null, 2)}\n`],
     ['summary.md', renderMarkdown(summary)],
     ['junit.xml', renderJunit(summary)],
+    ['report.html', renderHtml(summary)],
   ];
   await mkdir(reportDir, { recursive: true });
   const written: string[] = [];
@@ -47,4 +52,9 @@ export function prepareReportDir(reportDir: string): void {
   } catch (err) {
     throw new UsageError(`--report-dir ${reportDir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+/** This machine, and the command (user:password in a URL masked, so no credential reaches a report). */
+export function runEnvironment(command = ['streamproof', ...process.argv.slice(2)].join(' ')): RunEnvironment {
+  return { command: command.replace(/(\/\/)[^/@\s]+@/g, '$1***@'), ...machineInfo() };
 }

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { makeRunId } from '../../src/report/run-id.ts';
-import { writeReports } from '../../src/report/write.ts';
+import { renderHtml } from '../../src/report/html/index.ts';
+import { runEnvironment, writeReports } from '../../src/report/write.ts';
 import { failingSummary } from './fixture.ts';
 
 const dirs: string[] = [];
@@ -14,15 +15,17 @@ afterEach(async () => {
 });
 
 describe('writeReports', () => {
-  it('creates the directory and writes summary.json, summary.md and junit.xml', async () => {
+  it('creates the directory and writes summary.json, summary.md, junit.xml and report.html', async () => {
     const base = await mkdtemp(join(tmpdir(), 'streamproof-report-'));
     dirs.push(base);
     const dir = join(base, 'nested', 'run');
-    const summary = failingSummary();
+    const summary = { ...failingSummary(), environment: runEnvironment('streamproof run https://user:secret@example.test/x') };
+    expect(summary.environment.command).toBe('streamproof run https://***@example.test/x');
 
     const paths = await writeReports(summary, dir);
-    expect(paths).toEqual([join(dir, 'summary.json'), join(dir, 'summary.md'), join(dir, 'junit.xml')]);
-    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'summary.json', 'summary.md']);
+    expect(paths).toEqual([join(dir, 'summary.json'), join(dir, 'summary.md'), join(dir, 'junit.xml'), join(dir, 'report.html')]);
+    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.html', 'summary.json', 'summary.md']);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe(renderHtml(summary));
 
     const json = await readFile(join(dir, 'summary.json'), 'utf8');
     expect(json).toBe(`${JSON.stringify(summary, null, 2)}\n`);
@@ -31,7 +34,7 @@ describe('writeReports', () => {
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toBe(renderJunit(summary));
 
     // Writing again into an existing directory overwrites.
-    await expect(writeReports(summary, dir)).resolves.toHaveLength(3);
+    await expect(writeReports(summary, dir)).resolves.toHaveLength(4);
   });
 });
 

@@ -45,7 +45,7 @@ describe('streamproof run', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/PASS\s+openai\/text-usage \[normalize\]/);
     expect(r.stdout).toContain(`reports: `);
-    expect(readdirSync(reports).sort()).toEqual(['junit.xml', 'summary.json', 'summary.md']);
+    expect(readdirSync(reports).sort()).toEqual(['junit.xml', 'report.html', 'summary.json', 'summary.md']);
     const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
     expect(summary.version).toBe(1);
     expect(summary.totals.failed).toBe(0);

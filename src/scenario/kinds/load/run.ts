@@ -13,6 +13,7 @@ import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements } from '..
 import { describeModel, isOpenLoop, type LoadModel } from '../../../load/schedule.ts';
 import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-samples.ts';
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
+import { loadDetail, recordingProgress } from '../../../load/distribution.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import type { LoadScenario } from './schema.ts';
 
@@ -33,6 +34,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
   const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
   const model = modelOf(scenario.load);
   const { external, live, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
+  const recorder = recordingProgress(ctx.progress);
   try {
     const phase = (label: string, origin: string, s: PhaseOptions['sources']): Promise<PhaseResult> =>
       runPhase({
@@ -56,7 +58,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         onEnd: scenario.onEnd,
         drainMs: scenario.drainSeconds * 1000,
         driverLimits: scenario.driver,
-        progress: ctx.progress,
+        progress: recorder.progress,
       });
 
     // Alternate direct and gateway rounds so a noisy machine disturbs both sides alike.
@@ -100,6 +102,8 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null),
     });
     attachFailureDetail(result.checks, gateway, direct);
+    const charted = [...(direct ? [{ phase: 'direct', result: direct }] : []), { phase: 'gateway', result: gateway }];
+    result.load = loadDetail(charted, recorder.points, servers.gateway?.samples);
     return benchScenario(scenario.name, file, scenario.kind, started, [result]);
   } finally {
     await servers.close();

@@ -22,6 +22,15 @@ export const loadScenarioSchema = z
       .describe(
         'With compare: direct, alternate the two phases this many times (each bounded by duration, with its own warm-up) and merge each side, so both see the same machine conditions.',
       ),
+    repeat: z
+      .number()
+      .int()
+      .min(2)
+      .max(30)
+      .optional()
+      .describe(
+        'Run the whole scenario this many times and report each figure as the mean of the runs with its 95% confidence interval (t-distribution); thresholds hold against the mean, and --baseline counts a regression only when the intervals do not overlap.',
+      ),
     reader: z
       .object({ bytesPerSecond: z.number().positive().describe('Each client reads at most this fast (slow readers).') })
       .strict()
