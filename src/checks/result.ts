@@ -12,6 +12,11 @@ export interface CheckResult {
   message?: string;
   /** Longer detail for reports: a diff, both events around a mismatch, … */
   detail?: string;
+  /**
+   * Reported, never failing (ok stays true): a reference-specific difference of an external
+   * target, or an upstream quirk a passthrough target forwarded as it came.
+   */
+  note?: true;
 }
 
 /** One measured figure (benchmarks), reported with its unit and, when gated, its threshold. */
@@ -39,6 +44,13 @@ export interface CaseResult {
   masks?: string[];
   /** Figures a benchmark case measured (load, soak, micro, http-load). */
   measurements?: Measurement[];
+  /** The conformance level the case was judged at (parity cases). */
+  level?: 'protocol' | 'semantic' | 'exact';
+  /** The cassette's provider and what it exercises (parity cases; the scorecard reads them). */
+  provider?: string;
+  capabilities?: string[];
+  /** The target never called the replay upstream for this case. */
+  notRouted?: true;
 }
 
 export interface ScenarioResult {
@@ -67,6 +79,22 @@ export interface RunSummary {
   /** `skipped` counts scenarios that could not test the target. */
   totals: { scenarios: number; cases: number; passed: number; failed: number; skipped: number };
   scenarios: ScenarioResult[];
+  /** The conformance level of the run's parity cases. */
+  level?: 'protocol' | 'semantic' | 'exact';
+  /** Provider × capability for an external target (see checks/scorecard.ts). */
+  scorecard?: Scorecard;
+}
+
+export type ScorecardCell = 'pass' | 'fail' | 'not routed';
+
+export interface Scorecard {
+  /** Capabilities in column order. */
+  capabilities: string[];
+  /** provider → capability → cell (a capability no case of the provider exercises is absent). */
+  rows: Record<string, Record<string, ScorecardCell>>;
+  totals: { cells: number; pass: number; fail: number; notRouted: number };
+  /** e.g. "scorecard: 41/48 pass, 3 fail, 4 not routed" */
+  line: string;
 }
 
 /** How much of a check's text reaches the reports: a target's output can be megabytes. */
