@@ -69,7 +69,11 @@ export const targetProfileSchema = z
         "Directory of this target's own goldens (relative to this file): `--update-goldens --target` writes there and `exact` compares with them.",
       ),
     masks: z
-      .array(z.string().regex(MASK_PATH, MASK_PATH_HINT))
+      .array(
+        z.string().refine((m) => MASK_PATH.test(m), {
+          error: (issue) => `${JSON.stringify(issue.input)} is not a JSON path: ${MASK_PATH_HINT}`,
+        }),
+      )
       .default([])
       .describe('JSON paths the target invents (ids, timestamps); listed in every report.'),
     providers: z.record(z.string(), providerEntrySchema).default({}).describe('Per provider; "*" is the default for the rest.'),
