@@ -50,21 +50,25 @@ export function tieredRequestProblems(
 ): { required: string[]; reference: string[] } {
   const required = new Set(requiredFacts(expected));
   const out = { required: [] as string[], reference: [] as string[] };
-  for (const f of requestFindings(expected, actual)) {
-    if (!required.has(f.fact)) out.reference.push(f.text);
-    else if (!f.fact.startsWith('body.')) out.required.push(f.text);
-  }
+  const bodyRequired: string[] = [];
   if (isJsonObject(expected.body)) {
     const body = parseJson(actual.body);
     for (const fact of required) {
       if (!fact.startsWith('body.')) continue;
       const key = fact.slice('body.'.length);
       if (!(key in expected.body)) continue;
-      if (!isJsonObject(body)) out.required.push(`${fact}: the body is not a JSON object`);
-      else if (!(key in body)) out.required.push(`${fact}: missing`);
-      else out.required.push(...jsonMismatches(expected.body[key], body[key], true, fact));
+      if (!isJsonObject(body)) bodyRequired.push(`${fact}: the body is not a JSON object`);
+      else if (!(key in body)) bodyRequired.push(`${fact}: missing`);
+      else bodyRequired.push(...jsonMismatches(expected.body[key], body[key], true, fact));
     }
   }
+  const failed = new Set(bodyRequired);
+  for (const f of requestFindings(expected, actual)) {
+    // Inside a required body key, only what the subset comparison allowed is left: a note.
+    if (!required.has(f.fact) || (f.fact.startsWith('body.') && !failed.has(f.text))) out.reference.push(f.text);
+    else if (!f.fact.startsWith('body.')) out.required.push(f.text);
+  }
+  out.required.push(...bodyRequired);
   return out;
 }
 
