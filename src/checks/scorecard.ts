@@ -36,7 +36,12 @@ export function cassetteCapabilities(c: Cassette): string[] {
   return caps;
 }
 
-/** The scorecard of a run's parity cases; null when no case carries capabilities. */
+/** A fault case's capabilities: each injected fault's family (`fault:<name>`), once. */
+export function faultCapabilities(faults: readonly { fault: string }[]): string[] {
+  return [...new Set(faults.filter((f) => f.fault !== 'none').map((f) => `fault:${f.fault}`))];
+}
+
+/** The scorecard of a run's cases that carry capabilities (parity, and fault cases against a --target); null when none does. */
 export function buildScorecard(summary: RunSummary): Scorecard | null {
   const cases: CaseResult[] = summary.scenarios.flatMap((s) => s.cases).filter((c) => c.provider !== undefined && c.capabilities);
   if (cases.length === 0) return null;
