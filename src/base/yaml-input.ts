@@ -47,7 +47,9 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     const issue = result.error.issues[0]!;
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const where = path.length ? `${formatPath(path)}: ` : '';
-    throw new InputError(file, lineOf(path) ?? 1, `${where}${issue.message}`);
+    // An unknown key is reported on its own line, not its parent's.
+    const at = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
+    throw new InputError(file, lineOf(at) ?? 1, `${where}${issue.message}`);
   }
   return { value: result.data, file, lineOf };
 }

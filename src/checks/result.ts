@@ -13,6 +13,11 @@ export interface CheckResult {
   message?: string;
   /** Longer detail for reports: a diff, both events around a mismatch, … */
   detail?: string;
+  /**
+   * Reported, never failing (ok stays true): a reference-specific difference of an external
+   * target, or an upstream quirk a passthrough target forwarded as it came.
+   */
+  note?: true;
   /** A byte mismatch: bounded excerpts of both streams around the first differing byte (HTML report). */
   diff?: ByteDiffExcerpt;
 }
@@ -70,6 +75,13 @@ export interface CaseResult {
   measurements?: Measurement[];
   /** A load case's latency distributions and time series (for the HTML report's charts). */
   load?: LoadDetail;
+  /** The conformance level the case was judged at (parity cases). */
+  level?: 'protocol' | 'semantic' | 'exact';
+  /** The cassette's provider and what it exercises (parity cases; the scorecard reads them). */
+  provider?: string;
+  capabilities?: string[];
+  /** The target never called the replay upstream for this case. */
+  notRouted?: true;
 }
 
 export interface ScenarioResult {
@@ -98,6 +110,10 @@ export interface RunSummary {
   /** `skipped` counts scenarios that could not test the target. */
   totals: { scenarios: number; cases: number; passed: number; failed: number; skipped: number };
   scenarios: ScenarioResult[];
+  /** The conformance level of the run's parity cases. */
+  level?: 'protocol' | 'semantic' | 'exact';
+  /** Provider × capability for an external target (see checks/scorecard.ts). */
+  scorecard?: Scorecard;
   /** Where and how the run was made (so a report stands alone). */
   environment?: RunEnvironment;
 }
@@ -112,6 +128,18 @@ export interface RunEnvironment {
   os: string;
   /** 1-, 5- and 15-minute load averages when the reports were written. */
   load: [number, number, number];
+}
+
+export type ScorecardCell = 'pass' | 'fail' | 'not routed';
+
+export interface Scorecard {
+  /** Capabilities in column order. */
+  capabilities: string[];
+  /** provider → capability → cell (a capability no case of the provider exercises is absent). */
+  rows: Record<string, Record<string, ScorecardCell>>;
+  totals: { cells: number; pass: number; fail: number; notRouted: number };
+  /** e.g. "scorecard: 41/48 pass, 3 fail, 4 not routed" */
+  line: string;
 }
 
 /** How much of a check's text reaches the reports: a target's output can be megabytes. */

@@ -6,13 +6,14 @@ import { runScenarios } from '../scenario/run.ts';
 import { unreviewedCassettes } from '../scenario/reviewed.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { providerNames } from '../providers/index.ts';
-import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
+import { CONFORMANCE_LEVELS, loadTargetProfile, REFERENCE_PROFILE, type ConformanceLevel } from '../target/profile.ts';
+import { buildScorecard } from '../checks/scorecard.ts';
 import { parseFlags } from './args.ts';
 import { UsageError } from '../base/errors.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
 
-export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--report-dir DIR]
+export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--target URL] [--target-profile FILE] [--level L] [--report-dir DIR]
                        [--update-goldens] [--replay-port N] [--require-reviewed] [--baseline FILE [--baseline-tolerance P]] [--config FILE]
 
   paths              scenario files or directories (default: ./scenarios when it exists, else
@@ -22,8 +23,12 @@ export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--tar
   --config FILE      project settings (default: ./streamproof.yaml when present); flags win
   --target URL       put an external gateway under test instead of the in-process reference gateway
   --target-profile   YAML saying how the target addresses each provider (default: the reference profile)
+  --level L          conformance level: protocol, semantic or exact (default: the profile's
+                     level:, else exact for the reference gateway and semantic for a --target;
+                     docs/conformance-levels.md)
   --report-dir DIR   where reports go (default: reports/<run-id>)
-  --update-goldens   write each case's as-recorded output as its golden (review the diff!)
+  --update-goldens   write each case's as-recorded output as its golden (review the diff!); with
+                     --target, into the directory the profile's goldens: names
   --replay-port N    fixed port for the replay upstream (so a target's config can point at it)
   --require-reviewed fail (exit 1, before any traffic) when a cassette's expect is not reviewed
                      (reviewed: false, as record and import write it); without it, a warning
@@ -33,6 +38,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     target: { type: 'string' },
     'target-profile': { type: 'string' },
+    level: { type: 'string' },
     'report-dir': { type: 'string' },
     'update-goldens': { type: 'boolean', default: false },
     'replay-port': { type: 'string' },
@@ -51,14 +57,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const loadedConfig = loadProjectConfig(values.config);
   const config = loadedConfig?.config ?? null;
   const { replayPort, targetUrl, profileFile } = targetSettings(values, config);
-  if (targetUrl && values['update-goldens'])
-    throw new UsageError('--update-goldens writes goldens from the reference gateway only; drop --target (or target in the config)');
-
+  const level = readLevel(values.level);
   const baseline = readBaselineFlags(values, config);
   const profile = profileFile ? loadTargetProfile(profileFile) : REFERENCE_PROFILE;
-  const target = targetUrl ? externalTarget(targetUrl, profile) : referenceTarget();
+  if (targetUrl && values['update-goldens'] && !profile.goldensDir)
+    throw new UsageError(
+      "--update-goldens with --target writes the target's own goldens into the directory its profile names (goldens: DIR in --target-profile); the shipped goldens are the reference gateway's",
+    );
+  if (values['update-goldens'] && level !== undefined && level !== 'exact')
+    throw new UsageError(`--update-goldens writes goldens, which only the exact level reads; drop --level ${level}`);
+  const target = targetUrl
+    ? externalTarget(targetUrl, profile, level ?? (values['update-goldens'] ? 'exact' : undefined))
+    : referenceTarget(level);
   const selection = selectScenarios({ paths: positionals, suites: values.suite }, config, { folder: 'scenarios', suite: 'conformance' });
-  if (values['update-goldens'] && selection.builtIn)
+  if (values['update-goldens'] && selection.builtIn && !target.external)
     throw new UsageError(
       "--update-goldens writes beside the scenarios it runs: name your own, not a built-in suite (its goldens are the package's)",
     );
@@ -117,14 +129,24 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (progress) io.stderr('\r\x1b[2K');
   const gated = applyConfigThresholds(run, config?.thresholds ?? {}, loadedConfig?.file ?? '');
   if (gated.line) io.stdout(`${gated.line}\n`);
-  const { summary, line } = withBaseline(gated.summary, baseline);
+  const { summary: baselined, line } = withBaseline(gated.summary, baseline);
   if (line) io.stdout(`${line}\n`);
+  const scorecard = target.external ? buildScorecard(baselined) : null;
+  const summary = { ...baselined, level: target.level, ...(scorecard ? { scorecard } : {}) };
   await writeReports(summary, reportDir, { command: ['streamproof', 'run', ...args].join(' ') });
   io.stdout(`${renderConsoleSummary(summary, relative(process.cwd(), reportDir) || '.', { color: process.stdout.isTTY === true })}\n`);
+  io.stdout(`level: ${target.level}${scorecard ? `; ${scorecard.line}` : ''}\n`);
   if (unreviewed.length > 0)
     io.stdout(`warning: ${unreviewed.length} cassette(s) with an unreviewed expect (listed above); --require-reviewed fails on them\n`);
   if (interrupt.signal.aborted) return 130;
   return summary.status === 'pass' ? 0 : 1;
+}
+
+function readLevel(value: string | undefined): ConformanceLevel | undefined {
+  if (value === undefined) return undefined;
+  if (!(CONFORMANCE_LEVELS as readonly string[]).includes(value))
+    throw new UsageError(`--level ${value}: the levels are ${CONFORMANCE_LEVELS.join(', ')}`);
+  return value as ConformanceLevel;
 }
 
 /** A path relative to the working directory when it is under it, else as it is. */

@@ -74,6 +74,7 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
     if (gone) return;
     const flushed = res.write(chunk.bytes);
     exchange.bytesSent += chunk.bytes.length;
+    exchange.lastWriteAt = performance.now();
     // Yield between writes so each chunk leaves as its own read where the network allows.
     if (!flushed) await drainedOrClosed(res);
     else if (speed === 0) await yieldToLoop();

@@ -36,4 +36,6 @@ export interface ReplayExchange {
   /** performance.now() when the request arrived and when the exchange was over. */
   startedAt?: number;
   endedAt?: number;
+  /** performance.now() just after the last body write (a target that buffers delivers after it). */
+  lastWriteAt?: number;
 }

@@ -61,20 +61,36 @@ function testcase(s: ScenarioResult, c: CaseResult): string[] {
     ['time', seconds(c.durationMs)],
     ['file', c.file ?? s.file],
   ])}`;
-  // Benchmark figures as testcase properties (name = measurement, value = "<value> <unit>").
-  const props = (c.measurements ?? []).length
-    ? [
-        '      <properties>',
-        ...c.measurements!.map(
-          (m) =>
-            `        <property${attrs([
-              ['name', m.name],
-              ['value', `${m.value} ${m.unit}`.trim()],
-            ])}/>`,
-        ),
-        '      </properties>',
-      ]
-    : [];
+  // Benchmark figures as testcase properties (name = measurement, value = "<value> <unit>"); a
+  // parity case's level and every check it ran.
+  const conformance: Array<[string, string]> =
+    c.level === undefined
+      ? []
+      : [
+          ['level', c.level],
+          ['checks', c.checks.map((ch) => `${ch.name}=${ch.note ? 'note' : ch.ok ? 'pass' : 'fail'}`).join(' ')],
+        ];
+  const props =
+    (c.measurements ?? []).length + conformance.length
+      ? [
+          '      <properties>',
+          ...conformance.map(
+            ([name, value]) =>
+              `        <property${attrs([
+                ['name', name],
+                ['value', value],
+              ])}/>`,
+          ),
+          ...(c.measurements ?? []).map(
+            (m) =>
+              `        <property${attrs([
+                ['name', m.name],
+                ['value', `${m.value} ${m.unit}`.trim()],
+              ])}/>`,
+          ),
+          '      </properties>',
+        ]
+      : [];
   if (c.status !== 'fail') return props.length ? [`${open}>`, ...props, '    </testcase>'] : [`${open}/>`];
   const { message, body } = failureOf(c);
   const type =

@@ -116,6 +116,44 @@ function failureEntries(s: ScenarioResult, c: CaseResult): string[] {
   return out;
 }
 
+const CELL: Record<string, string> = { pass: `${PASS} pass`, fail: `${FAIL} fail`, 'not routed': '➖ not routed' };
+
+/** The level, the scorecard of an external target, and every check the level ran with its counts. */
+function conformanceSections(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  const card = summary.scorecard;
+  if (card) {
+    lines.push('## Scorecard', '', `**${mdText(card.line)}**`, '');
+    lines.push(`| Provider | ${card.capabilities.map(mdText).join(' | ')} |`, `| --- |${' --- |'.repeat(card.capabilities.length)}`);
+    for (const [provider, row] of Object.entries(card.rows)) {
+      lines.push(`| ${mdText(provider)} | ${card.capabilities.map((cap) => (row[cap] ? CELL[row[cap]] : '')).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  const counts = new Map<string, { pass: number; fail: number; note: number }>();
+  for (const c of summary.scenarios.flatMap((s) => s.cases)) {
+    if (c.level === undefined) continue;
+    for (const ch of c.checks) {
+      const n = counts.get(ch.name) ?? { pass: 0, fail: 0, note: 0 };
+      if (ch.note) n.note++;
+      else if (ch.ok) n.pass++;
+      else n.fail++;
+      counts.set(ch.name, n);
+    }
+  }
+  if (counts.size > 0) {
+    lines.push(
+      `## Checks run at level ${mdCode(summary.level ?? 'exact')}`,
+      '',
+      '| Check | Passed | Failed | Notes |',
+      '| --- | ---: | ---: | ---: |',
+    );
+    for (const [name, n] of counts) lines.push(`| ${mdCode(name, true)} | ${n.pass} | ${n.fail} | ${n.note} |`);
+    lines.push('');
+  }
+  return lines;
+}
+
 /** summary.md: title and totals, a table per scenario, then every failure and every mask. */
 export function renderMarkdown(summary: RunSummary): string {
   const t = summary.totals;
@@ -126,11 +164,13 @@ export function renderMarkdown(summary: RunSummary): string {
     '',
     `**Target:** ${mdCode(summary.target)} · **Run:** ${mdCode(summary.runId)} · ` +
       `**Duration:** ${formatDuration(summary.durationMs)} · ` +
-      `**Tool:** ${mdText(summary.tool.name)} ${mdText(summary.tool.version)}`,
+      `**Tool:** ${mdText(summary.tool.name)} ${mdText(summary.tool.version)}` +
+      `${summary.level ? ` · **Level:** ${mdCode(summary.level)}` : ''}`,
     '',
   ];
 
   if (summary.incomplete) lines.push(`> **Incomplete run:** ${mdText(summary.incomplete)}`, '');
+  lines.push(...conformanceSections(summary));
   for (const s of summary.scenarios) lines.push(...scenarioSection(s));
 
   const measured = summary.scenarios.flatMap((s) =>
@@ -155,6 +195,13 @@ export function renderMarkdown(summary: RunSummary): string {
     }
   }
   if (masks.length > 0) lines.push('## Masks applied', '', ...masks, '');
+
+  const notes = summary.scenarios.flatMap((s) =>
+    s.cases.flatMap((c) =>
+      c.checks.filter((ch) => ch.note).map((ch) => `- **${mdText(c.name)}** ${mdCode(ch.name)}: ${mdText(ch.message ?? '')}`),
+    ),
+  );
+  if (notes.length > 0) lines.push('## Notes (reported, not failing)', '', ...notes, '');
 
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }

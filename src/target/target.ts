@@ -6,7 +6,7 @@ import { startGateway } from '../gateway/server.ts';
 import type { GatewayConfig, RouteConfig } from '../gateway/config.ts';
 import { providers } from '../providers/index.ts';
 import type { ReplayUpstream } from '../replay/upstream.ts';
-import { REFERENCE_PROFILE, type TargetProfile } from './profile.ts';
+import { REFERENCE_PROFILE, type ConformanceLevel, type TargetProfile } from './profile.ts';
 
 export type GatewayMode = 'normalize' | 'passthrough';
 
@@ -20,6 +20,8 @@ export interface TargetUnderTest {
   /** True for a gateway reached by --target URL (scenario masks apply only there). */
   external: boolean;
   profile: TargetProfile;
+  /** How strictly the target is judged (docs/conformance-levels.md). */
+  level: ConformanceLevel;
   /** Modes this target can be run in for a scenario that asks for `wanted`. */
   modes(wanted: readonly GatewayMode[]): GatewayMode[];
   open(mode: GatewayMode, replay: ReplayUpstream): Promise<OpenTarget>;
@@ -50,11 +52,12 @@ export function harnessGatewayConfig(replay: ReplayUpstream, mode: GatewayMode):
   };
 }
 
-export function referenceTarget(): TargetUnderTest {
+export function referenceTarget(level: ConformanceLevel = 'exact'): TargetUnderTest {
   return {
     label: 'reference gateway (in-process)',
     external: false,
     profile: REFERENCE_PROFILE,
+    level,
     modes: (wanted) => [...wanted],
     reachable: async () => undefined,
     async open(mode, replay) {
@@ -64,12 +67,14 @@ export function referenceTarget(): TargetUnderTest {
   };
 }
 
-export function externalTarget(url: string, profile: TargetProfile): TargetUnderTest {
+/** A gateway by URL, judged at `level` (default: the profile's, else semantic). */
+export function externalTarget(url: string, profile: TargetProfile, level?: ConformanceLevel): TargetUnderTest {
   const base = url.replace(/\/+$/, '');
   return {
     label: base,
     external: true,
     profile,
+    level: level ?? profile.level ?? 'semantic',
     modes: () => [profile.golden],
     reachable: () => checkReachable(base),
     async open() {

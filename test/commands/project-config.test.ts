@@ -50,7 +50,7 @@ describe('loading streamproof.yaml', () => {
   });
 
   it.each([
-    ['an unknown key', 'suites: [conformance]\ntargte: http://x\n', ':1: Unrecognized key: "targte"'],
+    ['an unknown key', 'suites: [conformance]\ntargte: http://x\n', ':2: Unrecognized key: "targte"'],
     ['an unknown suite', 'suites:\n  - conformance\n  - fault\n', ':3: suites[1]: Invalid option'],
     ['a target that is no URL', 'target: localhost:4000\n', ':1: target: must be an http(s) URL'],
     ['a malformed threshold', 'thresholds:\n  errors: "zero"\n', ':2: thresholds.errors: threshold errors: "zero" is not "<op> <number>"'],

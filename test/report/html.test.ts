@@ -116,14 +116,21 @@ describe('renderHtml', () => {
     expect(html).toContain('<mark>·</mark>');
   });
 
-  it('renders a scorecard from whatever fields it has', () => {
-    const summary = {
+  it('renders the scorecard as provider × capability with its score line', () => {
+    const summary: RunSummary = {
       ...failingSummary(),
       version: SUMMARY_VERSION,
-      scorecard: { level: 2, levels: [{ name: 'L1', met: true }] },
-    } as RunSummary;
+      scorecard: {
+        capabilities: ['text', 'tool calls'],
+        rows: { openai: { text: 'pass', 'tool calls': 'fail' }, gemini: { text: 'not routed' } },
+        totals: { cells: 3, pass: 1, fail: 1, notRouted: 1 },
+        line: 'scorecard: 1/3 pass, 1 fail, 1 not routed',
+      },
+    };
     const html = renderHtml(summary);
     expect(html).toContain('id="scorecard"');
-    expect(html).toMatch(/<th>name<\/th><th>met<\/th>/);
+    expect(html).toContain('scorecard: 1/3 pass, 1 fail, 1 not routed');
+    expect(html).toContain('<tr><th>openai</th><td class="pass">✓ pass</td><td class="fail">✗ fail</td></tr>');
+    expect(html).toContain('<tr><th>gemini</th><td class="muted">not routed</td><td class="muted">–</td></tr>');
   });
 });

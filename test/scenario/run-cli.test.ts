@@ -104,8 +104,8 @@ describe('streamproof run', () => {
     writeFileSync(file, lines.join('\n'));
     const r = await runCli(['run', join(dir, 'scenarios')]);
     expect(r.code).toBe(2);
-    // The unknown key makes the whole chunk invalid: the error points at the chunk (its `- at:` line).
-    expect(r.stderr).toContain(`${file}:${at}: response.chunks[0]`);
+    // The unknown key makes the chunk invalid: the error names the chunk, on the key's own line.
+    expect(r.stderr).toContain(`${file}:${at + 1}: response.chunks[0]: Unrecognized key: "dta"`);
   });
 
   it('exits 2 naming the file, line and known providers for a misspelt provider', async () => {

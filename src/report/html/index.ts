@@ -13,8 +13,7 @@ import { scorecardSection } from './scorecard.ts';
 export function renderHtml(summary: RunSummary): string {
   const sections: Section[] = [{ id: 'run', title: 'Run', html: metaSection(summary) }];
   const of = (kind: string) => summary.scenarios.filter((s) => s.kind === kind);
-  const scorecard = (summary as { scorecard?: unknown }).scorecard;
-  if (scorecard !== undefined) sections.push({ id: 'scorecard', title: 'Scorecard', html: scorecardSection(scorecard) });
+  if (summary.scorecard) sections.push({ id: 'scorecard', title: 'Scorecard', html: scorecardSection(summary.scorecard) });
   if (summary.scenarios.some((s) => s.cases.some((c) => c.load)))
     sections.push({ id: 'load', title: 'Load', html: loadSection(summary.scenarios) });
   if (of('parity').length) sections.push({ id: 'parity', title: 'Parity', html: paritySection(of('parity')) });

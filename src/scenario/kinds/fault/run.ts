@@ -18,6 +18,7 @@ import { metricValue } from '../../../gateway/metrics.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import { getProvider } from '../../../providers/index.ts';
 import type { CaseResult, CheckResult, ScenarioResult } from '../../../checks/result.ts';
+import { faultCapabilities } from '../../../checks/scorecard.ts';
 import { addressRequest } from '../../../target/profile.ts';
 import { checkAttempts, checkBytes, checkHeartbeats, checkStatus, checkTerminal, stripHeartbeats } from './checks.ts';
 import { sendExchange } from '../../../client/exchange.ts';
@@ -75,7 +76,12 @@ export async function runFaultScenario(scenario: FaultScenario, ctx: ScenarioCon
         const result = await guardCase(`${c.name} [${mode}]`, relative(process.cwd(), file), () =>
           runCase(file, scenario, c, cassettes.get(c.cassette)!, mode, gateway, ctx),
         );
-        cases.push(result);
+        const attempts = Array.isArray(c.attempts) ? c.attempts : Object.values(c.attempts).flat();
+        cases.push(
+          ctx.target.external
+            ? { ...result, provider: cassettes.get(c.cassette)!.provider, capabilities: faultCapabilities(attempts) }
+            : result,
+        );
         ctx.onCase?.(result);
       }
     } finally {

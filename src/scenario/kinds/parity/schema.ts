@@ -1,5 +1,6 @@
 // The `kind: parity` scenario file: cassettes replayed through the gateway and checked byte for byte.
 import { z } from 'zod';
+import { MASK_PATH, MASK_PATH_HINT } from '../../../target/profile.ts';
 
 export const chunkingsSchema = z
   .object({
@@ -23,7 +24,11 @@ export const parityScenarioSchema = z
     chunkings: chunkingsSchema.default({ bytewise: true, random: 3, seed: 1 }),
     speed: z.number().min(0).default(0).describe('Replay speed: 0 = no delays, 1 = as recorded.'),
     masks: z
-      .array(z.string().regex(/^\$(\.[A-Za-z0-9_]+|\[\d+\]|\[\*\])+$/, 'a mask is a JSON path like $.id or $.choices[*].delta.x'))
+      .array(
+        z.string().refine((m) => MASK_PATH.test(m), {
+          error: (issue) => `${JSON.stringify(issue.input)} is not a JSON path: ${MASK_PATH_HINT}`,
+        }),
+      )
       .default([])
       .describe('JSON paths ignored when comparing an external target with goldens.'),
   })
