@@ -59,7 +59,7 @@ export function tieredRequestProblems(
       if (!(key in expected.body)) continue;
       if (!isJsonObject(body)) bodyRequired.push(`${fact}: the body is not a JSON object`);
       else if (!(key in body)) bodyRequired.push(`${fact}: missing`);
-      else bodyRequired.push(...jsonMismatches(expected.body[key], body[key], true, fact));
+      else bodyRequired.push(...jsonMismatches(equivalentForm(expected.body[key]), equivalentForm(body[key]), true, fact));
     }
   }
   const failed = new Set(bodyRequired);
@@ -69,6 +69,25 @@ export function tieredRequestProblems(
     else if (!f.fact.startsWith('body.')) out.required.push(f.text);
   }
   out.required.push(...bodyRequired);
+  return out;
+}
+
+/**
+ * One spelling for request forms a provider documents as equivalent, so the required tier judges
+ * meaning: Anthropic's text given as a string or as text-only blocks, Gemini's function schema as
+ * `parameters` or `parametersJsonSchema`. The reference tier still sees the bytes as sent.
+ */
+export function equivalentForm(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const textOnly =
+      value.length > 0 &&
+      value.every((b) => isJsonObject(b) && b.type === 'text' && typeof b.text === 'string' && Object.keys(b).length === 2);
+    if (textOnly) return value.map((b) => (b as { text: string }).text).join('');
+    return value.map(equivalentForm);
+  }
+  if (!isJsonObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k === 'parametersJsonSchema' ? 'parameters' : k] = equivalentForm(v);
   return out;
 }
 

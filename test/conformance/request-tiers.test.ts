@@ -87,4 +87,37 @@ describe('upstream request tiers', () => {
     expect(tiers.reference).toContain('header authorization: required but missing');
     expect(() => upstreamRequestSchema.parse({ ...expected, required: ['bodymodel'] })).toThrow(/a fact is method, path/);
   });
+
+  it('documented equivalent forms meet a required fact: text as a string or text blocks, parameters or parametersJsonSchema', () => {
+    const anthropic = upstreamRequestSchema.parse({
+      path: '/v1/messages',
+      body: { model: 'claude', system: 'Be brief.', messages: [{ role: 'user', content: 'hi' }], stream: true },
+      bodyMatch: 'exact',
+    });
+    const blocks = {
+      model: 'claude',
+      system: [{ type: 'text', text: 'Be brief.' }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      stream: true,
+    };
+    const request: ObservedRequest = { ...sent(blocks), path: '/v1/messages' };
+    const tiers = tieredRequestProblems(anthropic, request);
+    expect(tiers.required).toEqual([]);
+    expect(tiers.reference.join('\n')).toContain('body.system');
+    // A block with more than text (cache_control) is not the same request: still required.
+    const cached = { ...blocks, system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }] };
+    expect(tieredRequestProblems(anthropic, { ...sent(cached), path: '/v1/messages' }).required.join('\n')).toContain('body.system');
+    // A different text fails whichever form carries it.
+    const other = { ...blocks, system: [{ type: 'text', text: 'Be verbose.' }] };
+    expect(tieredRequestProblems(anthropic, { ...sent(other), path: '/v1/messages' }).required).toEqual([
+      'body.system: expected "Be brief.", got "Be verbose."',
+    ]);
+    const gemini = upstreamRequestSchema.parse({
+      path: '/v1beta/models/g:streamGenerateContent',
+      body: { contents: [], tools: [{ functionDeclarations: [{ name: 'f', parametersJsonSchema: { type: 'object' } }] }] },
+      bodyMatch: 'exact',
+    });
+    const parameters = { contents: [], tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'object' } }] }] };
+    expect(tieredRequestProblems(gemini, { ...sent(parameters), path: '/v1beta/models/g:streamGenerateContent' }).required).toEqual([]);
+  });
 });
