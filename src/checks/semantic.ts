@@ -122,7 +122,13 @@ function pickUsage(u: LooseJson): SemanticOutput['usage'] {
  * must also speak pure OpenAI: finish reasons mapped, and a terminal error as the last event
  * with no [DONE] after it; a passthrough gateway forwards the upstream's own words.
  */
-export function semanticMismatches(seen: SemanticOutput, expect: Expectation, mode: 'normalize' | 'passthrough'): string[] {
+export function semanticMismatches(
+  seen: SemanticOutput,
+  expect: Expectation,
+  mode: 'normalize' | 'passthrough',
+  /** Expected tool-call ids the target may replace with its own (ids the upstream never sent). */
+  ownIds: ReadonlySet<string> = new Set(),
+): string[] {
   const strictEnd = mode === 'normalize';
   const finishReason = mode === 'passthrough' ? (expect.rawFinishReason ?? expect.finishReason) : expect.finishReason;
   const out = [...seen.problems];
@@ -137,7 +143,9 @@ export function semanticMismatches(seen: SemanticOutput, expect: Expectation, mo
   expect.toolCalls.forEach((want, i) => {
     const got = seen.toolCalls[i];
     if (!got) return;
-    if (got.id !== want.id) out.push(`tool call ${i} id: expected ${want.id}, got ${got.id}`);
+    if (ownIds.has(want.id)) {
+      if (!got.id) out.push(`tool call ${i} id: missing (the upstream sent none; the gateway must invent one)`);
+    } else if (got.id !== want.id) out.push(`tool call ${i} id: expected ${want.id}, got ${got.id}`);
     if (got.name !== want.name) out.push(`tool call ${i} name: expected ${want.name}, got ${got.name}`);
     const args = parseJson(got.arguments);
     if (args === undefined) {

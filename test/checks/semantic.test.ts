@@ -42,3 +42,29 @@ describe('semantic usage', () => {
     expect(semanticMismatches(stream({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }), plain, 'passthrough')).toEqual([]);
   });
 });
+
+describe('semantic tool-call ids', () => {
+  const toolStream = (id: string) =>
+    readOpenAIStream(
+      Buffer.from(
+        `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":${JSON.stringify(id)},"type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`,
+      ),
+    );
+  const expectation = expectationSchema.parse({
+    text: '',
+    finishReason: 'tool_calls',
+    toolCalls: [{ id: 'call_ref-1', name: 'f', arguments: {} }],
+  });
+
+  it('an id the upstream sent must arrive as sent', () => {
+    expect(semanticMismatches(toolStream('gw-9'), expectation, 'normalize')).toEqual(['tool call 0 id: expected call_ref-1, got gw-9']);
+  });
+
+  it("an id the reference invented may be the target's own, but not missing", () => {
+    const own = new Set(['call_ref-1']);
+    expect(semanticMismatches(toolStream('gw-9'), expectation, 'normalize', own)).toEqual([]);
+    expect(semanticMismatches(toolStream(''), expectation, 'normalize', own)).toEqual([
+      'tool call 0 id: missing (the upstream sent none; the gateway must invent one)',
+    ]);
+  });
+});
