@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
 
-/** Conformance level flags for the run: becomes ['--level', 'semantic'] (or 'protocol') once levels exist. */
-const LEVEL_ARGS: string[] = [];
+/** The level a third-party gateway is judged at: protocol checks plus each cassette's meaning. */
+const LEVEL_ARGS = ['--level', 'semantic'];
 
 const PORTKEY = join(REPO_ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
 const PROFILE = join(REPO_ROOT, 'profiles', 'portkey.yaml');
@@ -36,96 +36,99 @@ const PROVIDERS = [
   'bedrock',
 ];
 
-// Why cases fail (P = Portkey's defect, H = the harness expects a reference-specific detail):
-// P500  Portkey answers 500 {"status":"failure","message":"Something went wrong"} to every
-//       stream it forwards without its own re-framing (OpenAI-shaped upstreams, Anthropic, Vertex):
-//       TypeError: immutable in its response-header code with @hono/node-server > 1.14.2
-//       (Portkey-AI/gateway issue 1389). Non-streaming and the Gemini and Bedrock streams work.
-// H     request: Portkey's request differs in a detail the cassette pins for the reference
-//       gateway (anthropic-beta header sent, Gemini called without ?alt=sse, tool schema keys,
-//       `model` in the Vertex body, system as blocks): valid for the provider.
-// P     request: together: stream_options dropped (the client asked for usage); vertex-anthropic:
-//       no max_tokens (Anthropic requires it); bedrock: `stop` sent as a string where Converse
-//       takes an array.
-// P     semantic: reasoning dropped (bedrock, gemini); a mid-stream upstream error turned into a
-//       normal end (bedrock throttling, gemini mid-stream error and truncation); no [DONE] after a
-//       Gemini stream; usage missing or counted differently (gemini: thoughts and tool-prompt tokens).
-// H     semantic: gemini/parallel-function-calls: the expected tool-call ids are the reference
-//       gateway's own invented ids; Portkey invents its own (portkey-<uuid>).
+// Judged at `semantic` (protocol checks plus each cassette's meaning; no golden bytes). Why cases
+// fail (P = Portkey's defect, H = a difference the harness should not hold against a gateway):
+// P500  Portkey answers 500 {"status":"failure","message":"Something went wrong"} (not an
+//       OpenAI-shaped error: protocol.error-shape) to every stream it forwards without its own
+//       re-framing (OpenAI-shaped upstreams, Anthropic, Vertex): TypeError: immutable in its
+//       response-header code with @hono/node-server > 1.14.2 (Portkey-AI/gateway issue 1389).
+//       Non-streaming and the Gemini and Bedrock streams work.
+// P     gemini: called without ?alt=sse (a required query fact: without it Gemini answers a JSON
+//       array, not SSE); streams end without [DONE]; usage sent on every chunk, counted without
+//       thoughts and tool-prompt tokens; a chunk without `model` after a mid-stream error;
+//       mid-stream errors and truncation become a normal end.
+// P     bedrock: a throttling error mid-stream becomes a normal end with [DONE] and no
+//       finish_reason; reasoning dropped.
+// ?     anthropic/tool-results: Portkey sends 4 messages where the client sent 3 (the tool results
+//       split into turns of their own): Anthropic accepts it; a request-shape difference to review.
+// Fixed in the harness since the first run: Anthropic system/text as blocks, Gemini `parameters`
+// for `parametersJsonSchema`, the anthropic-beta header (reference tier: notes only) and the
+// tool-call ids Gemini never sends (the gateway's own are accepted).
 const EXPECTED_FAILURES: Record<string, string[]> = {
-  'anthropic/compaction-pause-turn': ['request', 'status', 'semantic'],
-  'anthropic/overloaded-error': ['request', 'status', 'semantic'],
-  'anthropic/parallel-tool-calls': ['request', 'status', 'semantic'],
-  'anthropic/server-tools-citations': ['request', 'status', 'semantic'],
-  'anthropic/text-usage': ['request', 'status', 'semantic'],
-  'anthropic/thinking': ['request', 'status', 'semantic'],
-  'anthropic/tool-results': ['request', 'status', 'semantic'],
-  'azure/content-filter': ['status', 'semantic'],
-  'azure/text-usage': ['status', 'semantic'],
-  'azure/tool-call': ['status', 'semantic'],
-  'backendai/mid-stream-error': ['status', 'semantic'],
-  'backendai/reasoning': ['status', 'semantic'],
-  'backendai/text-usage': ['status', 'semantic'],
-  'backendai/tool-calls': ['status', 'semantic'],
-  'bedrock/guardrail-intervened': ['request'],
+  'anthropic/compaction-pause-turn': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'anthropic/overloaded-error': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'anthropic/parallel-tool-calls': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'anthropic/server-tools-citations': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'anthropic/text-usage': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'anthropic/thinking': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'anthropic/tool-results': ['request', 'protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'azure/content-filter': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'azure/text-usage': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'azure/tool-call': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'backendai/mid-stream-error': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'backendai/reasoning': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'backendai/text-usage': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'backendai/tool-calls': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'bedrock/guardrail-intervened': [],
   'bedrock/reasoning-length': ['semantic'],
   'bedrock/server-tools-redacted': ['semantic'],
   'bedrock/text-usage': [],
-  'bedrock/throttling-after-text': ['semantic'],
+  'bedrock/throttling-after-text': ['protocol.finish-reason', 'semantic'],
   'bedrock/tool-use': [],
-  'gemini/max-tokens-thinking': ['request', 'semantic'],
-  'gemini/mid-stream-error': ['request', 'semantic'],
-  'gemini/parallel-function-calls': ['request', 'semantic'],
-  'gemini/prompt-blocked': ['request', 'semantic'],
-  'gemini/server-parts-grounding': ['request', 'semantic'],
-  'gemini/text-usage': ['request', 'semantic'],
-  'gemini/tool-results': ['request', 'semantic'],
-  'gemini/truncated': ['request', 'semantic'],
-  'openai/annotations-moderation': ['status', 'semantic'],
-  'openai/mid-stream-error': ['status', 'semantic'],
+  'gemini/max-tokens-thinking': ['request', 'protocol.single-terminal', 'protocol.usage', 'semantic'],
+  'gemini/mid-stream-error': ['request', 'protocol.chunk-shape', 'protocol.single-terminal', 'protocol.usage', 'semantic'],
+  'gemini/parallel-function-calls': ['request', 'protocol.single-terminal', 'semantic'],
+  'gemini/prompt-blocked': ['request', 'protocol.single-terminal', 'semantic'],
+  'gemini/server-parts-grounding': ['request', 'protocol.single-terminal', 'protocol.usage', 'semantic'],
+  'gemini/text-usage': ['request', 'protocol.single-terminal', 'protocol.usage', 'semantic'],
+  'gemini/tool-results': ['request', 'protocol.single-terminal', 'protocol.usage', 'semantic'],
+  'gemini/truncated': ['request', 'protocol.single-terminal', 'protocol.usage', 'semantic'],
+  'openai/annotations-moderation': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'openai/mid-stream-error': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
   'openai/non-stream': [],
-  'openai/parallel-tool-calls': ['status', 'semantic'],
-  'openai/refusal': ['status', 'semantic'],
-  'openai/text-usage': ['status', 'semantic'],
-  'together-helicone/length': ['status', 'semantic'],
-  'together-helicone/text-eos': ['status', 'semantic'],
-  'together-helicone/tool-call': ['status', 'semantic'],
-  'together/length': ['request', 'status', 'semantic'],
-  'together/text-eos': ['request', 'status', 'semantic'],
-  'together/tool-calls': ['request', 'status', 'semantic'],
-  'vertex-anthropic/refusal': ['request', 'status', 'semantic'],
-  'vertex-anthropic/text-usage': ['request', 'status', 'semantic'],
-  'vertex-anthropic/tool-calls': ['request', 'status', 'semantic'],
-  'vertex-anthropic/truncated': ['request', 'status', 'semantic'],
-  'vertex-gemini/malformed-function-call': ['request', 'status', 'semantic'],
-  'vertex-gemini/mid-stream-error': ['request', 'status', 'semantic'],
-  'vertex-gemini/parallel-function-calls': ['request', 'status', 'semantic'],
-  'vertex-gemini/safety-finish': ['request', 'status', 'semantic'],
-  'vertex-gemini/streamed-function-call-args': ['request', 'status', 'semantic'],
-  'vertex-gemini/text-usage': ['request', 'status', 'semantic'],
-  'xai/length': ['status', 'semantic'],
-  'xai/reasoning': ['status', 'semantic'],
-  'xai/tool-call': ['status', 'semantic'],
-  'xai/usage-every-chunk': ['status', 'semantic'],
+  'openai/parallel-tool-calls': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'openai/refusal': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'openai/text-usage': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'together-helicone/length': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'together-helicone/text-eos': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'together-helicone/tool-call': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'together/length': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'together/text-eos': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'together/tool-calls': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-anthropic/refusal': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-anthropic/text-usage': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-anthropic/tool-calls': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-anthropic/truncated': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-gemini/malformed-function-call': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-gemini/mid-stream-error': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-gemini/parallel-function-calls': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-gemini/safety-finish': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-gemini/streamed-function-call-args': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'vertex-gemini/text-usage': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'xai/length': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'xai/reasoning': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'xai/tool-call': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
+  'xai/usage-every-chunk': ['protocol.status', 'protocol.error-shape', 'status', 'semantic'],
 };
 
 /** A message per defect class, so a failure that changes its reason fails the test too. */
 const EXPECTED_MESSAGES: [string, string, string][] = [
+  ['openai/text-usage', 'protocol.status', 'status 500, expected 200'],
+  ['openai/text-usage', 'protocol.error-shape', 'error body: error: Invalid input: expected object, received undefined'],
   [
     'openai/text-usage',
     'status',
     'recorded: status 500, expected 200: {\\"status\\":\\"failure\\",\\"message\\":\\"Something went wrong\\"}',
   ],
-  ['anthropic/text-usage', 'request', 'header anthropic-beta: must not be sent'],
-  ['together/text-eos', 'request', 'body.stream_options: missing'],
-  ['vertex-anthropic/truncated', 'request', 'body.max_tokens: missing'],
-  ['bedrock/guardrail-intervened', 'request', 'body.inferenceConfig.stopSequences: expected an array, got "END"'],
+  ['anthropic/tool-results', 'request', 'body.messages: expected 3 items, got 4'],
+  ['gemini/text-usage', 'request', 'query alt: expected "sse", got nothing'],
+  ['gemini/text-usage', 'protocol.single-terminal', 'no terminal: the stream ended without [DONE] or an error event'],
+  ['gemini/text-usage', 'protocol.usage', 'usage sent 3 times'],
+  ['gemini/mid-stream-error', 'protocol.chunk-shape', 'model: Invalid input: expected string, received undefined'],
+  ['bedrock/throttling-after-text', 'protocol.finish-reason', 'choice 0 ended (with [DONE]) without a finish_reason'],
   ['bedrock/throttling-after-text', 'semantic', 'error: expected an error event, got a normal end with [DONE]'],
   ['bedrock/reasoning-length', 'semantic', 'reasoning: expected "The user asks whether 221 is prime.'],
-  ['gemini/text-usage', 'request', 'query alt: expected "sse", got nothing'],
   ['gemini/text-usage', 'semantic', 'usage.completion_tokens: expected 152, got 48'],
-  ['gemini/tool-results', 'semantic', 'stream ended without [DONE]'],
-  ['gemini/parallel-function-calls', 'semantic', 'tool call 0 id: expected call_dd35a967a07efdbeeaaa773c-1, got portkey-'],
 ];
 
 async function freePort(): Promise<number> {
@@ -219,15 +222,14 @@ describe.skipIf(!existsSync(PORTKEY))('Portkey AI gateway (@portkey-ai/gateway) 
       }
     }
 
-    // Per case, the checks that fail are exactly the listed ones (golden, byte for byte against
-    // the reference gateway's output, fails everywhere except the non-streaming answer).
+    // Per case, the checks that fail are exactly the listed ones; no golden bytes at this level.
     const actual: Record<string, string[]> = {};
-    for (const [name, c] of byName) actual[name] = c.checks.filter((k) => !k.ok && k.name !== 'golden').map((k) => k.name);
+    for (const [name, c] of byName) actual[name] = c.checks.filter((k) => !k.ok).map((k) => k.name);
     expect(actual).toEqual(EXPECTED_FAILURES);
-    const goldenPasses = cases.filter((c) => c.checks.find((k) => k.name === 'golden')?.ok).map((c) => c.name);
-    if (LEVEL_ARGS.length === 0) expect(goldenPasses).toEqual(['openai/non-stream [normalize]']);
+    expect(cases.every((c) => !c.checks.some((k) => k.name === 'golden'))).toBe(true);
     const passes = cases.filter((c) => c.status === 'pass').map((c) => c.name.replace(/ \[normalize\]$/, ''));
-    if (LEVEL_ARGS.length === 0) expect(passes).toEqual(['openai/non-stream']);
+    expect(passes.sort()).toEqual(['bedrock/guardrail-intervened', 'bedrock/text-usage', 'bedrock/tool-use', 'openai/non-stream']);
+    expect(summary.scorecard.line).toBe('scorecard: 4/60 pass, 56 fail, 0 not routed');
 
     for (const [name, check, message] of EXPECTED_MESSAGES) {
       const found = byName.get(name)?.checks.find((k) => k.name === check);
