@@ -132,6 +132,14 @@ export const gatewayConfigSchema = z
           .int()
           .positive()
           .default(4 * 1024 * 1024),
+        maxEventBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024)
+          .describe(
+            'Bytes the gateway buffers for one unfinished upstream SSE event, per stream; past it the stream ends with an error event.',
+          ),
         maxRequestBytes: z
           .number()
           .int()
@@ -145,7 +153,7 @@ export const gatewayConfigSchema = z
           .describe('How long a client may take to send its request body; a stalled or short body is answered 408.'),
       })
       .strict()
-      .default({ maxLineBytes: 4 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024, bodyReadMs: 10_000 }),
+      .default({ maxLineBytes: 4 * 1024 * 1024, maxEventBytes: 16 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024, bodyReadMs: 10_000 }),
     retry: retrySchema.optional().describe('Retry policy for every route (a route may override any field).'),
     breaker: breakerSchema.optional().describe('Circuit breaker for every route (a route may override any field).'),
     timeouts: timeoutsSchema.optional().describe('Timeouts for every route (a route may override any field).'),

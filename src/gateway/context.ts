@@ -8,13 +8,15 @@ export function requestContext(options: {
   model: string;
   rawRequest: Buffer;
   maxLineBytes: number;
+  maxEventBytes?: number;
   fixedCreated?: number;
 }): DecoderContext {
-  const { model, rawRequest, maxLineBytes, fixedCreated } = options;
+  const { model, rawRequest, maxLineBytes, maxEventBytes, fixedCreated } = options;
   if (fixedCreated === undefined) {
     return {
       model,
       maxLineBytes,
+      maxEventBytes,
       now: () => Math.floor(Date.now() / 1000),
       newId: (prefix) => `${prefix}${randomUUID().replaceAll('-', '').slice(0, 24)}`,
     };
@@ -24,6 +26,7 @@ export function requestContext(options: {
   return {
     model,
     maxLineBytes,
+    maxEventBytes,
     now: () => fixedCreated,
     newId: (prefix) => `${prefix}${digest}${counter++ === 0 ? '' : `-${counter - 1}`}`,
   };

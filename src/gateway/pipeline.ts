@@ -3,7 +3,7 @@
 // around them and tests can drive them with exact read boundaries.
 import type { CanonicalEvent, ErrorKind } from '../canonical/events.ts';
 import { createOpenAIChatEncoder, type OpenAIChatEncoder } from '../canonical/openai-chat-encoder.ts';
-import { createSseParser } from '../sse/parser.ts';
+import { createSseParser, SseEventTooLargeError } from '../sse/parser.ts';
 import type { DecoderContext, ProviderDescriptor, StreamDecoder } from '../providers/types.ts';
 import { errorTypeFor } from '../canonical/openai-chat-encoder.ts';
 import { redactSecrets } from './redact.ts';
@@ -120,9 +120,11 @@ class NormalizingPipeline implements StreamPipeline {
     return this.counted(this.encoder.encode({ type: 'error', kind, message }));
   }
 
-  /** A decoder error (oversized line, broken framing) ends the stream with an error, never a crash. */
+  /** A decoder error (oversized line or event, broken framing) ends the stream with an error, never a crash. */
   private undecodable(err: unknown): void {
-    this.events.push({ type: 'error', kind: 'malformed', message: `upstream stream could not be decoded: ${(err as Error).message}` });
+    const message =
+      err instanceof SseEventTooLargeError ? eventTooLarge(err.limit) : `upstream stream could not be decoded: ${(err as Error).message}`;
+    this.events.push({ type: 'error', kind: 'malformed', message });
   }
 
   private drain(): string {
@@ -152,8 +154,11 @@ class NormalizingPipeline implements StreamPipeline {
  * never sees half an event. JSON is not parsed: only `[DONE]` and errors are looked for, so a
  * stream that ends without either is still reported to the client as an error.
  */
-export function createPassthroughPipeline(options: { maxLineBytes?: number; secrets?: readonly string[] } = {}): StreamPipeline {
+export function createPassthroughPipeline(
+  options: { maxLineBytes?: number; maxEventBytes?: number; secrets?: readonly string[] } = {},
+): StreamPipeline {
   const secrets = options.secrets ?? [];
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   let errorSinceCut = false; // an error event is among the bytes up to the next cut: redact them
   let held: Buffer[] = []; // raw bytes since the last boundary
   let heldBytes = 0;
@@ -178,7 +183,7 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number; secr
         cut = offset;
       },
     },
-    { maxLineBytes: options.maxLineBytes },
+    { maxLineBytes: options.maxLineBytes, maxEventBytes },
   );
 
   function takeUpToCut(): Buffer {
@@ -215,14 +220,23 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number; secr
       if (closed) return EMPTY;
       held.push(chunk);
       heldBytes += chunk.length;
+      let problem: string | null = null;
       try {
         parser.feed(chunk);
       } catch (err) {
-        const out = takeUpToCut();
-        closed = true;
-        return Buffer.concat([out, Buffer.from(errorEvent(`upstream stream could not be decoded: ${(err as Error).message}`))]);
+        problem =
+          err instanceof SseEventTooLargeError
+            ? eventTooLarge(err.limit)
+            : `upstream stream could not be decoded: ${(err as Error).message}`;
       }
-      return takeUpToCut();
+      const out = takeUpToCut();
+      // Held bytes are one unfinished event (every line of it, comments too): bounded like its data.
+      if (problem === null && heldBytes > maxEventBytes) problem = eventTooLarge(maxEventBytes);
+      if (problem === null) return out;
+      closed = true;
+      held = [];
+      heldBytes = 0;
+      return Buffer.concat([out, Buffer.from(errorEvent(problem))]);
     },
     end() {
       if (closed) return '';
@@ -254,5 +268,11 @@ export function createPassthroughPipeline(options: { maxLineBytes?: number; secr
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The gateway's default for limits.maxEventBytes (config.ts), and the SSE parser's. */
+const DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+function eventTooLarge(limit: number): string {
+  return `upstream sent an SSE event of more than ${limit} bytes without ending it (limits.maxEventBytes)`;
+}
 // OpenAI and vLLM error payloads; checked with a prefix test so passthrough never parses JSON.
 const ERROR_PAYLOAD = /^\s*\{\s*"(?:error"\s*:|object"\s*:\s*"error")/;

@@ -2,13 +2,12 @@
 // byte is written to the client the attempt can still fail "cleanly" (the caller may retry or
 // fall back); after that, whatever goes wrong ends the client stream with an error event.
 import type { ServerResponse } from 'node:http';
-import { request as undiciRequest } from 'undici';
 import { aggregateChatCompletion } from '../canonical/chat-completion.ts';
 import type { CanonicalEvent } from '../canonical/events.ts';
 import { errorEventFromBody, errorKind } from '../providers/openai-compatible/errors.ts';
 import type { ChatRequest, DecoderContext } from '../providers/types.ts';
 import { parseRetryAfter } from './backoff.ts';
-import { createClientWriter, SSE_HEADERS } from './client-writer.ts';
+import { createClientWriter, SSE_HEADERS, type ClientWriter } from './client-writer.ts';
 import { requestContext } from './context.ts';
 import type { GatewayConfig } from './config.ts';
 import { describeNetworkError, sendError, timeoutMessage, type AttemptFailure, type ErrorEvent } from './errors.ts';
@@ -17,6 +16,7 @@ import { createNormalizingPipeline, createPassthroughPipeline, type StreamPipeli
 import type { RequestGuard } from './request-guard.ts';
 import type { RouteRuntime } from './route-runtime.ts';
 import { startUpstreamCall, type UpstreamCall } from './upstream-call.ts';
+import { iteratorSource, sendUpstream, type BodySink, type BodySource, type UpstreamResponse } from './upstream-body.ts';
 import { parseJson } from '../base/json.ts';
 import { redactSecrets } from './redact.ts';
 
@@ -44,8 +44,7 @@ export type AttemptOutcome =
 /** How long the upstream may take to reach EOF after the client's stream has ended. */
 const DRAIN_AFTER_DONE_MS = 1_000;
 
-type Reader = AsyncIterator<Buffer>;
-type UpstreamResponse = Awaited<ReturnType<typeof undiciRequest>>;
+type Reader = BodySource;
 type Read = IteratorResult<Buffer>;
 
 export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome> {
@@ -73,12 +72,11 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
     let reader: Reader;
     let first: Read;
     try {
-      const sent = undiciRequest(url, {
+      const sent = sendUpstream(route.dispatcher, url, {
         method: upstream.method,
         headers: upstream.headers,
         body: upstream.body,
         signal: call.signal,
-        dispatcher: route.dispatcher,
       });
       // Straico sends its headers only with its answer, seconds later: once a heartbeat interval
       // passes without them, the client stream opens anyway (role chunk, then heartbeats) and a
@@ -89,7 +87,8 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
         input.config.heartbeatMs > 0 &&
         !(await settlesWithin(sent, input.config.heartbeatMs))
       ) {
-        return await streamEvents(input, call, answerBody(sent, input.route.secrets), null, requestContextFor(input, body.model));
+        const late = iteratorSource(answerBody(sent, input.route.secrets));
+        return await streamEvents(input, call, late, null, requestContextFor(input, body.model));
       }
       response = await sent;
       if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -99,7 +98,7 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
         if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
         return { served: false, failure };
       }
-      reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      reader = response.body;
       // A synthesised stream opens for the client as soon as the upstream accepted the request
       // (role chunk, then heartbeats while it works), so its first byte is read after the commit.
       if (clientStreams && provider.synthesizesStream) {
@@ -123,7 +122,10 @@ export async function serveAttempt(input: AttemptInput): Promise<AttemptOutcome>
   }
 }
 
-/** `first` is null when the stream opens before the upstream's first byte (synthesised streams). */
+/**
+ * `first` is null when the stream opens before the upstream's first byte (synthesised streams).
+ * After the first read, the body is pushed read by read into a StreamRelay (no promise per read).
+ */
 async function streamEvents(
   input: AttemptInput,
   call: UpstreamCall,
@@ -135,7 +137,11 @@ async function streamEvents(
   const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
   const pipeline =
     route.config.mode === 'passthrough' && route.provider.supportsPassthrough
-      ? createPassthroughPipeline({ maxLineBytes: config.limits.maxLineBytes, secrets: route.secrets })
+      ? createPassthroughPipeline({
+          maxLineBytes: config.limits.maxLineBytes,
+          maxEventBytes: config.limits.maxEventBytes,
+          secrets: route.secrets,
+        })
       : createNormalizingPipeline({ provider: route.provider, context, includeUsage, secrets: route.secrets });
   const writer = createClientWriter(input.res, {
     headers: SSE_HEADERS,
@@ -144,48 +150,128 @@ async function streamEvents(
     onHeartbeat: input.onHeartbeat,
   });
   input.pipelines.add(pipeline);
-  // Set once the terminal event is out: the client is answered even if the upstream lingers.
-  let clientDone = false;
-  let drainLimit: NodeJS.Timeout | undefined;
+  const relay = new StreamRelay(input, call, reader, pipeline, writer);
   try {
-    await writer.write(pipeline.open(), call);
-    if (first === null) {
-      first = await reader.next();
-      call.started();
-      input.onUpstreamFirstByte();
-    }
-    for (let read = first; !read.done; read = await reader.next()) {
-      call.touch();
-      if (clientDone) continue;
-      await writer.write(pipeline.feed(read.value), call);
-      if (input.guard.clientGone) return served('client_abort', pipeline.eventsOut);
-      if (pipeline.done) {
-        writer.end();
-        clientDone = true;
-        // Read on to EOF, which keeps the connection reusable, but not for long: an upstream that
-        // lingers or keeps sending after its terminal event is cut off.
-        drainLimit = setTimeout(() => call.abort({ gateway: 'discard' }), DRAIN_AFTER_DONE_MS);
+    try {
+      await writer.write(pipeline.open(), call);
+      if (first === null) {
+        first = await reader.next();
+        call.started();
+        input.onUpstreamFirstByte();
       }
+    } catch (err) {
+      return relay.failed(err);
     }
-    if (!clientDone) writer.end(pipeline.end());
+    if (first.done) return relay.ended();
+    try {
+      relay.data(first.value);
+    } catch (err) {
+      return relay.failed(err);
+    }
+    if (relay.result === null) reader.attach(relay);
+    return await relay.finished;
+  } finally {
+    relay.dispose();
+    writer.dispose();
+    input.pipelines.delete(pipeline);
+  }
+}
+
+/**
+ * One client stream fed by the upstream body, read by read: each read's client bytes go out in
+ * one write; a slow client pauses the upstream until its socket drains. What each outcome means
+ * is as it always was: a transport failure before any client byte can still be retried, after it
+ * the stream ends with an error event; a stream whose terminal event went out is complete.
+ */
+class StreamRelay implements BodySink {
+  result: AttemptOutcome | null = null;
+  readonly finished: Promise<AttemptOutcome>;
+  private resolve!: (outcome: AttemptOutcome) => void;
+  // Set once the terminal event is out: the client is answered even if the upstream lingers.
+  private clientDone = false;
+  private drainLimit: NodeJS.Timeout | undefined;
+  private waitingForDrain = false;
+
+  constructor(
+    private readonly input: AttemptInput,
+    private readonly call: UpstreamCall,
+    private readonly reader: Reader,
+    private readonly pipeline: StreamPipeline,
+    private readonly writer: ClientWriter,
+  ) {
+    this.finished = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  data(chunk: Buffer): void {
+    if (this.result !== null) return;
+    this.call.touch();
+    if (this.clientDone) return;
+    const { pipeline, writer } = this;
+    const out = pipeline.feed(chunk);
+    if (pipeline.done) {
+      // The last client bytes and the end of the response in one write.
+      writer.end(out);
+      this.clientDone = true;
+      if (this.input.guard.clientGone) return this.settle(served('client_abort', pipeline.eventsOut));
+      // Read on to EOF, which keeps the connection reusable, but not for long: an upstream that
+      // lingers or keeps sending after its terminal event is cut off.
+      this.drainLimit = setTimeout(() => this.call.abort({ gateway: 'discard' }), DRAIN_AFTER_DONE_MS);
+      return;
+    }
+    const more = writer.send(out);
+    if (this.input.guard.clientGone) return this.settle(served('client_abort', pipeline.eventsOut));
+    if (!more && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.reader.pause();
+      this.call.pause();
+      void writer.drained().then(() => {
+        this.waitingForDrain = false;
+        this.call.resume();
+        this.reader.resume();
+      });
+    }
+  }
+
+  end(): void {
+    this.settle(this.ended());
+  }
+
+  error(err: unknown): void {
+    this.settle(this.failed(err));
+  }
+
+  /** The upstream body reached EOF. */
+  ended(): AttemptOutcome {
+    const { pipeline } = this;
+    if (!this.clientDone) this.writer.end(pipeline.end());
     return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
-  } catch (err) {
-    if (clientDone) return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
-    const failure = failureOf(err, call, route);
+  }
+
+  /** The upstream read (or the relay itself) failed. */
+  failed(err: unknown): AttemptOutcome {
+    const { pipeline, input, call } = this;
+    if (this.clientDone) return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
+    const failure = failureOf(err, call, input.route);
     if (failure.kind === 'client_gone') return served('client_abort', pipeline.eventsOut);
-    if (!writer.committed) return { served: false, failure };
+    if (!this.writer.committed) return { served: false, failure };
     const timedOut = failure.kind === 'timeout';
     const message = timedOut
       ? timeoutMessage(failure.phase, failure.ms)
       : `upstream stream failed: ${failure.kind === 'network' ? failure.detail : 'unknown error'}`;
-    writer.end(pipeline.fail(message, timedOut ? 'timeout' : 'upstream'));
+    this.writer.end(pipeline.fail(message, timedOut ? 'timeout' : 'upstream'));
     // A stream whose terminal event had arrived is complete, whatever the transport did after it.
     if (!pipeline.failed) return served('success', pipeline.eventsOut, true);
     return served(timedOut ? 'timeout' : 'upstream_error', pipeline.eventsOut, true);
-  } finally {
-    clearTimeout(drainLimit);
-    writer.dispose();
-    input.pipelines.delete(pipeline);
+  }
+
+  dispose(): void {
+    clearTimeout(this.drainLimit);
+  }
+
+  private settle(outcome: AttemptOutcome): void {
+    if (this.result !== null) return;
+    this.result = outcome;
+    this.resolve(outcome);
   }
 }
 
@@ -306,6 +392,7 @@ function requestContextFor(input: AttemptInput, model: string): DecoderContext {
     model,
     rawRequest: input.raw,
     maxLineBytes: config.limits.maxLineBytes,
+    maxEventBytes: config.limits.maxEventBytes,
     fixedCreated: config.deterministic?.created,
   });
 }

@@ -2,6 +2,10 @@
 // the first body byte; then the idle timer runs between reads (paused while the gateway waits on a
 // slow client, since then it is not reading). A timer that fires aborts the upstream request with
 // a reason the gateway can tell apart from a network error.
+//
+// A read only stamps the time: the idle timer is never refreshed per read (that cost a timer-list
+// update per event per stream). When it fires it looks at the stamp and, if a read came since,
+// sleeps again for what is left, so it still fires idleMs after the last read.
 import type { TimeoutPhase } from './errors.ts';
 import type { Timeouts } from './policy.ts';
 
@@ -29,7 +33,17 @@ export function startUpstreamCall(timeouts: Timeouts): UpstreamCall {
   let aborted: CallAbort | null = null;
   let idle: NodeJS.Timeout | undefined;
   let paused = false;
-  const armIdle = () => setTimeout(() => abort({ gateway: 'timeout', phase: 'idle', ms: timeouts.idleMs }), timeouts.idleMs);
+  let lastRead = 0; // performance.now() of the last read (or of the idle clock's start)
+  const onIdle = () => {
+    const left = timeouts.idleMs - (performance.now() - lastRead);
+    // Timers fire on a millisecond clock: less than 1 ms left is due now.
+    if (left >= 1) idle = setTimeout(onIdle, left);
+    else abort({ gateway: 'timeout', phase: 'idle', ms: timeouts.idleMs });
+  };
+  const armIdle = () => {
+    lastRead = performance.now();
+    return setTimeout(onIdle, timeouts.idleMs);
+  };
   let firstByte: NodeJS.Timeout | undefined = setTimeout(
     () => abort({ gateway: 'timeout', phase: 'first_byte', ms: timeouts.firstByteMs }),
     timeouts.firstByteMs,
@@ -61,7 +75,7 @@ export function startUpstreamCall(timeouts: Timeouts): UpstreamCall {
       idle = armIdle();
     },
     touch() {
-      if (!paused) idle?.refresh();
+      if (!paused) lastRead = performance.now();
     },
     pause() {
       if (!idle || paused) return;

@@ -8,7 +8,7 @@
 // end call (`out`), so reading an event allocates nothing beyond the events themselves.
 import type { CanonicalEvent } from '../canonical/events.ts';
 import { createSseParser, type SseEvent, type SseParser, type SseParserHandlers } from '../sse/parser.ts';
-import type { StreamDecoder } from './types.ts';
+import type { DecoderContext, StreamDecoder } from './types.ts';
 
 export type ErrorEvent = Extract<CanonicalEvent, { type: 'error' }>;
 
@@ -62,9 +62,13 @@ export abstract class DecoderBase implements StreamDecoder {
 export abstract class SseDecoder extends DecoderBase implements SseParserHandlers {
   private readonly parser: SseParser;
 
-  constructor(maxLineBytes: number | undefined) {
+  /** `limits`: the request's decoder context (or just its maxLineBytes). */
+  constructor(limits: number | undefined | Pick<DecoderContext, 'maxLineBytes' | 'maxEventBytes'>) {
     super();
-    this.parser = createSseParser(this, { maxLineBytes });
+    this.parser = createSseParser(
+      this,
+      typeof limits === 'object' ? { maxLineBytes: limits.maxLineBytes, maxEventBytes: limits.maxEventBytes } : { maxLineBytes: limits },
+    );
   }
 
   get bufferedBytes(): number {

@@ -35,6 +35,8 @@ export interface DecoderContext {
   model: string;
   /** Largest SSE line the decoder will buffer. */
   maxLineBytes?: number;
+  /** Largest SSE event (its data lines together) the decoder will buffer. */
+  maxEventBytes?: number;
 }
 
 /** Native upstream bytes in, canonical events out. One instance per upstream response. */

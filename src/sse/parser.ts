@@ -272,6 +272,7 @@ class ByteSseParser implements SseParser {
       if (this.data === null) {
         this.data = value;
         this.dataBytes = end - valueStart;
+        if (this.dataBytes > this.maxEvent) throw new SseEventTooLargeError(this.maxEvent);
       } else {
         this.dataBytes += end - valueStart + 1;
         if (this.dataBytes > this.maxEvent) throw new SseEventTooLargeError(this.maxEvent);

@@ -47,7 +47,7 @@ export function harnessGatewayConfig(replay: ReplayUpstream, mode: GatewayMode):
     listen: { host: '127.0.0.1', port: 0 },
     deterministic: { created: HARNESS_CREATED },
     heartbeatMs: 0,
-    limits: { maxLineBytes: 4 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024, bodyReadMs: 10_000 },
+    limits: { maxLineBytes: 4 * 1024 * 1024, maxEventBytes: 16 * 1024 * 1024, maxRequestBytes: 16 * 1024 * 1024, bodyReadMs: 10_000 },
     routes,
   };
 }

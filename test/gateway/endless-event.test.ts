@@ -35,7 +35,7 @@ describe('an upstream event that never ends', () => {
         body: JSON.stringify({ ...base.request.body, model: 'openai/gpt-5-nano' }),
       });
       const text = await res.body.text();
-      expect(text).toContain('SSE event with more than 16777216 bytes of data');
+      expect(text).toContain('upstream sent an SSE event of more than 16777216 bytes without ending it (limits.maxEventBytes)');
       expect(text.length).toBeLessThan(64 * 1024); // nothing of the endless event reached the client
       // The stream's buffers are released once the gateway has finished with it (polled, bounded).
       for (let waited = 0; gateway.bufferedBytes() > 0 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));

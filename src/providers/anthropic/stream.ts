@@ -20,7 +20,7 @@ class AnthropicStreamDecoder extends SseDecoder {
   private readonly claude: ClaudeEventReader;
 
   constructor(context: DecoderContext) {
-    super(context.maxLineBytes);
+    super(context);
     this.claude = new ClaudeEventReader(context);
   }
 

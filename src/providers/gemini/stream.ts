@@ -138,7 +138,7 @@ class GeminiStreamDecoder extends SseDecoder {
   private streamingCalls: Map<number, StreamingCall> | null = null; // per choice: a call whose arguments still stream
 
   constructor(private readonly context: DecoderContext) {
-    super(context.maxLineBytes);
+    super(context);
   }
 
   protected endOfStream(): void {

@@ -71,7 +71,7 @@ class OpenAIChatDecoder extends SseDecoder {
     private readonly finishReasons: Record<string, FinishReason> | undefined,
     private readonly reasoningOutsideCompletion: boolean,
   ) {
-    super(context.maxLineBytes);
+    super(context);
   }
 
   protected endOfStream(): void {

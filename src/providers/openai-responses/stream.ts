@@ -85,7 +85,7 @@ class ResponsesStreamDecoder extends SseDecoder {
   private reasoningBreak = false; // a new summary part began: separate it from the previous one
 
   constructor(private readonly context: DecoderContext) {
-    super(context.maxLineBytes);
+    super(context);
   }
 
   protected endOfStream(): void {
