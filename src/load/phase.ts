@@ -64,7 +64,7 @@ export interface PhaseResult {
   eventsDelivered: number;
 }
 
-const DEFAULT_MAX_DEFERRED_BYTES = 0;
+const DEFAULT_MAX_DEFERRED_BYTES = 64 * 1024 * 1024;
 
 interface Finished {
   outcome: StreamOutcome;
