@@ -5,6 +5,7 @@
 // more than take its stamp and its bytes; everything else happens once the stream is over.
 import { Pool, type Dispatcher } from 'undici';
 import { classifyTransportError, describeError, type ErrorClass } from './error-class.ts';
+import { ReadLog } from './read-log.ts';
 import type { StampedRead } from './stream-analysis.ts';
 
 export interface DriverRequest {
@@ -86,10 +87,9 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
 
   function send(request: DriverRequest, origin: bigint): Promise<StreamOutcome> {
     return new Promise((resolve) => {
-      const reads: StampedRead[] = [];
+      const log = new ReadLog();
       let headAt: bigint | null = null;
       let status = 0;
-      let bytes = 0;
       let controller: Dispatcher.DispatchController | null = null;
       let pendingAbort: Error | null = null;
       let settled = false;
@@ -122,7 +122,22 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
               : { class: classifyTransportError(err, headAt !== null), message: describeError(err) };
         }
         if (error || status >= 400) failures++;
-        resolve({ origin, headAt, endAt: process.hrtime.bigint(), status, reads, bytes, error, cut });
+        const endAt = process.hrtime.bigint();
+        let reads: StampedRead[] | null = null;
+        resolve({
+          origin,
+          headAt,
+          endAt,
+          status,
+          // Unpacked when the stream is analysed, after the phase.
+          get reads() {
+            reads ??= log.reads();
+            return reads;
+          },
+          bytes: log.bytes,
+          error,
+          cut,
+        });
       };
 
       const handler: Dispatcher.DispatchHandler = {
@@ -136,8 +151,7 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
         },
         onResponseData(c, chunk) {
           const at = process.hrtime.bigint(); // first: the stamp is the arrival time
-          reads.push({ at, bytes: chunk });
-          bytes += chunk.length;
+          log.add(at, chunk);
           bytesReceived += chunk.length;
           readsReceived++;
           if (rate !== undefined) {
