@@ -103,7 +103,7 @@ describe('CPU per event', () => {
 });
 
 describe('calibration verdict', () => {
-  const base = { delayMs: 3, toleranceMs: 1, directP50Ms: 2, proxyP50Ms: 2.5 };
+  const base = { streams: 50, delayMs: 3, toleranceMs: 1, directP50Ms: 2, proxyP50Ms: 2.5 };
 
   it('passes when the delayed phase shows the applied delay plus the null proxy cost', () => {
     const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.9 });
@@ -119,5 +119,11 @@ describe('calibration verdict', () => {
     const low = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 3.0 });
     expect(low.check.ok).toBe(false);
     expect(low.check.message).toMatch(/not valid/);
+  });
+
+  it('never passes when a calibration phase measured no stream', () => {
+    const v = judgeCalibration({ ...base, streams: 0, directP50Ms: 0, proxyP50Ms: 0, appliedP50Ms: 0, delayedP50Ms: 0 });
+    expect(v.check.ok).toBe(false);
+    expect(v.check.message).toMatch(/measured no stream/);
   });
 });
