@@ -15,7 +15,8 @@ export interface MeasurementDef {
 const STREAMING: BenchKind[] = ['load', 'soak'];
 /** Kinds whose gateway runs in a process of its own, sampled every 100 ms. */
 const GATEWAY_PROCESS: BenchKind[] = [...STREAMING, 'resilience'];
-const PHASE = '(?:direct_)?';
+/** The phase a figure comes from: through the gateway (no prefix), direct to the upstream, or through the null proxy. */
+const PHASE = '(?:direct_|proxy_)?';
 const PCT = '(p50|p90|p99|mean)';
 const PCT_ALL = '(p50|p90|p99|max|mean)';
 
@@ -37,7 +38,23 @@ const DEFS: MeasurementDef[] = [
     about: 'gateway minus direct, same percentile, same run',
   },
   {
-    pattern: /^(?:direct_|added_)?(ttfb|ttfe|ttft|e2e|itl|tpot)_max_ms$/,
+    pattern: new RegExp(`^added_hop_(ttfb|ttfe|ttft|e2e|itl|tpot)_${PCT}_ms$`),
+    kinds: ['load'],
+    unit: 'ms',
+    better: 'none',
+    baseline: false,
+    about: 'one more hop: null proxy minus direct, same percentile, same run (the floor any gateway starts from)',
+  },
+  {
+    pattern: new RegExp(`^added_over_proxy_(ttfb|ttfe|ttft|e2e|itl|tpot)_${PCT}_ms$`),
+    kinds: ['load'],
+    unit: 'ms',
+    better: 'lower',
+    baseline: true,
+    about: 'what the gateway itself adds: gateway minus null proxy, same percentile, same run',
+  },
+  {
+    pattern: /^(?:direct_|proxy_|added_|added_hop_|added_over_proxy_)?(ttfb|ttfe|ttft|e2e|itl|tpot)_max_ms$/,
     kinds: STREAMING,
     unit: 'ms',
     better: 'lower',
@@ -159,12 +176,38 @@ const DEFS: MeasurementDef[] = [
     about: 'slow readers: what a gateway without backpressure would hold',
   },
   {
-    pattern: /^(?:direct_)?driver_(event_loop_delay_p99_ms|elu|cpu)$/,
+    pattern: /^(?:direct_|proxy_)?driver_(event_loop_delay_p99_ms|elu|cpu)$/,
     kinds: [...STREAMING, 'http-load', 'resilience'],
     unit: '',
     better: 'none',
     baseline: false,
     about: "the load driver's own health",
+  },
+  {
+    pattern: /^(?:direct_|proxy_)?(gateway|driver|upstream)_cpu_us_per_event$|^proxy_cpu_us_per_event$/,
+    kinds: STREAMING,
+    unit: 'µs',
+    better: 'lower',
+    baseline: true,
+    about:
+      "a process's CPU time (user + system) over the phase / events delivered in it: the gateway, the load driver's hot path, the replay upstream, the null proxy (each in its own process)",
+  },
+  {
+    pattern: /^(?:direct_|proxy_)?driver_analysis_cpu_us_per_event$/,
+    kinds: STREAMING,
+    unit: 'µs',
+    better: 'lower',
+    baseline: false,
+    about: "the load driver's deferred work after the phase (decoding, golden comparison, histograms) / events delivered",
+  },
+  {
+    pattern: /^calibration_(added_ttft_p50|expected_ttft_p50|delay_applied_p50|hop_ttft_p50|error)_ms$/,
+    kinds: ['load'],
+    unit: 'ms',
+    better: 'none',
+    baseline: false,
+    about:
+      'calibration: TTFT p50 through the null proxy holding each request a known delay, minus direct; expected = delay as applied + null proxy minus direct; error = measured − expected',
   },
   {
     pattern: /^sse_parse(_[a-z_]+_\d+b)?_mb_s$/,

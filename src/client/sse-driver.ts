@@ -1,9 +1,11 @@
 // The SSE load driver: sends streaming requests over one undici Pool (sized to the load's peak
 // concurrency) and keeps, for every stream, each read with the hrtime stamp taken as the read
 // arrived, before any parsing. undici's dispatch handler is the lowest layer that still speaks
-// HTTP: no Readable stream or promise sits between the socket read and the stamp.
+// HTTP: no Readable stream or promise sits between the socket read and the stamp. A read does no
+// more than take its stamp and its bytes; everything else happens once the stream is over.
 import { Pool, type Dispatcher } from 'undici';
 import { classifyTransportError, describeError, type ErrorClass } from './error-class.ts';
+import { ReadLog } from './read-log.ts';
 import type { StampedRead } from './stream-analysis.ts';
 
 export interface DriverRequest {
@@ -37,6 +39,8 @@ export interface StreamOutcome {
   endAt: bigint;
   status: number;
   reads: StampedRead[];
+  /** Body bytes of all reads. */
+  bytes: number;
   /** A transport failure (null when the exchange completed, whatever its status). */
   error: { class: ErrorClass; message: string } | null;
   /** Stopped on purpose when the run ended (`onEnd: cut`), not a failure. */
@@ -48,6 +52,10 @@ export interface SseLoadDriver {
   readonly inFlight: number;
   /** Streams received bytes so far (for live progress). */
   readonly bytesReceived: number;
+  /** Reads so far (events are counted after the phase, when the streams are decoded). */
+  readonly readsReceived: number;
+  /** Streams that failed in transport or with an error status so far (for live progress). */
+  readonly failures: number;
   /** Stops every open stream: `cut` marks them as ended by the run, `timeout` as failed. */
   abortAll(reason: 'cut' | 'timeout'): void;
   close(): Promise<void>;
@@ -73,11 +81,13 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
   });
   const open = new Set<(reason: 'cut' | 'timeout') => void>();
   let bytesReceived = 0;
+  let readsReceived = 0;
+  let failures = 0;
   const rate = options.slowReader?.bytesPerSecond;
 
   function send(request: DriverRequest, origin: bigint): Promise<StreamOutcome> {
     return new Promise((resolve) => {
-      const reads: StampedRead[] = [];
+      const log = new ReadLog();
       let headAt: bigint | null = null;
       let status = 0;
       let controller: Dispatcher.DispatchController | null = null;
@@ -111,7 +121,23 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
               ? { class: 'timeout', message: err.message }
               : { class: classifyTransportError(err, headAt !== null), message: describeError(err) };
         }
-        resolve({ origin, headAt, endAt: process.hrtime.bigint(), status, reads, error, cut });
+        if (error || status >= 400) failures++;
+        const endAt = process.hrtime.bigint();
+        let reads: StampedRead[] | null = null;
+        resolve({
+          origin,
+          headAt,
+          endAt,
+          status,
+          // Unpacked when the stream is analysed, after the phase.
+          get reads() {
+            reads ??= log.reads();
+            return reads;
+          },
+          bytes: log.bytes,
+          error,
+          cut,
+        });
       };
 
       const handler: Dispatcher.DispatchHandler = {
@@ -125,8 +151,9 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
         },
         onResponseData(c, chunk) {
           const at = process.hrtime.bigint(); // first: the stamp is the arrival time
-          reads.push({ at, bytes: chunk });
+          log.add(at, chunk);
           bytesReceived += chunk.length;
+          readsReceived++;
           if (rate !== undefined) {
             // Token bucket: each read "costs" its bytes at the reader's rate. Pause only once
             // the debt reaches PAUSE_MS: every undici pause/resume re-reads the socket's whole
@@ -161,6 +188,12 @@ export function createSseLoadDriver(options: DriverOptions): SseLoadDriver {
     },
     get bytesReceived() {
       return bytesReceived;
+    },
+    get readsReceived() {
+      return readsReceived;
+    },
+    get failures() {
+      return failures;
     },
     abortAll(reason) {
       for (const stop of [...open]) stop(reason);

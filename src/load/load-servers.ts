@@ -69,3 +69,10 @@ export async function startLoadServers(inputs: readonly LoadInput[], o: LoadServ
     },
   };
 }
+
+/** CPU-time readers of the run's own processes, by role (processes the run does not own are left out). */
+export function cpuReaders(processes: Record<string, ServerProcess | null | undefined>): Record<string, () => Promise<number>> {
+  const out: Record<string, () => Promise<number>> = {};
+  for (const [role, p] of Object.entries(processes)) if (p) out[role] = () => p.cpuUs();
+  return out;
+}

@@ -8,13 +8,16 @@ import { ERROR_CLASSES } from '../client/error-class.ts';
 import type { ServerGauges } from './server-samples.ts';
 
 const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
-/** The direct phase reports the series the added_* figures are computed from. */
+/** The direct and null-proxy phases report the series the added_* figures are computed from. */
 const DIRECT_TIMINGS: readonly TimingName[] = ['ttfb', 'ttft', 'itl', 'e2e'];
 
 /** `framesChecked`: streams were compared with goldens; otherwise no frame figure is reported (never a 0 that was not measured). */
+/** '' is the phase through the gateway; direct_ straight at the replay upstream; proxy_ through the null proxy. */
+export type PhasePrefix = '' | 'direct_' | 'proxy_';
+
 export function addPhaseMeasurements(
   list: MeasurementList,
-  prefix: '' | 'direct_',
+  prefix: PhasePrefix,
   phase: PhaseResult,
   openLoop: boolean,
   framesChecked = true,
@@ -51,20 +54,52 @@ export function addPhaseMeasurements(
     list.add(`${prefix}dropped`, run.dropped);
   }
   addDriverMeasurements(list, prefix, phase.health);
+  addCpuPerEvent(list, prefix, phase);
 }
 
-export function addDriverMeasurements(list: MeasurementList, prefix: '' | 'direct_', h: DriverHealth): void {
+/**
+ * CPU per event of every process the phase measured: its CPU time (user + system) over the
+ * phase divided by the events delivered to the driver in it (warm-up included, as the CPU was).
+ * `<process>_cpu_us_per_event` (gateway, driver, upstream; the null proxy's own is proxy_cpu_…),
+ * and the driver's deferred analysis as driver_analysis_cpu_us_per_event. Nothing is reported
+ * for a phase that delivered no event (there is nothing to divide by).
+ */
+export function addCpuPerEvent(
+  list: MeasurementList,
+  prefix: PhasePrefix,
+  phase: Pick<PhaseResult, 'cpuUs' | 'analysisCpuUs' | 'eventsDelivered'>,
+): void {
+  if (phase.eventsDelivered <= 0) return;
+  for (const [role, us] of Object.entries(phase.cpuUs)) list.add(cpuPerEventName(prefix, role), us / phase.eventsDelivered);
+  list.add(`${prefix}driver_analysis_cpu_us_per_event`, phase.analysisCpuUs / phase.eventsDelivered);
+}
+
+export function cpuPerEventName(prefix: PhasePrefix, role: string): string {
+  // The null proxy phase's own process: proxy_cpu_us_per_event, not proxy_proxy_….
+  return `${prefix}${`${role}_` === prefix ? '' : `${role}_`}cpu_us_per_event`;
+}
+
+export function addDriverMeasurements(list: MeasurementList, prefix: PhasePrefix, h: DriverHealth): void {
   list.add(`${prefix}driver_event_loop_delay_p99_ms`, h.eventLoopDelayP99Ms);
   list.add(`${prefix}driver_elu`, h.eventLoopUtilization);
   list.add(`${prefix}driver_cpu`, h.cpu);
 }
 
-/** Gateway-added latency: the same percentile of both series, gateway minus direct. */
-export function addAddedMeasurements(list: MeasurementList, gateway: PhaseResult, direct: PhaseResult): void {
+/**
+ * Added latency: the same percentile of two series, minus. `added_` is gateway − direct;
+ * `added_hop_` null proxy − direct (one more hop); `added_over_proxy_` gateway − null proxy
+ * (what the gateway itself adds).
+ */
+export function addAddedMeasurements(
+  list: MeasurementList,
+  gateway: PhaseResult,
+  direct: PhaseResult,
+  name: 'added_' | 'added_hop_' | 'added_over_proxy_' = 'added_',
+): void {
   for (const t of DIRECT_TIMINGS) {
     const g = summarizeMs(gateway.stats.timings[t]);
     const d = summarizeMs(direct.stats.timings[t]);
-    for (const p of PERCENTILES) list.add(`added_${t}_${p}_ms`, g[p] - d[p]);
+    for (const p of PERCENTILES) list.add(`${name}${t}_${p}_ms`, g[p] - d[p]);
   }
 }
 

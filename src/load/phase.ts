@@ -1,13 +1,16 @@
-// One load phase: a load model driving streams at one origin (the gateway, or the replay upstream
-// directly), each stream checked as it ends, the driver's own health watched throughout.
+// One load phase: a load model driving streams at one origin (the gateway, the null proxy, or the
+// replay upstream directly), the driver's own health watched throughout. During the phase the
+// driver only stamps reads and counts bytes; decoding, golden comparison and histograms run after
+// it (or in-phase in batches, if the held reads grow past a bound), so they neither delay stamps
+// nor count as the hot path's CPU. The CPU each process spent is read at both ends of the phase.
 import { realClock, type Clock } from '../base/clock.ts';
 import { watchDriver, type DriverHealth, type DriverLimits } from './driver-health.ts';
 import { createHistogram } from './histogram.ts';
-import { createLoadStats, mergeLoadStats, recordStream, totalErrors, type LoadStats } from './load-stats.ts';
+import { createLoadStats, mergeLoadStats, recordStream, type LoadStats } from './load-stats.ts';
 import { runLoadModel, type ModelRunResult, type RunBounds } from './load-model.ts';
 import type { Progress } from './progress.ts';
 import { peakConcurrency, type LoadModel } from './schedule.ts';
-import { createSseLoadDriver, type DriverRequest, type SlowReader } from '../client/sse-driver.ts';
+import { createSseLoadDriver, type DriverRequest, type SlowReader, type StreamOutcome } from '../client/sse-driver.ts';
 import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
@@ -31,6 +34,10 @@ export interface PhaseOptions {
   driverLimits: DriverLimits;
   progress?: Progress;
   clock?: Clock;
+  /** The run's other processes by role (gateway, upstream, proxy): each one's CPU time so far, µs. */
+  processes?: Readonly<Record<string, () => Promise<number>>>;
+  /** Held reads past this many bytes are analysed at once, in the phase (default 64 MiB). */
+  maxDeferredBytes?: number;
 }
 
 export interface PhaseResult {
@@ -46,7 +53,36 @@ export interface PhaseResult {
   perSource: Record<string, number>;
   /** Body bytes received by every stream, warm-up included. */
   bytesReceived: number;
+  /**
+   * CPU time (user + system) each process spent in the phase, µs: `driver` (this process, the
+   * streams' hot path) and each of PhaseOptions.processes by its role.
+   */
+  cpuUs: Record<string, number>;
+  /** CPU time this process spent analysing streams (decode, golden, histograms) after the phase, µs. */
+  analysisCpuUs: number;
+  /** Events delivered to the driver in the phase, warm-up streams included: what that CPU served. */
+  eventsDelivered: number;
 }
+
+const DEFAULT_MAX_DEFERRED_BYTES = 64 * 1024 * 1024;
+
+interface Finished {
+  outcome: StreamOutcome;
+  source: StreamSource;
+  warmup: boolean;
+}
+
+/** CPU time of every named process so far, µs (read at once, in parallel). */
+async function readCpu(processes: Readonly<Record<string, () => Promise<number>>>): Promise<Record<string, number>> {
+  const names = Object.keys(processes);
+  const values = await Promise.all(names.map((n) => processes[n]!()));
+  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}
+
+const ownCpuUs = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
 
 export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   if (options.sources.length === 0) throw new Error('a load phase needs at least one stream source');
@@ -63,6 +99,20 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   const stats = createLoadStats();
   const perSource: Record<string, number> = {};
   const stallNs = options.stallMs * 1e6;
+  const maxDeferred = options.maxDeferredBytes ?? DEFAULT_MAX_DEFERRED_BYTES;
+  let finished: Finished[] = [];
+  let heldBytes = 0;
+  let eventsDelivered = 0;
+  const analyse = () => {
+    const batch = finished;
+    finished = [];
+    heldBytes = 0;
+    for (const { outcome, source, warmup } of batch) {
+      const record = evaluateStream(outcome, source.expectation, stallNs);
+      eventsDelivered += record.timings.events;
+      if (!warmup) recordStream(stats, record, outcome.origin, outcome.endAt);
+    }
+  };
   let drainTimer: NodeJS.Timeout | undefined;
   // Launching ends at the count bound (the model says so) or at the time bound, whichever comes
   // first; a closed loop whose streams outlive the time bound would otherwise never notice it.
@@ -73,15 +123,19 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     if (options.onEnd === 'cut') driver.abortAll('cut');
     else drainTimer = setTimeout(() => driver.abortAll('timeout'), options.drainMs);
   };
-  const deadline = setTimeout(endLaunching, options.bounds.maxDurationMs);
 
+  const processes = options.processes ?? {};
+  const cpuBefore = await readCpu(processes);
+  const deadline = setTimeout(endLaunching, options.bounds.maxDurationMs);
   options.progress?.start(options.label, () => ({
     activeStreams: driver.inFlight,
-    events: stats.events,
-    errors: totalErrors(stats),
+    events: driver.readsReceived,
+    counting: 'reads',
+    errors: driver.failures,
     bytes: driver.bytesReceived,
   }));
   const startedAtMs = Number(process.hrtime.bigint()) / 1e6;
+  const driverCpu0 = ownCpuUs();
   const monitor = watchDriver(options.driverLimits);
   let run: ModelRunResult;
   try {
@@ -93,8 +147,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
         const source = options.sources[info.index % options.sources.length]!;
         perSource[source.label] = (perSource[source.label] ?? 0) + 1;
         const outcome = await driver.send(source.request, info.intendedNs);
-        const record = evaluateStream(outcome, source.expectation, stallNs);
-        if (!info.warmup) recordStream(stats, record, outcome.origin, outcome.endAt);
+        finished.push({ outcome, source, warmup: info.warmup });
+        heldBytes += outcome.bytes;
+        if (heldBytes > maxDeferred) analyse();
       },
       afterLaunching: endLaunching,
     });
@@ -105,7 +160,13 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     await driver.close();
   }
   const health = monitor.stop();
+  const driverCpuUs = ownCpuUs() - driverCpu0;
   const endedAtMs = Number(process.hrtime.bigint()) / 1e6;
+  const cpuAfter = await readCpu(processes);
+  const cpuUs: Record<string, number> = { driver: driverCpuUs };
+  for (const name of Object.keys(processes)) cpuUs[name] = cpuAfter[name]! - cpuBefore[name]!;
+  const analysis0 = ownCpuUs();
+  analyse();
   return {
     stats,
     run,
@@ -115,6 +176,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     windows: [[startedAtMs, endedAtMs]],
     perSource,
     bytesReceived: driver.bytesReceived,
+    cpuUs,
+    analysisCpuUs: ownCpuUs() - analysis0,
+    eventsDelivered,
   };
 }
 
@@ -128,6 +192,8 @@ export function mergePhases(parts: readonly PhaseResult[]): PhaseResult {
   const perSource: Record<string, number> = {};
   for (const p of parts) for (const [k, n] of Object.entries(p.perSource)) perSource[k] = (perSource[k] ?? 0) + n;
   const sum = (f: (p: PhaseResult) => number) => parts.reduce((n, p) => n + f(p), 0);
+  const cpuUs: Record<string, number> = {};
+  for (const p of parts) for (const [k, us] of Object.entries(p.cpuUs)) cpuUs[k] = (cpuUs[k] ?? 0) + us;
   const max = (f: (p: PhaseResult) => number) => Math.max(...parts.map(f));
   const health: DriverHealth = {
     eventLoopDelayP99Ms: max((p) => p.health.eventLoopDelayP99Ms),
@@ -156,5 +222,8 @@ export function mergePhases(parts: readonly PhaseResult[]): PhaseResult {
     windows: parts.flatMap((p) => p.windows),
     perSource,
     bytesReceived: sum((p) => p.bytesReceived),
+    cpuUs,
+    analysisCpuUs: sum((p) => p.analysisCpuUs),
+    eventsDelivered: sum((p) => p.eventsDelivered),
   };
 }

@@ -3,6 +3,8 @@
 export interface ProgressSnapshot {
   activeStreams: number;
   events: number;
+  /** What `events` counts, for the line (default "events"; a load phase counts reads until it decodes). */
+  counting?: string;
   errors: number;
   bytes: number;
 }
@@ -32,7 +34,7 @@ export function createProgress(options: ProgressOptions): Progress {
         const s = sample();
         const rate = ((s.events - last.events) / Math.max(now - last.t, 1)) * 1000;
         last = { t: now, events: s.events };
-        const line = `${label}: ${((now - t0) / 1000).toFixed(0)}s  ${s.activeStreams} streams open  ${formatRate(rate)} events/s  ${(s.bytes / 1e6).toFixed(1)} MB  ${s.errors} errors`;
+        const line = `${label}: ${((now - t0) / 1000).toFixed(0)}s  ${s.activeStreams} streams open  ${formatRate(rate)} ${s.counting ?? 'events'}/s  ${(s.bytes / 1e6).toFixed(1)} MB  ${s.errors} errors`;
         if (options.isTTY) {
           options.write(`\r\x1b[2K${line}`);
           drawn = true;

@@ -1,6 +1,6 @@
-// Entry of a load run's server process: starts the replay upstream or the reference gateway on
-// its own event loop (so the driver's loop never serves it), samples its memory, CPU and buffers
-// every 100 ms, and reports over IPC. Started by server-process.ts with --expose-gc.
+// Entry of a load run's server process: starts the replay upstream, the reference gateway or the
+// null proxy on its own event loop (so the driver's loop never serves it), samples its memory,
+// CPU and buffers every 100 ms, and reports over IPC. Started by server-process.ts with --expose-gc.
 import { subscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -14,12 +14,14 @@ import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { harnessGatewayConfig } from '../target/target.ts';
 import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
 import { syntheticCassette } from '../cassette/synthetic.ts';
+import { startNullProxy, type NullProxy } from './null-proxy.ts';
 
 const SAMPLE_EVERY_MS = 100;
 
 const send = (m: FromServer) => process.send?.(m);
 let gateway: RunningGateway | null = null;
 let replay: ReplayUpstream | null = null;
+let proxy: NullProxy | null = null;
 
 // Every response and socket of this process's HTTP server, seen through Node's public
 // diagnostics channel (the gateway does not expose its server).
@@ -107,6 +109,26 @@ async function handle(message: ToServer): Promise<void> {
       send({ type: 'ready', url: gateway.url });
       return;
     }
+    case 'start-proxy': {
+      proxy = await startNullProxy(message.upstreamUrl, message.delayMs);
+      send({ type: 'ready', url: proxy.url });
+      return;
+    }
+    case 'proxy-delay': {
+      const stats = proxy!.delayStats();
+      proxy!.setDelay(message.delayMs);
+      proxy!.resetDelayStats();
+      send({ type: 'proxy-stats', stats });
+      return;
+    }
+    case 'proxy-stats':
+      send({ type: 'proxy-stats', stats: proxy!.delayStats() });
+      return;
+    case 'cpu': {
+      const cpu = process.cpuUsage();
+      send({ type: 'cpu-usage', cpuUs: cpu.user + cpu.system });
+      return;
+    }
     case 'gc': {
       const gc = (globalThis as { gc?: () => void }).gc;
       // Two passes: the first can leave objects that only become garbage after finalisers ran.
@@ -128,6 +150,7 @@ async function handle(message: ToServer): Promise<void> {
     case 'close':
       await gateway?.close();
       await replay?.close();
+      await proxy?.close();
       process.exit(0);
   }
 }

@@ -13,6 +13,13 @@ export type ToServer =
   | { type: 'gc' }
   /** Writes a heap snapshot (V8 collects garbage first) to a temporary file the parent reads and deletes. */
   | { type: 'heap-snapshot' }
+  /** This process's CPU time so far (user + system), for CPU per event over a phase. */
+  | { type: 'cpu' }
+  /** Null proxy: start forwarding to upstreamUrl, holding each request delayMs first (calibration). */
+  | { type: 'start-proxy'; upstreamUrl: string; delayMs: number }
+  /** Null proxy: the delay from now on, and a fresh record of the delays applied. */
+  | { type: 'proxy-delay'; delayMs: number }
+  | { type: 'proxy-stats' }
   | { type: 'close' };
 
 export type FromServer =
@@ -20,7 +27,16 @@ export type FromServer =
   | { type: 'failed'; message: string }
   | { type: 'sample'; sample: ServerSample }
   | { type: 'gc-done'; sample: ServerSample }
-  | { type: 'heap-snapshot-done'; file: string; sample: ServerSample };
+  | { type: 'heap-snapshot-done'; file: string; sample: ServerSample }
+  | { type: 'cpu-usage'; cpuUs: number }
+  | { type: 'proxy-stats'; stats: ProxyDelayStats };
+
+/** The delays a null proxy actually applied (timers fire late; calibration compares with these). */
+export interface ProxyDelayStats {
+  count: number;
+  p50Ms: number;
+  meanMs: number;
+}
 
 /** One sample of a server process, every 100 ms. */
 export interface ServerSample {

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { GatewayConfig } from '../gateway/config.ts';
 import type { GatewayMode } from '../target/target.ts';
 import { liveHeapBytesOfFile } from './heap-snapshot.ts';
-import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
+import type { FromServer, PlanSpec, ProxyDelayStats, ServerSample, ToServer } from './server-messages.ts';
 
 export interface ServerProcess {
   url: string;
@@ -25,6 +25,12 @@ export interface ServerProcess {
    * every object in it (see heap-snapshot.ts), with the sample taken right after it.
    */
   liveHeap(): Promise<{ bytes: number; sample: ServerSample }>;
+  /** The process's CPU time so far, user + system, µs. */
+  cpuUs(): Promise<number>;
+  /** Null proxy: sets the delay from now on; returns the delays applied up to now (and starts afresh). */
+  proxyDelay(delayMs: number): Promise<ProxyDelayStats>;
+  /** Null proxy: the delays applied since the last proxyDelay. */
+  proxyStats(): Promise<ProxyDelayStats>;
   /** False once the process has exited (for whatever reason). */
   readonly running: boolean;
   close(): Promise<void>;
@@ -55,6 +61,9 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
   const samples: ServerSample[] = [];
   let gcWaiter: ((s: ServerSample) => void) | null = null;
   let snapshotWaiter: ((m: { file: string; sample: ServerSample }) => void) | null = null;
+  // Answers to cpu and proxy questions come back in the order they were asked.
+  const cpuWaiters: Array<(us: number) => void> = [];
+  const statsWaiters: Array<(s: ProxyDelayStats) => void> = [];
   let running = true;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
@@ -69,6 +78,8 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
       if (m.type === 'sample') samples.push(m.sample);
       else if (m.type === 'gc-done') gcWaiter?.(m.sample);
       else if (m.type === 'heap-snapshot-done') snapshotWaiter?.(m);
+      else if (m.type === 'cpu-usage') cpuWaiters.shift()?.(m.cpuUs);
+      else if (m.type === 'proxy-stats') statsWaiters.shift()?.(m.stats);
       else if (m.type === 'ready') {
         clearTimeout(timer);
         resolve(m.url);
@@ -83,6 +94,17 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
     });
   });
   const post = (m: ToServer) => child.send(m);
+  function ask<T>(waiters: Array<(v: T) => void>, m: ToServer): Promise<T> {
+    return new Promise((resolve, reject) => {
+      if (!running) return reject(new Error(`server process has exited; cannot ask ${m.type}`));
+      const timer = setTimeout(() => reject(new Error(`server process did not answer ${m.type}`)), 30_000);
+      waiters.push((v) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+      post(m);
+    });
+  }
   post(start);
   let url: string;
   try {
@@ -127,6 +149,9 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
         rmSync(file, { force: true });
       }
     },
+    cpuUs: () => ask(cpuWaiters, { type: 'cpu' }),
+    proxyDelay: (delayMs) => ask(statsWaiters, { type: 'proxy-delay', delayMs }),
+    proxyStats: () => ask(statsWaiters, { type: 'proxy-stats' }),
     get running() {
       return running;
     },
@@ -142,6 +167,11 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
 
 export function startReplayProcess(plans: PlanSpec[], speed: number): Promise<ServerProcess> {
   return startServerProcess({ type: 'start-replay', plans, speed }, []);
+}
+
+/** The null proxy (null-proxy.ts) in its own process, forwarding to upstreamUrl. */
+export function startProxyProcess(upstreamUrl: string, delayMs = 0): Promise<ServerProcess> {
+  return startServerProcess({ type: 'start-proxy', upstreamUrl, delayMs }, []);
 }
 
 export function startGatewayProcess(replayUrl: string, mode: GatewayMode, options: GatewayProcessOptions = {}): Promise<ServerProcess> {

@@ -7,6 +7,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { UpstreamFault } from '../cassette/schema.ts';
 import type { ReplayExchange, ReplayPlan } from './types.ts';
 import { drainedOrClosed } from '../base/drained.ts';
+import type { ReplayChunk } from '../cassette/cassette.ts';
+import { sharedPacer } from './pacer.ts';
 
 /**
  * Plays one plan on one response: the fault before the headers, if any, then every read at its
@@ -53,31 +55,36 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
   }
   // Where a mid-stream fault strikes (past the last read: instead of the recorded ending).
   const strikeAt = 'afterChunk' in fault ? fault.afterChunk : -1;
-  const start = performance.now();
-  let shift = 0; // time spent in a mid-stream stall, which pushes the recorded gaps back
-  for (let i = 0; i <= chunks.length; i++) {
-    if (gone) return;
-    if (i === strikeAt) {
-      if (fault.fault !== 'stall-mid-stream') return strike(res, fault, exchange, () => gone, pause, maxHangMs);
-      const stallStart = performance.now();
-      await pause(fault.ms);
+  if (speed > 0 && strikeAt < 0) {
+    // The common case under load: paced reads, no mid-stream fault. One shared timer paces them.
+    await writePaced(res, chunks, speed, exchange, () => gone);
+  } else {
+    const start = performance.now();
+    let shift = 0; // time spent in a mid-stream stall, which pushes the recorded gaps back
+    for (let i = 0; i <= chunks.length; i++) {
       if (gone) return;
-      // The rest keeps its recorded gaps, counted from the end of the stall.
-      shift += performance.now() - stallStart;
+      if (i === strikeAt) {
+        if (fault.fault !== 'stall-mid-stream') return strike(res, fault, exchange, () => gone, pause, maxHangMs);
+        const stallStart = performance.now();
+        await pause(fault.ms);
+        if (gone) return;
+        // The rest keeps its recorded gaps, counted from the end of the stall.
+        shift += performance.now() - stallStart;
+      }
+      const chunk = chunks[i];
+      if (chunk === undefined) break;
+      if (speed > 0) {
+        const wait = start + shift + chunk.at / speed - performance.now();
+        if (wait > 0) await pause(wait);
+      }
+      if (gone) return;
+      const flushed = res.write(chunk.bytes);
+      exchange.bytesSent += chunk.bytes.length;
+      exchange.lastWriteAt = performance.now();
+      // Yield between writes so each chunk leaves as its own read where the network allows.
+      if (!flushed) await drainedOrClosed(res);
+      else if (speed === 0) await yieldToLoop();
     }
-    const chunk = chunks[i];
-    if (chunk === undefined) break;
-    if (speed > 0) {
-      const wait = start + shift + chunk.at / speed - performance.now();
-      if (wait > 0) await pause(wait);
-    }
-    if (gone) return;
-    const flushed = res.write(chunk.bytes);
-    exchange.bytesSent += chunk.bytes.length;
-    exchange.lastWriteAt = performance.now();
-    // Yield between writes so each chunk leaves as its own read where the network allows.
-    if (!flushed) await drainedOrClosed(res);
-    else if (speed === 0) await yieldToLoop();
   }
   if (gone) return;
   switch (cassette.response.end) {
@@ -166,3 +173,44 @@ const STATUS_PRESETS: Record<number, { message: string; type: string; code: stri
   503: { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null },
   504: { message: 'Gateway timeout.', type: 'server_error', code: null },
 };
+
+/**
+ * Writes every read at its recorded time (scaled by speed), waiting on the shared pacer: no timer,
+ * promise or listener per read, one ticket per stream. Reads due together go out on one tick.
+ * Resolves when the last read is written or the gateway hangs up (at once: no wait outlives it).
+ */
+function writePaced(
+  res: ServerResponse,
+  chunks: readonly ReplayChunk[],
+  speed: number,
+  exchange: ReplayExchange,
+  isGone: () => boolean,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let i = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      sharedPacer.cancel(ticket);
+      res.off('close', finish);
+      resolve();
+    };
+    const step = () => {
+      while (!done) {
+        if (isGone() || i >= chunks.length) return finish();
+        const chunk = chunks[i]!;
+        const due = start + chunk.at / speed;
+        if (due > performance.now()) return sharedPacer.wakeAt(ticket, due);
+        i++;
+        exchange.bytesSent += chunk.bytes.length;
+        exchange.lastWriteAt = performance.now();
+        if (!res.write(chunk.bytes)) return void drainedOrClosed(res).then(step);
+      }
+    };
+    const ticket = sharedPacer.ticket(step);
+    res.on('close', finish);
+    step();
+  });
+}

@@ -24,6 +24,11 @@ export const USER_TARGETS: ReadonlyArray<{ label: string; scenario: string; meas
   { label: 'No heap growth over 1M tokens (after GC, vs after warm-up)', scenario: 'soak-1m-tokens', measurement: 'heap_growth_mb' },
   { label: 'A slow reader bounds gateway memory (backpressure)', scenario: 'slow-reader', measurement: 'gateway_buffered_max_mb' },
   { label: 'Recovery within 50 ms (failed first attempt → first byte), p99', scenario: 'resilience', measurement: 'recovery_p99_ms' },
+  { label: 'Gateway CPU per event at 1,000 streams (normalize)', scenario: 'added-latency-1k', measurement: 'gateway_cpu_us_per_event' },
+  { label: 'Driver CPU per event at 1,000 streams', scenario: 'added-latency-1k', measurement: 'driver_cpu_us_per_event' },
+  { label: 'Added TTFT p99 at 1,000 streams', scenario: 'added-latency-1k', measurement: 'added_ttft_p99_ms' },
+  { label: 'Added TTFT p50, gateway − null proxy', scenario: 'added-latency', measurement: 'added_over_proxy_ttft_p50_ms' },
+  { label: 'Added TTFT p99, gateway − null proxy', scenario: 'added-latency', measurement: 'added_over_proxy_ttft_p99_ms' },
 ];
 
 /** Figures shown for context (not gated), when the run has them. */
@@ -72,6 +77,85 @@ const CONTEXT: ReadonlyArray<{ label: string; scenario: string; measurement: str
   { label: 'Non-streaming requests/s (autocannon)', scenario: 'http-load', measurement: 'requests_per_s' },
   { label: 'Non-streaming latency p99', scenario: 'http-load', measurement: 'latency_p99_ms' },
 ];
+
+const CPU_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['gateway', 'gateway_cpu_us_per_event'],
+  ['driver', 'driver_cpu_us_per_event'],
+  ['driver, after the phase', 'driver_analysis_cpu_us_per_event'],
+  ['upstream', 'upstream_cpu_us_per_event'],
+  ['null proxy', 'proxy_cpu_us_per_event'],
+  ['driver, direct phase', 'direct_driver_cpu_us_per_event'],
+  ['upstream, direct phase', 'direct_upstream_cpu_us_per_event'],
+];
+
+const SPLIT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['direct', 'direct_ttft_{p}_ms'],
+  ['null proxy', 'proxy_ttft_{p}_ms'],
+  ['gateway', 'ttft_{p}_ms'],
+  ['added (gateway − direct)', 'added_ttft_{p}_ms'],
+  ['one more hop (null proxy − direct)', 'added_hop_ttft_{p}_ms'],
+  ['gateway itself (gateway − null proxy)', 'added_over_proxy_ttft_{p}_ms'],
+];
+
+/**
+ * CPU per event of every process, the added-latency split against the null proxy, and the
+ * calibration, for each scenario of the run that measured them (nothing is shown unmeasured).
+ */
+function perEventSection(summary: RunSummary): string[] {
+  const cases = summary.scenarios.flatMap((s) => s.cases.map((c) => ({ scenario: s.name, c, m: c.measurements ?? [] })));
+  const get = (m: readonly Measurement[], name: string) => m.find((x) => x.name === name);
+  const cell = (x: Measurement | undefined) => (x ? `${fmt(x.value)}${x.ok === undefined ? '' : ` ${mark(x)}`}` : '—');
+  const out: string[] = [];
+  const cpu = cases.filter(({ m }) => CPU_COLUMNS.some(([, n]) => get(m, n)));
+  if (cpu.length) {
+    out.push(
+      '',
+      '## CPU per event',
+      '',
+      'Each process\'s CPU time (user + system) over the phase, divided by the events delivered to the driver in it, µs. The gateway, the replay upstream and the null proxy each run in a process of their own; "driver, after the phase" is the driver\'s deferred work (decoding, golden comparison, histograms). Thresholds, where set, are marked.',
+      '',
+      `| Scenario | ${CPU_COLUMNS.map(([label]) => label).join(' | ')} |`,
+      `| --- | ${CPU_COLUMNS.map(() => '---:').join(' | ')} |`,
+    );
+    for (const { scenario, m } of cpu) out.push(`| ${scenario} | ${CPU_COLUMNS.map(([, n]) => cell(get(m, n))).join(' | ')} |`);
+  }
+  const split = cases.filter(({ m }) => get(m, 'proxy_ttft_p50_ms'));
+  if (split.length) {
+    out.push(
+      '',
+      '## Added TTFT: one more hop, and the gateway itself',
+      '',
+      'The same load straight at the replay upstream, through the null proxy (node:http, keep-alive agent, no parsing, its own process) and through the gateway, in alternating rounds of one run; ms.',
+      '',
+      `| Scenario | Percentile | ${SPLIT_COLUMNS.map(([label]) => label).join(' | ')} |`,
+      `| --- | --- | ${SPLIT_COLUMNS.map(() => '---:').join(' | ')} |`,
+    );
+    for (const { scenario, m } of split) {
+      for (const p of ['p50', 'p90', 'p99']) {
+        out.push(`| ${scenario} | ${p} | ${SPLIT_COLUMNS.map(([, n]) => cell(get(m, n.replace('{p}', p)))).join(' | ')} |`);
+      }
+    }
+  }
+  const calibrated = cases.filter(({ c }) => c.checks.some((k) => k.name === 'calibration'));
+  if (calibrated.length) {
+    out.push(
+      '',
+      '## Calibration',
+      '',
+      "Before each benchmark the null proxy holds every request a known delay: the measured added TTFT p50 (delayed − direct) must equal the delay as applied plus the null proxy cost (null proxy − direct), within the scenario's tolerance; otherwise the run is invalid. ms.",
+      '',
+      '| Scenario | Delay applied, p50 | Measured | Expected | Off by | |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+    );
+    for (const { scenario, c, m } of calibrated) {
+      const ok = c.checks.find((k) => k.name === 'calibration')!.ok;
+      out.push(
+        `| ${scenario} | ${cell(get(m, 'calibration_delay_applied_p50_ms'))} | ${cell(get(m, 'calibration_added_ttft_p50_ms'))} | ${cell(get(m, 'calibration_expected_ttft_p50_ms'))} | ${cell(get(m, 'calibration_error_ms'))} | ${ok ? '✅' : '❌ invalid'} |`,
+      );
+    }
+  }
+  return out;
+}
 
 export interface BenchmarksMdInput {
   summary: RunSummary;
@@ -164,6 +248,7 @@ export function renderBenchmarksMd(input: BenchmarksMdInput): string {
       }
     }
   }
+  out.push(...perEventSection(summary));
   out.push('', '## Context (not gated)', '', '| Figure | Measurement | Value |', '| --- | --- | ---: |');
   for (const t of CONTEXT) {
     const m = find(summary, t.scenario, t.measurement);
@@ -178,7 +263,7 @@ export function renderBenchmarksMd(input: BenchmarksMdInput): string {
     '',
     '## How these are measured',
     '',
-    '- **Processes.** The reference gateway and the replay upstream each run in their own Node process; the load driver (undici, one Pool sized to the load) runs in a third. Two cores for three processes: the figures include that contention.',
+    '- **Processes.** The reference gateway, the replay upstream and the null proxy each run in their own Node process; the load driver (undici, one Pool sized to the load) runs in another. Two cores for all of them: the figures include that contention. During a phase the driver only stamps reads and counts bytes; decoding, golden comparison and histograms run after it.',
     '- **Time.** Every read is stamped with `process.hrtime.bigint()` as it arrives, before any parsing. Histograms are HDR in integer nanoseconds, 3 significant digits.',
     "- **Added latency.** The same open-loop schedule (Poisson arrivals; latency from each request's intended start) runs straight at the replay upstream and through the gateway, in alternating rounds (6 in the shipped set), merged per side; added_X_pN = gateway pN − direct pN. Percentiles of two distributions, not a distribution of differences.",
     '- **Driver health.** The driver watches its own event-loop delay and utilisation; a run where it saturates fails as invalid instead of blaming the gateway.',

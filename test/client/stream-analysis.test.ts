@@ -65,6 +65,7 @@ describe('evaluateStream', () => {
       { at: 2n * MS, bytes: body.subarray(0, 40) },
       { at: 3n * MS, bytes: body.subarray(40) },
     ],
+    bytes: body.length,
     error: null,
     cut: false,
     ...extra,

@@ -105,4 +105,55 @@ describe('kind: load', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no golden at .*text-usage\.normalize\.sse/);
   });
+
+  it('runs direct, null-proxy and gateway phases after a calibration, and reports CPU per event of each process', async () => {
+    const dir = workspace();
+    const reports = join(dir, 'reports');
+    writeFileSync(
+      join(dir, 'load.yaml'),
+      `kind: load\nname: three\nsynthetic: { tokens: 8, gapMs: 2 }\nspeed: 1\n${SMALL}compare: [direct, null-proxy, gateway]\ncalibrate: { delayMs: 3, seconds: 5 }\nthresholds:\n  errors: "== 0"\n  gateway_cpu_us_per_event: "< 1000000"\n  proxy_cpu_us_per_event: "< 1000000"\n`,
+    );
+    const r = await runCli(['run', join(dir, 'load.yaml'), '--report-dir', reports]);
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) as RunSummary;
+    const m = measurements(summary);
+    const checks = summary.scenarios[0]!.cases[0]!.checks;
+    // The calibration's verdict depends on the machine; that it ran and what it compared does not.
+    expect(checks.find((c) => c.name === 'calibration')?.message, r.stdout).toMatch(/added TTFT p50 .* expected/);
+    expect(checks.find((c) => c.name === 'threshold:errors')?.ok).toBe(true);
+    for (const name of [
+      'gateway_cpu_us_per_event',
+      'driver_cpu_us_per_event',
+      'upstream_cpu_us_per_event',
+      'direct_driver_cpu_us_per_event',
+      'direct_upstream_cpu_us_per_event',
+      'proxy_cpu_us_per_event',
+      'proxy_driver_cpu_us_per_event',
+      'proxy_upstream_cpu_us_per_event',
+    ]) {
+      expect(m.get(name), name).toBeGreaterThan(0);
+    }
+    expect(m.get('proxy_streams')).toBe(20);
+    expect(m.get('added_hop_ttft_p50_ms')).toBeCloseTo(m.get('proxy_ttft_p50_ms')! - m.get('direct_ttft_p50_ms')!, 2);
+    expect(m.get('added_over_proxy_ttft_p50_ms')).toBeCloseTo(m.get('ttft_p50_ms')! - m.get('proxy_ttft_p50_ms')!, 2);
+    expect(m.get('calibration_error_ms')).toBeCloseTo(
+      m.get('calibration_added_ttft_p50_ms')! - m.get('calibration_expected_ttft_p50_ms')!,
+      2,
+    );
+    expect(m.get('calibration_delay_applied_p50_ms')).toBeGreaterThanOrEqual(3);
+    expect(checks.find((c) => c.name === 'added latency')?.message).toMatch(/one more hop .* gateway itself/);
+    expect(readFileSync(join(reports, 'summary.md'), 'utf8')).toContain('gateway_cpu_us_per_event');
+  }, 90_000); // three server processes start; slow on a busy machine
+
+  it('exits 2, naming the file and line, on phases without the gateway and on a bad calibration delay', async () => {
+    const dir = workspace();
+    const head = `kind: load\nname: x\nsynthetic: { tokens: 5 }\n${SMALL}`;
+    writeFileSync(join(dir, 'a.yaml'), `${head}compare: [direct, null-proxy]\n`);
+    const a = await runCli(['run', join(dir, 'a.yaml')]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/a\.yaml:8: compare: the phases must include gateway/);
+    writeFileSync(join(dir, 'b.yaml'), `${head}compare: [direct, gateway]\ncalibrate: { delayMs: -3 }\n`);
+    const b = await runCli(['run', join(dir, 'b.yaml')]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/b\.yaml:9: calibrate\.delayMs/);
+  });
 });

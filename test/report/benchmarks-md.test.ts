@@ -85,3 +85,64 @@ describe('BENCHMARKS.md', () => {
     expect(text).toMatch(/MISS +provider_memory_max_mb +10 MB +target < 8 {2}\(0\.80× of target\)/);
   });
 });
+
+describe('BENCHMARKS.md: CPU per event, the null-proxy split and the calibration', () => {
+  const ms = (name: string, value: number) => ({ name, value, unit: 'ms' });
+  const us = (name: string, value: number, threshold?: string) =>
+    threshold
+      ? { name, value, unit: 'µs', threshold, target: { op: '<=' as const, value: 30 }, ok: value <= 30 }
+      : { name, value, unit: 'µs' };
+  const withLoad: RunSummary = {
+    ...summary,
+    scenarios: [
+      {
+        name: 'added-latency-1k',
+        file: 'f',
+        kind: 'load',
+        status: 'fail',
+        durationMs: 1,
+        cases: [
+          {
+            name: 'added-latency-1k [normalize]',
+            status: 'fail',
+            durationMs: 1,
+            checks: [{ name: 'calibration', ok: false, message: 'off' }],
+            measurements: [
+              us('gateway_cpu_us_per_event', 41.5, '<= 30'),
+              us('driver_cpu_us_per_event', 18.25),
+              us('upstream_cpu_us_per_event', 12),
+              us('proxy_cpu_us_per_event', 9.5),
+              ms('direct_ttft_p50_ms', 1),
+              ms('proxy_ttft_p50_ms', 1.5),
+              ms('ttft_p50_ms', 2.25),
+              ms('added_ttft_p50_ms', 1.25),
+              ms('added_hop_ttft_p50_ms', 0.5),
+              ms('added_over_proxy_ttft_p50_ms', 0.75),
+              ms('calibration_delay_applied_p50_ms', 3.1),
+              ms('calibration_added_ttft_p50_ms', 5.5),
+              ms('calibration_expected_ttft_p50_ms', 3.6),
+              ms('calibration_error_ms', 1.9),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const md = renderBenchmarksMd({ summary: withLoad, command: 'c', machine, loadAfter: [1, 1, 1], reportDir: 'r' });
+
+  it('shows each process CPU per event as measured, with its threshold verdict, and — where not measured', () => {
+    expect(md).toContain('## CPU per event');
+    expect(md).toContain('| added-latency-1k | 41.5 ❌ | 18.25 | — | 12 | 9.5 | — | — |');
+  });
+
+  it('splits added TTFT into one more hop and the gateway itself, and marks a failed calibration invalid', () => {
+    expect(md).toContain('| added-latency-1k | p50 | 1 | 1.5 | 2.25 | 1.25 | 0.500 | 0.750 |');
+    expect(md).toContain('| added-latency-1k | 3.1 | 5.5 | 3.6 | 1.9 | ❌ invalid |');
+  });
+
+  it('shows none of these sections for a run that measured none of them', () => {
+    const plain = renderBenchmarksMd({ summary, command: 'c', machine, loadAfter: [1, 1, 1], reportDir: 'r' });
+    expect(plain).not.toContain('## CPU per event');
+    expect(plain).not.toContain('## Calibration');
+  });
+});

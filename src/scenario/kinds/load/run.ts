@@ -1,12 +1,17 @@
 // `kind: load`: streams through the gateway under a load model, every stream checked against its
-// golden; optionally the same load straight at the replay upstream first, so the gateway-added
-// latency (added_*) comes from one run on one machine; the gateway's memory sampled throughout.
+// golden; optionally the same load straight at the replay upstream and through a null proxy, in
+// alternating rounds, so the gateway-added latency (added_*) and its split (one more hop, the
+// gateway itself) come from one run on one machine; optionally a calibration first; the CPU per
+// event of every process the run owns; the gateway's memory sampled throughout.
 import type { ScenarioContext } from '../../kind.ts';
 import { loadCassette } from '../../../cassette/cassette.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
-import type { startLoadServers } from '../../../load/load-servers.ts';
+import { cpuReaders, type startLoadServers } from '../../../load/load-servers.ts';
+import { startProxyProcess, type ServerProcess } from '../../../load/server-process.ts';
+import { summarizeMs } from '../../../load/histogram.ts';
+import { InputError } from '../../../base/errors.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../../../load/phase.ts';
 import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements } from '../../../load/phase-measurements.ts';
@@ -15,7 +20,7 @@ import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { loadDetail, recordingProgress } from '../../../load/distribution.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
-import type { LoadScenario } from './schema.ts';
+import { comparePhases, type ComparePhase, type LoadScenario } from './schema.ts';
 
 export function modelOf(load: LoadScenario['load']): LoadModel {
   switch (load.model) {
@@ -35,8 +40,9 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
   const model = modelOf(scenario.load);
   const { external, live, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
   const recorder = recordingProgress(ctx.progress);
+  let proxy: ServerProcess | null = null;
   try {
-    const phase = (label: string, origin: string, s: PhaseOptions['sources']): Promise<PhaseResult> =>
+    const phase = (label: string, origin: string, s: PhaseOptions['sources'], processes: PhaseOptions['processes'], seconds?: number) =>
       runPhase({
         label: `${scenario.name} ${label}`,
         origin,
@@ -44,7 +50,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         model,
         bounds: {
           maxRequests: scenario.duration.requests,
-          maxDurationMs: scenario.duration.seconds * 1000,
+          maxDurationMs: (seconds ?? scenario.duration.seconds) * 1000,
           warmupRequests: scenario.warmup.requests,
           warmupMs: scenario.warmup.seconds * 1000,
         },
@@ -59,38 +65,75 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         drainMs: scenario.drainSeconds * 1000,
         driverLimits: scenario.driver,
         progress: recorder.progress,
+        processes,
       });
 
-    // Alternate direct and gateway rounds so a noisy machine disturbs both sides alike.
-    const directParts: PhaseResult[] = [];
-    const gatewayParts: PhaseResult[] = [];
-    const compare = scenario.compare === 'direct' && servers.replayUrl !== null;
-    const rounds = compare ? scenario.rounds : 1;
-    const direct_ = compare ? await directSources(inputs, servers.replayUrl!, fidelity) : [];
+    // Phases other than the gateway's need the replay upstream (not there with a live upstream).
+    const replayUrl = servers.replayUrl;
+    const order = comparePhases(scenario.compare).filter((p) => p === 'gateway' || replayUrl !== null);
+    if (scenario.calibrate && replayUrl === null)
+      throw new InputError(file, null, 'calibrate needs the replay upstream (not available with upstream: live)');
+    const needsProxy = order.includes('null-proxy') || scenario.calibrate !== undefined;
+    if (needsProxy) proxy = await startProxyProcess(replayUrl!);
+    const direct_ = replayUrl !== null && (order.length > 1 || needsProxy) ? await directSources(inputs, replayUrl, fidelity) : [];
+    const upstream = servers.replayProcess;
+    const runOne = async (which: ComparePhase, tag: string, seconds?: number): Promise<PhaseResult> => {
+      switch (which) {
+        case 'direct':
+          return phase(`direct to upstream${tag}`, replayUrl!, direct_, cpuReaders({ upstream }), seconds);
+        case 'null-proxy':
+          return phase(`via null proxy${tag}`, proxy!.url, direct_, cpuReaders({ proxy, upstream }), seconds);
+        case 'gateway':
+          // Start each gateway phase from a collected heap, so its samples show that phase alone.
+          await servers.gateway?.gc();
+          return phase(`via gateway${tag}`, servers.gatewayUrl, sources, cpuReaders({ gateway: servers.gateway, upstream }), seconds);
+      }
+    };
+
+    const checks: CheckResult[] = [
+      { name: 'scope', ok: true, message: `${describeModel(model)}; ${scopeOf(servers.scope, order, proxy)}` },
+    ];
+    const m = new MeasurementList();
+    const calibration = scenario.calibrate ? await calibrate(scenario.calibrate, proxy!, runOne, m) : null;
+
+    // Alternate the phases round by round so a noisy machine disturbs every side alike.
+    const parts: Record<ComparePhase, PhaseResult[]> = { direct: [], 'null-proxy': [], gateway: [] };
+    const rounds = order.length > 1 ? scenario.rounds : 1;
     for (let r = 1; r <= rounds; r++) {
       const tag = rounds > 1 ? ` (round ${r}/${rounds})` : '';
-      if (compare) directParts.push(await phase(`direct to upstream${tag}`, servers.replayUrl!, direct_));
-      // Start each gateway phase from a collected heap, so its samples show that phase alone.
-      await servers.gateway?.gc();
-      gatewayParts.push(await phase(`via gateway${tag}`, servers.gatewayUrl, sources));
+      for (const which of order) parts[which].push(await runOne(which, tag));
     }
-    const direct = compare ? mergePhases(directParts) : null;
-    const gateway = mergePhases(gatewayParts);
+    const merged = (which: ComparePhase) => (parts[which].length ? mergePhases(parts[which]) : null);
+    const gateway = merged('gateway')!;
+    const direct = merged('direct');
+    const nullProxy = merged('null-proxy');
 
-    const m = new MeasurementList();
     addPhaseMeasurements(m, '', gateway, isOpenLoop(model), fidelity);
     if (direct) {
       addPhaseMeasurements(m, 'direct_', direct, isOpenLoop(model), fidelity);
       addAddedMeasurements(m, gateway, direct);
     }
-    const checks: CheckResult[] = [{ name: 'scope', ok: true, message: `${describeModel(model)}; ${servers.scope}` }];
+    if (nullProxy) {
+      addPhaseMeasurements(m, 'proxy_', nullProxy, isOpenLoop(model), fidelity);
+      if (direct) addAddedMeasurements(m, nullProxy, direct, 'added_hop_');
+      addAddedMeasurements(m, gateway, nullProxy, 'added_over_proxy_');
+      checks.push(addedSplitCheck(m, direct !== null));
+    }
+    if (calibration) checks.push(calibration.check);
     if (servers.gateway) {
       const samples = samplesIn(servers.gateway.samples, gateway.windows);
       addGatewayGauges(m, summarizeSamples(samples));
       checks.push({ name: 'memory', ok: true, message: `${samples.length} gateway samples (every 100 ms)`, detail: sampleSeries(samples) });
     }
     if (scenario.reader) addSlowReaderMeasurements(m, gateway, inputs, servers);
-    checks.push(driverCheck([['gateway phase', gateway], ...(direct ? ([['direct phase', direct]] as const) : [])]));
+    checks.push(
+      driverCheck([
+        ['gateway phase', gateway],
+        ...(direct ? ([['direct phase', direct]] as const) : []),
+        ...(nullProxy ? ([['null-proxy phase', nullProxy]] as const) : []),
+        ...(calibration?.phases ?? []),
+      ]),
+    );
     const result = benchCase({
       name: `${scenario.name} [${mode}]`,
       startedMs: started,
@@ -99,15 +142,128 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       checks,
       notApplicable: (name) =>
         externalGatewayNotSampled(external)(name) ??
-        (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null),
+        (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null) ??
+        (!upstream && /upstream_cpu_us_per_event$/.test(name)
+          ? "the replay upstream runs in the driver's process: its CPU is part of driver_cpu_us_per_event"
+          : null),
     });
-    attachFailureDetail(result.checks, gateway, direct);
-    const charted = [...(direct ? [{ phase: 'direct', result: direct }] : []), { phase: 'gateway', result: gateway }];
+    attachFailureDetail(result.checks, gateway, direct, nullProxy);
+    const charted = [
+      ...(direct ? [{ phase: 'direct', result: direct }] : []),
+      ...(nullProxy ? [{ phase: 'null-proxy', result: nullProxy }] : []),
+      { phase: 'gateway', result: gateway },
+    ];
     result.load = loadDetail(charted, recorder.points, servers.gateway?.samples);
     return benchScenario(scenario.name, file, scenario.kind, started, [result]);
   } finally {
+    await proxy?.close();
     await servers.close();
   }
+}
+
+function scopeOf(scope: string, order: readonly ComparePhase[], proxy: ServerProcess | null): string {
+  const proxyNote = proxy ? `, null proxy in another (pid ${proxy.pid})` : '';
+  return `${scope}${proxyNote}; phases per round: ${order.join(', ')}`;
+}
+
+/** How the added latency splits: one more hop (null proxy − direct) and the gateway itself (gateway − null proxy). */
+function addedSplitCheck(m: MeasurementList, withDirect: boolean): CheckResult {
+  const f = (n: string) => {
+    const v = m.get(n);
+    return v === undefined ? '—' : `${v.toFixed(3)} ms`;
+  };
+  const lines = (['p50', 'p90', 'p99'] as const).map(
+    (p) =>
+      `TTFT ${p}: ${withDirect ? `added ${f(`added_ttft_${p}_ms`)} = one more hop ${f(`added_hop_ttft_${p}_ms`)} + ` : ''}gateway itself ${f(`added_over_proxy_ttft_${p}_ms`)}`,
+  );
+  return { name: 'added latency', ok: true, message: lines[0]!, detail: lines.join('\n') };
+}
+
+type RunOne = (which: ComparePhase, tag: string, seconds?: number) => Promise<PhaseResult>;
+
+/**
+ * The calibration: direct, the null proxy, then the null proxy holding each request delayMs.
+ * The delay as the proxy applied it (timers fire late) plus the null proxy's own cost must show
+ * up in the measured TTFT p50, within the tolerance; otherwise the run's figures are not valid.
+ */
+async function calibrate(
+  c: NonNullable<LoadScenario['calibrate']>,
+  proxy: ServerProcess,
+  runOne: RunOne,
+  m: MeasurementList,
+): Promise<{ check: CheckResult; phases: Array<readonly [string, PhaseResult]> }> {
+  const direct = await runOne('direct', ' (calibration)', c.seconds);
+  const plain = await runOne('null-proxy', ' (calibration)', c.seconds);
+  await proxy.proxyDelay(c.delayMs);
+  const delayed = await runOne('null-proxy', ` (calibration, +${c.delayMs} ms)`, c.seconds);
+  const applied = await proxy.proxyDelay(0);
+  const p50 = (p: PhaseResult) => summarizeMs(p.stats.timings.ttft).p50;
+  const verdict = judgeCalibration({
+    streams: Math.min(...[direct, plain, delayed].map((p) => p.stats.timings.ttft.totalCount)),
+    delayMs: c.delayMs,
+    toleranceMs: c.toleranceMs,
+    appliedP50Ms: applied.p50Ms,
+    directP50Ms: p50(direct),
+    proxyP50Ms: p50(plain),
+    delayedP50Ms: p50(delayed),
+  });
+  m.add('calibration_added_ttft_p50_ms', verdict.measuredMs);
+  m.add('calibration_expected_ttft_p50_ms', verdict.expectedMs);
+  m.add('calibration_delay_applied_p50_ms', applied.p50Ms);
+  m.add('calibration_hop_ttft_p50_ms', verdict.hopMs);
+  m.add('calibration_error_ms', verdict.errorMs);
+  return {
+    check: verdict.check,
+    phases: [
+      ['calibration direct phase', direct],
+      ['calibration null-proxy phase', plain],
+      ['calibration delayed null-proxy phase', delayed],
+    ],
+  };
+}
+
+export interface CalibrationInput {
+  /** Streams with a measured TTFT in the calibration phase that had the fewest. */
+  streams: number;
+  delayMs: number;
+  toleranceMs: number;
+  /** The delay as the proxy applied it, p50. */
+  appliedP50Ms: number;
+  directP50Ms: number;
+  proxyP50Ms: number;
+  delayedP50Ms: number;
+}
+
+/** measured = delayed − direct; expected = applied delay + (null proxy − direct); valid when |measured − expected| ≤ tolerance. */
+export function judgeCalibration(i: CalibrationInput): {
+  measuredMs: number;
+  expectedMs: number;
+  hopMs: number;
+  errorMs: number;
+  check: CheckResult;
+} {
+  const measuredMs = i.delayedP50Ms - i.directP50Ms;
+  const hopMs = i.proxyP50Ms - i.directP50Ms;
+  const expectedMs = i.appliedP50Ms + hopMs;
+  const errorMs = measuredMs - expectedMs;
+  // No measured stream in a phase (all warm-up, or cut) would compare zeros: never a pass.
+  const ok = i.streams > 0 && Math.abs(errorMs) <= i.toleranceMs;
+  const detail = `injected ${i.delayMs} ms, applied p50 ${i.appliedP50Ms.toFixed(3)} ms (as the proxy measured it); TTFT p50: direct ${i.directP50Ms.toFixed(3)} ms, null proxy ${i.proxyP50Ms.toFixed(3)} ms, null proxy + delay ${i.delayedP50Ms.toFixed(3)} ms`;
+  const summary = `${i.streams === 0 ? 'a calibration phase measured no stream (all warm-up or cut: give calibrate.seconds more than the warm-up); ' : ''}added TTFT p50 ${measuredMs.toFixed(3)} ms, expected ${expectedMs.toFixed(3)} ms (applied delay + null proxy − direct ${hopMs.toFixed(3)} ms): off by ${errorMs.toFixed(3)} ms, tolerance ±${i.toleranceMs} ms`;
+  return {
+    measuredMs,
+    expectedMs,
+    hopMs,
+    errorMs,
+    check: ok
+      ? { name: 'calibration', ok: true, message: `the measuring chain sees a known delay: ${summary}`, detail }
+      : {
+          name: 'calibration',
+          ok: false,
+          message: `the measuring chain does not see a known delay correctly, so these figures are not valid: ${summary}`,
+          detail,
+        },
+  };
 }
 
 /** The driver must not have been the bottleneck in any phase; otherwise the figures are not valid. */
@@ -146,10 +302,16 @@ function addSlowReaderMeasurements(
 }
 
 /** Failed error and fidelity thresholds get a sample of what went wrong. */
-export function attachFailureDetail(checks: CheckResult[], gateway: PhaseResult, direct: PhaseResult | null): void {
+export function attachFailureDetail(
+  checks: CheckResult[],
+  gateway: PhaseResult,
+  direct: PhaseResult | null,
+  nullProxy: PhaseResult | null = null,
+): void {
   for (const c of checks) {
     if (c.ok || !c.name.startsWith('threshold:')) continue;
-    const phase = c.name.startsWith('threshold:direct_') && direct ? direct : gateway;
+    const phase =
+      c.name.startsWith('threshold:direct_') && direct ? direct : c.name.startsWith('threshold:proxy_') && nullProxy ? nullProxy : gateway;
     if (/errors/.test(c.name)) {
       const samples = Object.entries(phase.stats.errorSamples).map(
         ([cls, msg]) => `${cls} (${phase.stats.errors[cls as keyof typeof phase.stats.errors]}): ${msg}`,

@@ -10,9 +10,36 @@ export const loadScenarioSchema = z
     duration: boundsSchema,
     warmup: warmupSchema,
     compare: z
-      .enum(['direct', 'none'])
+      .union([
+        z.enum(['direct', 'none']),
+        z
+          .array(z.enum(['direct', 'null-proxy', 'gateway']))
+          .min(1)
+          .superRefine((phases, ctx) => {
+            if (!phases.includes('gateway')) ctx.addIssue({ code: 'custom', message: 'the phases must include gateway' });
+            if (new Set(phases).size !== phases.length) ctx.addIssue({ code: 'custom', message: 'each phase may appear once' });
+          }),
+      ])
       .default('none')
-      .describe('direct: also drive the replay upstream directly and report added_* (gateway − direct).'),
+      .describe(
+        'The phases of each round, in order. direct (= [direct, gateway]): also drive the replay upstream directly and report added_* (gateway − direct). null-proxy: also drive a minimal forwarding proxy (its own process, no parsing) and report added_hop_* (null proxy − direct) and added_over_proxy_* (gateway − null proxy).',
+      ),
+    calibrate: z
+      .object({
+        delayMs: z.number().positive().max(1000).describe('The delay the null proxy holds each request for.'),
+        toleranceMs: z.number().positive().max(1000).default(1).describe('Largest |measured − expected| added TTFT p50 for a valid run.'),
+        seconds: z
+          .number()
+          .positive()
+          .max(600)
+          .default(3)
+          .describe('Each calibration phase is bounded by this (and by duration.requests).'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Before the benchmark, check the measuring chain: direct, the null proxy, and the null proxy holding each request delayMs. The run is invalid unless the added TTFT p50 (delayed − direct) is within toleranceMs of the delay as applied plus the null proxy cost (null proxy − direct).',
+      ),
     rounds: z
       .number()
       .int()
@@ -20,7 +47,7 @@ export const loadScenarioSchema = z
       .max(20)
       .default(1)
       .describe(
-        'With compare: direct, alternate the two phases this many times (each bounded by duration, with its own warm-up) and merge each side, so both see the same machine conditions.',
+        'With compare, alternate the phases this many times (each bounded by duration, with its own warm-up) and merge each side, so all see the same machine conditions.',
       ),
     repeat: z
       .number()
@@ -45,3 +72,12 @@ export const loadScenarioSchema = z
   .strict();
 
 export type LoadScenario = z.infer<typeof loadScenarioSchema>;
+
+export type ComparePhase = 'direct' | 'null-proxy' | 'gateway';
+
+/** The phases of one round, in order. */
+export function comparePhases(compare: LoadScenario['compare']): ComparePhase[] {
+  if (compare === 'none') return ['gateway'];
+  if (compare === 'direct') return ['direct', 'gateway'];
+  return compare;
+}

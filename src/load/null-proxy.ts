@@ -1,0 +1,97 @@
+// The null proxy: the least a gateway can be. It forwards each request to the upstream over a
+// keep-alive agent and pipes the response back, bytes as they come, parsing nothing. A load run
+// drives it as a phase of its own, so added latency splits into "one more hop" (null proxy −
+// direct) and "what the gateway itself adds" (gateway − null proxy). With an injected delay it
+// checks the measuring chain: the delay must show up in the measured TTFT (calibration).
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { listenOn } from '../base/listen.ts';
+import { createHistogram, recordNs, summarizeMs } from './histogram.ts';
+import type { ProxyDelayStats } from './server-messages.ts';
+
+export interface NullProxy {
+  url: string;
+  /** Holds every request this long before forwarding it (0: forward at once). */
+  setDelay(ms: number): void;
+  /** The delays applied since the last reset (as measured here: timers fire late). */
+  delayStats(): ProxyDelayStats;
+  resetDelayStats(): void;
+  close(): Promise<void>;
+}
+
+/** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  return out;
+}
+
+export async function startNullProxy(upstreamUrl: string, delayMs = 0): Promise<NullProxy> {
+  const upstream = new URL(upstreamUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, keepAliveMsecs: 30_000 });
+  let delay = delayMs;
+  let applied = createHistogram();
+  const sockets = new Set<Socket>();
+
+  const forward = (req: IncomingMessage, res: ServerResponse, arrived: bigint) => {
+    if (res.destroyed) return;
+    recordNs(applied, process.hrtime.bigint() - arrived);
+    const up = request({
+      host: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers: endToEnd(req.headers),
+      agent,
+    });
+    up.on('response', (ur) => {
+      res.writeHead(ur.statusCode ?? 502, endToEnd(ur.headers));
+      res.flushHeaders();
+      ur.pipe(res);
+      ur.on('error', () => res.destroy());
+    });
+    up.on('error', () => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end('null proxy: upstream failed');
+    });
+    // The client left: so does the upstream request (as a gateway must).
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    req.pipe(up);
+  };
+
+  const server = createServer((req, res) => {
+    const arrived = process.hrtime.bigint();
+    if (delay > 0) setTimeout(forward, delay, req, res, arrived);
+    else forward(req, res, arrived);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await listenOn(server, 0, '127.0.0.1', 'the null proxy');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setDelay(ms) {
+      delay = ms;
+    },
+    delayStats() {
+      const s = summarizeMs(applied);
+      return { count: s.count, p50Ms: s.p50, meanMs: s.mean };
+    },
+    resetDelayStats() {
+      applied = createHistogram();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// CPU per event and the calibration verdict, computed from known inputs; and a real phase over
+// loopback whose process readers report known CPU deltas. No wall-clock figure is asserted.
+import { describe, expect, it } from 'vitest';
+import { MeasurementList } from '../../src/load/measurements.ts';
+import { addCpuPerEvent, cpuPerEventName } from '../../src/load/phase-measurements.ts';
+import { mergePhases, runPhase } from '../../src/load/phase.ts';
+import { totalErrors } from '../../src/load/load-stats.ts';
+import { directSources, loadInputs } from '../../src/load/stream-sources.ts';
+import { startReplayUpstream } from '../../src/replay/upstream.ts';
+import { judgeCalibration } from '../../src/scenario/kinds/load/run.ts';
+import { findMeasurementDef } from '../../src/checks/measurement-catalog.ts';
+
+describe('CPU per event', () => {
+  it('divides each process CPU time over the phase by the events delivered', () => {
+    const m = new MeasurementList();
+    addCpuPerEvent(m, '', {
+      cpuUs: { driver: 150_000, gateway: 300_000, upstream: 90_000 },
+      analysisCpuUs: 60_000,
+      eventsDelivered: 10_000,
+    });
+    expect(m.get('driver_cpu_us_per_event')).toBe(15);
+    expect(m.get('gateway_cpu_us_per_event')).toBe(30);
+    expect(m.get('upstream_cpu_us_per_event')).toBe(9);
+    expect(m.get('driver_analysis_cpu_us_per_event')).toBe(6);
+    for (const it of m.items) expect(it.unit).toBe('µs');
+  });
+
+  it('names the null proxy phase figures without repeating the prefix, and reports nothing without events', () => {
+    expect(cpuPerEventName('proxy_', 'proxy')).toBe('proxy_cpu_us_per_event');
+    expect(cpuPerEventName('proxy_', 'upstream')).toBe('proxy_upstream_cpu_us_per_event');
+    expect(cpuPerEventName('direct_', 'driver')).toBe('direct_driver_cpu_us_per_event');
+    const m = new MeasurementList();
+    addCpuPerEvent(m, 'direct_', { cpuUs: { driver: 5 }, analysisCpuUs: 1, eventsDelivered: 0 });
+    expect(m.items).toEqual([]);
+  });
+
+  it('catalogs every figure for load and soak runs, gated against a baseline as lower-is-better µs', () => {
+    for (const name of [
+      'gateway_cpu_us_per_event',
+      'driver_cpu_us_per_event',
+      'upstream_cpu_us_per_event',
+      'direct_upstream_cpu_us_per_event',
+      'proxy_cpu_us_per_event',
+      'proxy_driver_cpu_us_per_event',
+    ]) {
+      const def = findMeasurementDef(name, 'load');
+      expect(def, name).toBeDefined();
+      expect(def?.unit).toBe('µs');
+      expect(def?.better).toBe('lower');
+      expect(def?.baseline).toBe(true);
+      expect(findMeasurementDef(name, 'soak'), name).toBeDefined();
+    }
+    expect(findMeasurementDef('added_over_proxy_ttft_p50_ms', 'load')?.better).toBe('lower');
+    expect(findMeasurementDef('added_hop_ttft_p99_ms', 'load')).toBeDefined();
+    expect(findMeasurementDef('calibration_error_ms', 'load')).toBeDefined();
+  });
+
+  it('reads each process at both ends of a real phase, and counts every event delivered (warm-up included)', async () => {
+    const inputs = loadInputs('cpu.yaml', [], { tokens: 5, gapMs: 0 });
+    const replay = await startReplayUpstream();
+    try {
+      for (const { cassette, plan } of inputs) replay.bind(plan.slot, { cassette, chunks: cassette.response.chunks, speed: 0 });
+      const sources = await directSources(inputs, replay.url, true);
+      let fake = 1_000;
+      const run = (maxDeferredBytes?: number) =>
+        runPhase({
+          label: 'cpu',
+          origin: replay.url,
+          sources,
+          model: { type: 'closed', concurrency: 3, rampUpMs: 0 },
+          bounds: { maxRequests: 12, maxDurationMs: 10_000, warmupRequests: 3, warmupMs: 0 },
+          timeouts: { headersMs: 5_000, idleMs: 5_000, streamMs: 10_000 },
+          stallMs: 5_000,
+          onEnd: 'drain',
+          drainMs: 5_000,
+          driverLimits: { maxEventLoopDelayP99Ms: 10_000, maxEventLoopUtilization: 1 },
+          // Each read of the fake process reports 2,500 µs more than the last.
+          processes: { upstream: async () => (fake += 2_500) },
+          maxDeferredBytes,
+        });
+      const deferred = await run();
+      const inPhase = await run(0);
+      for (const p of [deferred, inPhase]) {
+        expect(p.cpuUs['upstream']).toBe(2_500);
+        expect(p.cpuUs['driver']).toBeGreaterThan(0);
+        expect(p.stats.streams).toBe(9);
+        expect(totalErrors(p.stats) + p.stats.frames.mismatchedStreams).toBe(0);
+        // 12 streams delivered, 9 measured: events per stream × 12.
+        expect(p.eventsDelivered).toBe((p.stats.events / 9) * 12);
+      }
+      // Deferred or not, the streams come out the same.
+      expect(deferred.stats.events).toBe(inPhase.stats.events);
+      expect(deferred.stats.tokens).toBe(inPhase.stats.tokens);
+      expect(deferred.analysisCpuUs).toBeGreaterThan(0);
+      const merged = mergePhases([deferred, inPhase]);
+      expect(merged.cpuUs['upstream']).toBe(5_000);
+      expect(merged.eventsDelivered).toBe(deferred.eventsDelivered + inPhase.eventsDelivered);
+      expect(merged.analysisCpuUs).toBe(deferred.analysisCpuUs + inPhase.analysisCpuUs);
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('calibration verdict', () => {
+  const base = { streams: 50, delayMs: 3, toleranceMs: 1, directP50Ms: 2, proxyP50Ms: 2.5 };
+
+  it('passes when the delayed phase shows the applied delay plus the null proxy cost', () => {
+    const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.9 });
+    expect(v.measuredMs).toBeCloseTo(3.9, 9);
+    expect(v.hopMs).toBeCloseTo(0.5, 9);
+    expect(v.expectedMs).toBeCloseTo(3.7, 9);
+    expect(v.errorMs).toBeCloseTo(0.2, 9);
+    expect(v.check.ok).toBe(true);
+  });
+
+  it('fails (invalid run) when the measured delay is off by more than the tolerance, either way', () => {
+    expect(judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 7.5 }).check.ok).toBe(false);
+    const low = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 3.0 });
+    expect(low.check.ok).toBe(false);
+    expect(low.check.message).toMatch(/not valid/);
+  });
+
+  it('never passes when a calibration phase measured no stream', () => {
+    const v = judgeCalibration({ ...base, streams: 0, directP50Ms: 0, proxyP50Ms: 0, appliedP50Ms: 0, delayedP50Ms: 0 });
+    expect(v.check.ok).toBe(false);
+    expect(v.check.message).toMatch(/measured no stream/);
+  });
+});
