@@ -167,6 +167,9 @@ async function streamEvents(
         drainLimit = setTimeout(() => call.abort({ gateway: 'discard' }), DRAIN_AFTER_DONE_MS);
       }
     }
+    // Reads that ended because the gateway aborted the call on a timeout (the total deadline) are
+    // that timeout, not an upstream stream that ended early.
+    if (!clientDone && call.aborted?.gateway === 'timeout') throw call.aborted;
     if (!clientDone) writer.end(pipeline.end());
     return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
   } catch (err) {
