@@ -32,7 +32,10 @@ export interface HarnessOutcome {
   reportDir: string;
   /** Every file the run wrote under its report directory, path → text. */
   reports: Map<string, string>;
-  summary: { totals: { failed: number; cases: number }; scenarios: { cases: { status: string; checks: CheckLike[] }[] }[] } | null;
+  summary: {
+    totals: { failed: number; cases: number };
+    scenarios: { cases: { status: string; durationMs: number; checks: CheckLike[] }[] }[];
+  } | null;
   /** The first failed check's message: what the user saw. */
   message: string;
 }
