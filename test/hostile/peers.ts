@@ -1,7 +1,7 @@
 // Misbehaving HTTP servers on 127.0.0.1, each one way a target or an upstream can go wrong. They
 // speak raw TCP so they can break HTTP itself (garbage, a reset inside the headers, headers a byte
-// at a time). Every one is bounded: it writes at most MAX_BYTES per connection and stops when
-// closed, so a test that fails cannot leave a server streaming forever.
+// at a time). Every one is bounded: it writes for at most MAX_MS and MAX_BYTES per connection and
+// stops when closed, so a test that fails cannot leave a server streaming forever.
 import { createServer, type Server, type Socket } from 'node:net';
 
 export const PEER_NAMES = [
@@ -24,8 +24,13 @@ export interface Peer {
   close(): Promise<void>;
 }
 
-/** Per connection, whatever the peer: far past every cap under test (64 MiB body, 16 MiB event). */
-const MAX_BYTES = 512 * 1024 * 1024;
+/**
+ * Per connection, an endless peer stops at whichever comes first: this many bytes (far past every
+ * cap under test, and more than a fast loopback carries before the gateway's total timeout) or
+ * this long (longer than any limit under test).
+ */
+const MAX_BYTES = 64 * 1024 * 1024 * 1024;
+const MAX_MS = 60_000;
 /** A request head larger than this is not read further. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const SSE_HEAD = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n';
@@ -61,11 +66,12 @@ export async function startPeer(name: PeerName): Promise<Peer> {
     timers.add(t);
   };
 
-  /** Writes `piece` again and again, honouring backpressure, until MAX_BYTES or the socket closes. */
+  /** Writes `piece` again and again, honouring backpressure, until MAX_BYTES, MAX_MS or the socket closes. */
   function pump(socket: Socket, piece: Buffer): void {
     let sent = 0;
+    const until = performance.now() + MAX_MS;
     const more = () => {
-      while (!closed && !socket.destroyed && sent < MAX_BYTES) {
+      while (!closed && !socket.destroyed && sent < MAX_BYTES && performance.now() < until) {
         sent += piece.length;
         if (!socket.write(piece)) return void socket.once('drain', more);
       }
