@@ -1,6 +1,7 @@
 // The command table. Each command lives in src/commands/ and returns its exit code (0 all held,
-// 1 a check or target failed); bad input is thrown as a StreamproofError and mapped here, once.
-import { EXIT_BAD_INPUT, EXIT_OK, StreamproofError, UsageError } from './base/errors.ts';
+// 1 a check or target failed); bad input is thrown as a StreamproofError and mapped here, once,
+// as is any other error (a fault in streamproof: exit 3, one line, the stack with --debug).
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, StreamproofError, UsageError } from './base/errors.ts';
 import { TOOL_VERSION } from './base/version.ts';
 import { processIo, type CliIo, type CommandModule } from './commands/io.ts';
 
@@ -78,30 +79,62 @@ export function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const [name, ...rest] = argv;
+/** The global flag that shows an internal error's stack; accepted anywhere on the command line. */
+const DEBUG_FLAG = '--debug';
+
+/**
+ * How a thrown value ends a command: bad input (a StreamproofError) is its own message and exit
+ * code; anything else is a fault in streamproof, one line and exit 3, its stack only with --debug.
+ */
+export function reportError(err: unknown, command: string, options: { debug: boolean; usage?: string }): { code: number; text: string } {
+  if (err instanceof StreamproofError)
+    return {
+      code: err.exitCode,
+      text: `streamproof${command ? ` ${command}` : ''}: ${err.message}\n${err instanceof UsageError && options.usage ? `${options.usage}\n` : ''}`,
+    };
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (options.debug) return { code: EXIT_INTERNAL, text: `streamproof: internal error: ${e.stack ?? e.message}\n` };
+  const message = e.message.replace(/\s*\n\s*/g, ' ').trim() || e.name;
+  return { code: EXIT_INTERNAL, text: `streamproof: internal error: ${message} (run with ${DEBUG_FLAG} for the stack)\n` };
+}
+
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  const debug = argv.includes(DEBUG_FLAG);
+  const out = io ?? processIo();
+  // The real process: a fault outside the command's own promise (a callback, a stray rejection)
+  // ends the same way, not with Node's stack trace.
+  if (!io) catchStrayErrors(out, debug);
+  const [name, ...rest] = argv.filter((a) => a !== DEBUG_FLAG);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(`${usage()}\n`);
+    out.stdout(`${usage()}\n`);
     return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
   if (name === '--version') {
-    io.stdout(`${TOOL_VERSION}\n`);
+    out.stdout(`${TOOL_VERSION}\n`);
     return EXIT_OK;
   }
   const command = commands[name];
   if (!command) {
-    io.stderr(`streamproof: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+    out.stderr(`streamproof: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
     return EXIT_BAD_INPUT;
   }
-  const module = await command.load();
+  let module: CommandModule | undefined;
   try {
-    return await module.run(rest, io);
+    module = await command.load();
+    return await module.run(rest, out);
   } catch (err) {
     // The one place where errors become exit codes.
-    if (err instanceof StreamproofError) {
-      io.stderr(`streamproof ${name}: ${err.message}\n${err instanceof UsageError ? `${module.USAGE}\n` : ''}`);
-      return err.exitCode;
-    }
-    throw err;
+    const { code, text } = reportError(err, name, { debug, ...(module ? { usage: module.USAGE } : {}) });
+    out.stderr(text);
+    return code;
   }
+}
+
+function catchStrayErrors(io: CliIo, debug: boolean): void {
+  const fail = (err: unknown) => {
+    io.stderr(reportError(err, '', { debug }).text);
+    process.exit(EXIT_INTERNAL);
+  };
+  process.once('uncaughtException', fail);
+  process.once('unhandledRejection', fail);
 }

@@ -1,13 +1,15 @@
 // Errors a user can act on. Each has a stable code (for scripts and tests) and the exit code it
-// maps to; src/cli.ts maps them once. Anything else that is thrown is a bug in streamproof and
-// keeps its stack trace.
+// maps to; src/cli.ts maps them once. Anything else that is thrown is a bug in streamproof: one
+// line and exit 3 (the stack with --debug).
 //
 // Exit codes: 0 every check and target held, 1 a check or target failed, 2 bad input (a flag,
-// scenario, cassette, config or file that cannot be used).
+// scenario, cassette, config or file that cannot be used), 3 a fault in streamproof itself.
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
+/** Anything thrown that is not a StreamproofError: a bug in streamproof, not the user's input. */
+export const EXIT_INTERNAL = 3;
 
 export type ErrorCode = 'usage' | 'input' | 'port-in-use' | 'unreachable';
 

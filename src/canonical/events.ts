@@ -10,7 +10,8 @@ export interface CanonicalUsage {
 }
 
 /** OpenAI's finish reasons, which the client dialect speaks; `raw` keeps the provider's word. */
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
 
 export type ErrorKind =
   | 'upstream'

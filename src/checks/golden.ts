@@ -58,23 +58,39 @@ export function diffExcerpt(expected: Buffer, actual: Buffer, offset: number): B
   };
 }
 
-const BOUNDARY = /\r\n\r\n|\n\n|\r\r/g;
+/** The most of one event a message shows: a target's event can be megabytes. */
+const EVENT_MAX_BYTES = 8 * 1024;
 
+/** The end (offset past it) of the first blank-line boundary (CRLF CRLF, LF LF, CR CR) at or after `from`, or -1. */
+function nextBoundaryEnd(buf: Buffer, from: number): number {
+  for (let i = from; i + 1 < buf.length; i++) {
+    const c = buf[i];
+    if (c === 0x0d && buf[i + 1] === 0x0a && buf[i + 2] === 0x0d && buf[i + 3] === 0x0a) return i + 4;
+    if ((c === 0x0a || c === 0x0d) && buf[i + 1] === c) return i + 2;
+  }
+  return -1;
+}
+
+// Both walk the buffer's bytes: no copy of the whole output as a string, whatever its size.
 function eventIndexAt(buf: Buffer, offset: number): number {
-  const text = buf.subarray(0, offset).toString('latin1');
-  return (text.match(BOUNDARY) ?? []).length;
+  let count = 0;
+  for (let end = nextBoundaryEnd(buf, 0); end >= 0 && end <= offset; end = nextBoundaryEnd(buf, end)) count++;
+  return count;
 }
 
 /** The blank-line separated block of text that contains `offset` (or the tail, past the end). */
 function eventAt(buf: Buffer, offset: number): string {
-  const text = buf.toString('latin1');
   let start = 0;
-  for (const m of text.matchAll(BOUNDARY)) {
-    const end = m.index + m[0].length;
-    if (end > offset) return Buffer.from(text.slice(start, end), 'latin1').toString('utf8');
+  for (let end = nextBoundaryEnd(buf, 0); end >= 0; end = nextBoundaryEnd(buf, end)) {
+    if (end > offset) return shown(buf, start, end);
     start = end;
   }
-  return start >= text.length ? '<end of stream>' : Buffer.from(text.slice(start), 'latin1').toString('utf8');
+  return start >= buf.length ? '<end of stream>' : shown(buf, start, buf.length);
+}
+
+function shown(buf: Buffer, start: number, end: number): string {
+  if (end - start <= EVENT_MAX_BYTES) return buf.subarray(start, end).toString('utf8');
+  return `${buf.subarray(start, start + EVENT_MAX_BYTES).toString('utf8')}… (${end - start} bytes in this event)`;
 }
 
 function show(event: string): string {

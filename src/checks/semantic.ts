@@ -117,6 +117,13 @@ function pickUsage(u: LooseJson): SemanticOutput['usage'] {
   return { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens };
 }
 
+/** A value quoted for a message, at most QUOTE_MAX_CHARS of it: a target's text can be megabytes. */
+const QUOTE_MAX_CHARS = 2_000;
+function quote(text: string | undefined): string {
+  if (text === undefined || text.length <= QUOTE_MAX_CHARS) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, QUOTE_MAX_CHARS))}… (${text.length} characters)`;
+}
+
 /**
  * Compares what the client saw with the cassette's reviewed expectation. A normalizing gateway
  * must also speak pure OpenAI: finish reasons mapped, and a terminal error as the last event
@@ -132,11 +139,10 @@ export function semanticMismatches(
   const strictEnd = mode === 'normalize';
   const finishReason = mode === 'passthrough' ? (expect.rawFinishReason ?? expect.finishReason) : expect.finishReason;
   const out = [...seen.problems];
-  if (seen.text !== expect.text) out.push(`text: expected ${JSON.stringify(expect.text)}, got ${JSON.stringify(seen.text)}`);
-  if ((expect.refusal ?? '') !== seen.refusal)
-    out.push(`refusal: expected ${JSON.stringify(expect.refusal ?? '')}, got ${JSON.stringify(seen.refusal)}`);
+  if (seen.text !== expect.text) out.push(`text: expected ${quote(expect.text)}, got ${quote(seen.text)}`);
+  if ((expect.refusal ?? '') !== seen.refusal) out.push(`refusal: expected ${quote(expect.refusal ?? '')}, got ${quote(seen.refusal)}`);
   if ((expect.reasoning ?? '') !== seen.reasoning)
-    out.push(`reasoning: expected ${JSON.stringify(expect.reasoning ?? '')}, got ${JSON.stringify(seen.reasoning)}`);
+    out.push(`reasoning: expected ${quote(expect.reasoning ?? '')}, got ${quote(seen.reasoning)}`);
   if (seen.toolCalls.length !== expect.toolCalls.length) {
     out.push(`tool calls: expected ${expect.toolCalls.length}, got ${seen.toolCalls.length}`);
   }
@@ -149,7 +155,7 @@ export function semanticMismatches(
     if (got.name !== want.name) out.push(`tool call ${i} name: expected ${want.name}, got ${got.name}`);
     const args = parseJson(got.arguments);
     if (args === undefined) {
-      out.push(`tool call ${i} arguments are not JSON: ${JSON.stringify(got.arguments)}`);
+      out.push(`tool call ${i} arguments are not JSON: ${quote(got.arguments)}`);
       return;
     }
     out.push(...jsonMismatches(want.arguments, args, false, `tool call ${i} arguments`));
@@ -164,7 +170,7 @@ export function semanticMismatches(
     if (!seen.error) out.push(`error: expected an error event${seen.sawDone ? ', got a normal end with [DONE]' : ''}`);
     else {
       if (expect.error.message !== undefined && seen.error.message !== expect.error.message) {
-        out.push(`error message: expected ${JSON.stringify(expect.error.message)}, got ${JSON.stringify(seen.error.message)}`);
+        out.push(`error message: expected ${quote(expect.error.message)}, got ${quote(seen.error.message)}`);
       }
       if (strictEnd && seen.eventsAfterEnd > 0) out.push(`error: ${seen.eventsAfterEnd} event(s) after the terminal error`);
     }

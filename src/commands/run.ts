@@ -1,7 +1,7 @@
 // `streamproof run [paths…]`: runs scenarios, prints a summary, writes reports, exits 0/1/2.
 import { join, relative } from 'node:path';
 import type { CliIo } from './io.ts';
-import { makeRunId, prepareReportDir, renderConsoleSummary, writeReports } from '../report/index.ts';
+import { makeRunId, prepareReportDir, renderConsoleSummary, renderProgressLine, writeReports } from '../report/index.ts';
 import { runScenarios } from '../scenario/run.ts';
 import { unreviewedCassettes } from '../scenario/reviewed.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
@@ -91,6 +91,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const runId = makeRunId(new Date());
   const reportDir = values['report-dir'] ?? config?.reportDir ?? join('reports', runId);
   const progress = process.stderr.isTTY === true;
+  // Not a terminal (CI, a pipe, a file): a line per case on stdout as it finishes, instead of silence.
+  const caseLines = process.stdout.isTTY !== true;
+  let casesDone = 0;
   prepareReportDir(reportDir);
 
   // Ctrl-C: finish the case in progress, write the reports of what finished; a second one quits.
@@ -118,8 +121,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         for (const p of providerNames()) io.stdout(`  ${p.padEnd(18)} ${replay.baseUrl(p)}\n`);
       }
     },
-    onCase(scenario, result) {
+    onCase(scenario, result, position) {
+      casesDone++;
       if (progress) io.stderr(`\r\x1b[2K${result.status === 'pass' ? 'PASS' : 'FAIL'}  ${scenario}: ${result.name}`);
+      if (caseLines) io.stdout(`${renderProgressLine({ caseNumber: casesDone, scenario, ...position }, result)}\n`);
     },
     log: (line) => io.stderr(`${progress ? '\r\x1b[2K' : ''}${line}\n`),
   }).finally(() => {

@@ -242,7 +242,10 @@ class StreamRelay implements BodySink {
 
   /** The upstream body reached EOF. */
   ended(): AttemptOutcome {
-    const { pipeline } = this;
+    const { pipeline, call } = this;
+    // Reads that ended because the gateway aborted the call on a timeout (the total deadline) are
+    // that timeout, not an upstream stream that ended early.
+    if (!this.clientDone && call.aborted?.gateway === 'timeout') return this.failed(call.aborted);
     if (!this.clientDone) this.writer.end(pipeline.end());
     return served(pipeline.failed ? 'upstream_error' : 'success', pipeline.eventsOut);
   }

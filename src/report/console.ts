@@ -1,7 +1,7 @@
 // What the CLI prints when a run ends: a line per scenario and per case, the failed checks'
 // messages under failing cases, the totals, and where the reports went.
 
-import type { RunSummary } from '../checks/result.ts';
+import type { CaseResult, RunSummary } from '../checks/result.ts';
 import { failedChecks, formatDuration, normalizeNewlines, plural, visibleControls, wholeMs } from './format.ts';
 
 export interface ConsoleOptions {
@@ -57,4 +57,30 @@ export function renderConsoleSummary(summary: RunSummary, reportDir: string, opt
   );
   if (summary.incomplete) lines.splice(lines.length - 1, 0, `${paint('33', 'INCOMPLETE')}  ${oneLine(summary.incomplete)}`);
   return lines.join('\n');
+}
+
+/** Where a case falls in the run, for its progress line. */
+export interface CasePosition {
+  /** 1-based count of cases finished so far in the run. */
+  caseNumber: number;
+  /** 1-based index of its scenario, and how many the run has. */
+  scenarioNumber: number;
+  scenarios: number;
+  scenario: string;
+}
+
+const PROGRESS_MESSAGE_CHARS = 200;
+
+/**
+ * One line per finished case for a log (CI, a pipe), where the terminal's rewritten status line
+ * would be noise: `[case 12, scenario 2/5] PASS openai-compatible: openai/text-usage [normalize] 41 ms`.
+ * A failed case adds its first failed check, cut to one short line.
+ */
+export function renderProgressLine(at: CasePosition, c: CaseResult): string {
+  const label = c.status === 'pass' ? 'PASS' : 'FAIL';
+  const line = `[case ${at.caseNumber}, scenario ${at.scenarioNumber}/${at.scenarios}] ${label} ${oneLine(at.scenario)}: ${oneLine(c.name)} ${wholeMs(c.durationMs)} ms`;
+  const first = c.status === 'fail' ? failedChecks(c)[0] : undefined;
+  if (!first) return line;
+  const message = oneLine(`${first.name}: ${first.message ?? 'failed'}`);
+  return `${line}: ${message.length > PROGRESS_MESSAGE_CHARS ? `${message.slice(0, PROGRESS_MESSAGE_CHARS)}…` : message}`;
 }

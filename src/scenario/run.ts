@@ -23,7 +23,8 @@ export interface RunOptions {
   replayPort?: number;
   /** Called once the replay upstream is up, before any scenario runs. */
   onReplayReady?: (replay: ReplayUpstream) => void | Promise<void>;
-  onCase?: (scenario: string, result: CaseResult) => void;
+  /** Each case as it is decided, with its scenario's place in the run (1-based) and the run's scenario count. */
+  onCase?: (scenario: string, result: CaseResult, position: { scenarioNumber: number; scenarios: number }) => void;
   /** Progress of long phases (default: a line on stderr every few seconds). */
   progress?: Progress;
   /** Informational lines (default: stderr). */
@@ -55,7 +56,8 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   try {
     await options.onReplayReady?.(replay);
-    for (const { file, scenario, fixtureFiles } of loaded) {
+    for (const [index, { file, scenario, fixtureFiles }] of loaded.entries()) {
+      const position = { scenarioNumber: index + 1, scenarios: loaded.length };
       const context: ScenarioContext = {
         file,
         fixtureFiles,
@@ -63,7 +65,7 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
         replay,
         updateGoldens: options.updateGoldens,
         reportDir: options.reportDir,
-        onCase: (r) => options.onCase?.(scenario.name, r),
+        onCase: (r) => options.onCase?.(scenario.name, r, position),
         progress,
         log,
         clock: realClock,

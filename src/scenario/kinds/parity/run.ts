@@ -14,7 +14,7 @@ import { compareWithGolden } from '../../../checks/golden.ts';
 import { applyMasks } from '../../../checks/masks.ts';
 import { readOpenAICompletion, readOpenAIStream, semanticMismatches, type SemanticOutput } from '../../../checks/semantic.ts';
 import type { CaseResult, CheckResult, ScenarioResult } from '../../../checks/result.ts';
-import { addressRequest, levelIncludes } from '../../../target/profile.ts';
+import { addressRequest, type ConformanceLevel, levelIncludes } from '../../../target/profile.ts';
 import { getProvider } from '../../../providers/index.ts';
 import type { ParityScenario } from './schema.ts';
 import type { GatewayMode } from '../../../target/target.ts';
@@ -121,7 +121,9 @@ async function runCase(
   // Protocol: every run's answer on its own; a passthrough target is not blamed for what the
   // upstream itself sent.
   const forwarded = judged === 'passthrough' ? upstreamProtocolFailures(cassette) : new Set<string>();
-  checks.push(...mergeProtocol(runs, cassette, forwarded));
+  // A body cut at the client's cap is not judged (nor parsed: it can be 64 MiB); the status check says why.
+  const whole = runs.filter((r) => !r.client.bodyCapped);
+  if (whole.length > 0) checks.push(...mergeProtocol(whole, cassette, forwarded));
 
   // Status and transport.
   const statusProblems = runs.flatMap((r) => [
@@ -152,6 +154,9 @@ async function runCase(
   const protocolStatus = checks.find((c) => c.name === 'protocol.status');
   if (protocolStatus && !protocolStatus.ok)
     protocolStatus.detail = `${protocolStatus.detail}\n\nThe target answered:\n${responseExcerpt(first.client)}`;
+  // A body the client cut at its cap is not the target's answer: its content is not judged (and
+  // not parsed: it can be 64 MiB), the status check has already said why the case failed.
+  if (first.client.bodyCapped) return caseResult(cassette, started, checks, masks, mode, level, notRouted);
 
   // Semantic equality with the cassette's reviewed expectation (judged first: --update-goldens
   // writes a golden only for output that holds on its own).
@@ -192,6 +197,18 @@ async function runCase(
 
   if (levelIncludes(level, 'semantic')) checks.push(semantic);
 
+  return caseResult(cassette, started, checks, masks, mode, level, notRouted);
+}
+
+function caseResult(
+  cassette: Cassette,
+  started: number,
+  checks: CheckResult[],
+  masks: readonly string[],
+  mode: GatewayMode,
+  level: ConformanceLevel,
+  notRouted: boolean,
+): CaseResult {
   const result: CaseResult = {
     name: `${cassette.name} [${mode}]`,
     file: relative(process.cwd(), cassette.file),
