@@ -8,7 +8,7 @@ import { runLoadModel, type ModelRunResult, type RunBounds } from './load-model.
 import type { Progress } from './progress.ts';
 import { peakConcurrency, type LoadModel } from './schedule.ts';
 import { createSseLoadDriver, type DriverRequest, type SlowReader } from '../client/sse-driver.ts';
-import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
+import { evaluateStream, type ExpectationState, type StreamRecord } from '../checks/stream-check.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {
@@ -31,6 +31,10 @@ export interface PhaseOptions {
   driverLimits: DriverLimits;
   progress?: Progress;
   clock?: Clock;
+  /** Open loop: a shard's slice of the schedule (see shard.ts). */
+  arrivals?: Iterable<bigint>;
+  /** Each measured stream as it ends (a shard's interval histograms). */
+  onStream?: (record: StreamRecord, origin: bigint, end: bigint) => void;
 }
 
 export interface PhaseResult {
@@ -95,8 +99,10 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
         const outcome = await driver.send(source.request, info.intendedNs);
         const record = evaluateStream(outcome, source.expectation, stallNs);
         if (!info.warmup) recordStream(stats, record, outcome.origin, outcome.endAt);
+        if (!info.warmup) options.onStream?.(record, outcome.origin, outcome.endAt);
       },
       afterLaunching: endLaunching,
+      arrivals: options.arrivals,
     });
   } finally {
     clearTimeout(deadline);
