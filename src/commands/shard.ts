@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../base/errors.ts';
+import { lateStart } from '../load/shard-output.ts';
 import { parseShardSpec, shardDirName } from '../load/shard.ts';
 import { makeRunId } from '../report/index.ts';
 import { loadShardableScenario, runShard } from '../scenario/shard-run.ts';
@@ -93,7 +94,7 @@ export async function runSharded(command: 'run' | 'bench', values: Flags, positi
   const h = result.health;
   io.stdout(
     `${shardDirName(shard)}: ${result.streams} streams, ${result.errors} errors; started ${h.startLatenessMs.toFixed(0)} ms after the start time; ` +
-      `driver ${h.valid ? 'kept up' : `INVALID (${h.reasons.join('; ')})`}\n` +
+      `driver ${h.valid ? 'kept up' : `SATURATED (${h.reasons.join('; ')})`}${lateStart(h.startLatenessMs) ? `; ${lateStart(h.startLatenessMs)}` : ''}\n` +
       `written to ${relative(process.cwd(), result.dir) || result.dir}; no thresholds evaluated: \`streamproof merge ${relative(process.cwd(), reportDir) || reportDir}\` once every shard is done\n`,
   );
   return 0;

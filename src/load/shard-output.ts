@@ -70,6 +70,13 @@ export interface ShardHealth extends DriverHealth {
   startLatenessMs: number;
 }
 
+/** Why a shard's start disqualifies it (null when it started on time). */
+export function lateStart(latenessMs: number): string | null {
+  return latenessMs > MAX_START_LATENESS_MS
+    ? `started ${(latenessMs / 1000).toFixed(1)} s after the shared start time (limit ${MAX_START_LATENESS_MS} ms): it did not run alongside the others`
+    : null;
+}
+
 /** Splits the measured streams into intervals by when they ended (from the shard's start). */
 export interface IntervalRecorder {
   onStream(record: StreamRecord, origin: bigint, end: bigint): void;
@@ -153,13 +160,6 @@ export function writeShardDir(w: ShardWrite): { dir: string; health: ShardHealth
     bytesReceived: w.phase.bytesReceived,
   };
   const health: ShardHealth = { ...w.phase.health, startLatenessMs: latenessMs };
-  if (latenessMs > MAX_START_LATENESS_MS) {
-    health.valid = false;
-    health.reasons = [
-      ...health.reasons,
-      `started ${(latenessMs / 1000).toFixed(1)} s after the shared start time (limit ${MAX_START_LATENESS_MS} ms): it did not run alongside the others`,
-    ];
-  }
   const comments = [
     `streamproof run ${w.runId}, ${shardDirName(w.shard)}, scenario ${w.scenario.name} (${w.scenario.hash.slice(0, 12)})`,
     `values: µs for ${[...TIMING_NAMES, SCHEDULE_DELAY_TAG].join(', ')}; tokens/s ×1000 for ${TOKENS_TAG}; Interval_Max in ms`,

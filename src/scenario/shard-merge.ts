@@ -8,6 +8,7 @@ import { benchCase, externalGatewayNotSampled } from '../load/bench-case.ts';
 import type { MergedRun } from '../load/merge.ts';
 import { MeasurementList } from '../load/measurements.ts';
 import { addPhaseMeasurements } from '../load/phase-measurements.ts';
+import { lateStart } from '../load/shard-output.ts';
 import { shardDirName } from '../load/shard.ts';
 import { attachFailureDetail, driverCheck } from './kinds/load/run.ts';
 
@@ -23,7 +24,7 @@ export function mergedSummary(merged: MergedRun, started = performance.now()): R
       const c = s.counts.intervals.reduce((n, i) => n + i.streams, 0);
       const e = s.counts.intervals.reduce((n, i) => n + Object.values(i.errors).reduce((a, b) => a + b, 0), 0);
       const h = s.health;
-      return `${shardDirName(s.manifest.shard)}: ${c} streams, ${e} errors, started ${h.startLatenessMs.toFixed(0)} ms after the start time, event-loop delay p99 ${h.eventLoopDelayP99Ms.toFixed(1)} ms, CPU ${(h.cpu * 100).toFixed(0)}%${h.valid ? '' : ` (INVALID: ${h.reasons.join('; ')})`}`;
+      return `${shardDirName(s.manifest.shard)}: ${c} streams, ${e} errors, started ${h.startLatenessMs.toFixed(0)} ms after the start time, event-loop delay p99 ${h.eventLoopDelayP99Ms.toFixed(1)} ms, utilisation ${(h.eventLoopUtilization * 100).toFixed(0)}%, CPU ${(h.cpu * 100).toFixed(0)}%${h.valid ? '' : ` (SATURATED: ${h.reasons.join('; ')})`}`;
     })
     .join('\n');
   const checks: CheckResult[] = [
@@ -44,7 +45,8 @@ export function mergedSummary(merged: MergedRun, started = performance.now()): R
     merged.missingIntervals.length === 0
       ? { name: 'intervals', ok: true, message: 'every shard has every interval its manifest names' }
       : { name: 'intervals', ok: false, message: `intervals missing: ${merged.missingIntervals.join('; ')}` },
-    driverCheck([['all shards', phase]]),
+    startCheck(merged),
+    driverCheck([['shards', phase]]),
   ];
   const result = benchCase({
     name: `${sc.name} [${sc.mode}] (${merged.count} shards)`,
@@ -72,4 +74,19 @@ export function mergedSummary(merged: MergedRun, started = performance.now()): R
   if (merged.missingShards.length > 0)
     summary.incomplete = `${merged.missingShards.length} of ${merged.count} shards missing: the merged figures cover the shards present only`;
   return summary;
+}
+
+/** Every shard must have started at the shared start time: a late one did not load the target alongside the others. */
+function startCheck(merged: MergedRun): CheckResult {
+  const late = merged.shards.flatMap((s) => {
+    const why = lateStart(s.health.startLatenessMs);
+    return why ? [`${shardDirName(s.manifest.shard)} ${why}`] : [];
+  });
+  return late.length === 0
+    ? {
+        name: 'start',
+        ok: true,
+        message: `every shard started within ${merged.startSpreadMs.toFixed(0)} ms of the others, at the shared start time`,
+      }
+    : { name: 'start', ok: false, message: late.join('; ') };
 }

@@ -188,6 +188,32 @@ describe('sharded runs through the CLI', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/differ in scenario[\s\S]*shard-1-of-3/);
 
+    // A saturated shard, a late one and a lost interval: each fails the merged run, named.
+    const damaged = join(dir, 'damaged');
+    cpSync(three, damaged, { recursive: true });
+    const health0 = join(damaged, 'shard-0-of-3', 'health.json');
+    writeFileSync(
+      health0,
+      JSON.stringify({ ...JSON.parse(readFileSync(health0, 'utf8')), valid: false, reasons: ['event-loop delay p99 80.0 ms > 50 ms'] }),
+    );
+    const health2 = join(damaged, 'shard-2-of-3', 'health.json');
+    writeFileSync(health2, JSON.stringify({ ...JSON.parse(readFileSync(health2, 'utf8')), startLatenessMs: 4000 }));
+    const log1 = join(damaged, 'shard-1-of-3', 'histograms.hlog');
+    writeFileSync(log1, readFileSync(log1, 'utf8').replace(/^Tag=ttft,0\.000,.*\n/m, ''));
+    const bad = await runCli(['merge', damaged]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/missing intervals: shard-1-of-3: interval\(s\) 0 of/);
+    const checks = (JSON.parse(readFileSync(join(damaged, 'summary.json'), 'utf8')) as RunSummary).scenarios[0]!.cases[0]!.checks;
+    expect(checks.find((c) => c.name === 'driver')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/shard-0-of-3: event-loop delay/),
+    });
+    expect(checks.find((c) => c.name === 'start')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/shard-2-of-3 started 4\.0 s after/),
+    });
+    expect(checks.find((c) => c.name === 'intervals')?.ok).toBe(false);
+
     // One shard's output gone: reported missing, non-zero exit, the summary says so.
     rmSync(join(three, 'shard-1-of-3'), { recursive: true });
     const partial = await runCli(['merge', three]);
