@@ -46,7 +46,8 @@ export function mergedSummary(merged: MergedRun, started = performance.now()): R
       ? { name: 'intervals', ok: true, message: 'every shard has every interval its manifest names' }
       : { name: 'intervals', ok: false, message: `intervals missing: ${merged.missingIntervals.join('; ')}` },
     startCheck(merged),
-    driverCheck([['shards', phase]]),
+    // Each shard's own driver, named (its health in place of the merged one).
+    driverCheck(merged.shards.map((s) => [shardDirName(s.manifest.shard), { ...phase, health: s.health }] as const)),
   ];
   const result = benchCase({
     name: `${sc.name} [${sc.mode}] (${merged.count} shards)`,
