@@ -20,6 +20,10 @@ const commands: Record<string, Command> = {
     summary: 'run the benchmark scenarios (scenarios/bench) and record the figures',
     load: () => import('./commands/bench.ts'),
   },
+  merge: {
+    summary: 'merge the shards of a sharded run (--shard, --workers) and evaluate its thresholds',
+    load: () => import('./commands/merge.ts'),
+  },
   inspect: {
     summary: 'print the events of a raw stream as JSON lines',
     load: () => import('./commands/inspect.ts'),

@@ -13,6 +13,7 @@ import { runScenarios } from '../scenario/run.ts';
 import { externalTarget, referenceTarget } from '../target/target.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags } from './args.ts';
+import { isSharded, runSharded, SHARD_FLAGS, SHARD_USAGE } from './shard.ts';
 import { UsageError } from '../base/errors.ts';
 import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
 
@@ -32,7 +33,8 @@ export const USAGE = `usage: streamproof bench [paths…] [--suite NAME]… [--t
 ${BASELINE_USAGE}
   --benchmarks-md F  write the figures, the command and the machine to F (e.g. BENCHMARKS.md)
   --benchmarks-notes N
-                     a Markdown file of hand-written analysis to include in F (kept across runs)`;
+                     a Markdown file of hand-written analysis to include in F (kept across runs)
+${SHARD_USAGE}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, {
@@ -48,11 +50,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     suite: { type: 'string', multiple: true, default: [] },
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
+    ...SHARD_FLAGS,
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
+  if (isSharded(values)) return runSharded('bench', values, positionals, io);
   const loadedConfig = loadProjectConfig(values.config);
   const config = loadedConfig?.config ?? null;
   const { replayPort, targetUrl, profileFile } = targetSettings(values, config);

@@ -9,6 +9,7 @@ import { providerNames } from '../providers/index.ts';
 import { CONFORMANCE_LEVELS, loadTargetProfile, REFERENCE_PROFILE, type ConformanceLevel } from '../target/profile.ts';
 import { buildScorecard } from '../checks/scorecard.ts';
 import { parseFlags } from './args.ts';
+import { isSharded, runSharded, SHARD_FLAGS, SHARD_USAGE } from './shard.ts';
 import { UsageError } from '../base/errors.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
@@ -32,7 +33,8 @@ export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--tar
   --replay-port N    fixed port for the replay upstream (so a target's config can point at it)
   --require-reviewed fail (exit 1, before any traffic) when a cassette's expect is not reviewed
                      (reviewed: false, as record and import write it); without it, a warning
-${BASELINE_USAGE}`;
+${BASELINE_USAGE}
+${SHARD_USAGE}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, {
@@ -49,11 +51,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     suite: { type: 'string', multiple: true, default: [] },
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
+    ...SHARD_FLAGS,
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
+  if (isSharded(values)) return runSharded('run', values, positionals, io);
   const loadedConfig = loadProjectConfig(values.config);
   const config = loadedConfig?.config ?? null;
   const { replayPort, targetUrl, profileFile } = targetSettings(values, config);

@@ -45,6 +45,8 @@ export interface RunModelOptions {
   /** Called once when no more requests will start (e.g. to arm a drain timeout). */
   afterLaunching?: () => void;
   signal?: AbortSignal;
+  /** Open loop: these intended starts instead of the model's own (a shard's slice, see shard.ts). */
+  arrivals?: Iterable<bigint>;
 }
 
 export async function runLoadModel(options: RunModelOptions): Promise<ModelRunResult> {
@@ -101,7 +103,7 @@ export async function runLoadModel(options: RunModelOptions): Promise<ModelRunRe
   } else {
     const pending = new Set<Promise<void>>();
     let scheduled = 0;
-    for (const offset of arrivalOffsets(model)) {
+    for (const offset of options.arrivals ?? arrivalOffsets(model)) {
       if (options.signal?.aborted) {
         stopLaunching('aborted');
         break;

@@ -11,7 +11,7 @@ import { runLoadModel, type ModelRunResult, type RunBounds } from './load-model.
 import type { Progress } from './progress.ts';
 import { peakConcurrency, type LoadModel } from './schedule.ts';
 import { createSseLoadDriver, type DriverRequest, type SlowReader, type StreamOutcome } from '../client/sse-driver.ts';
-import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
+import { evaluateStream, type ExpectationState, type StreamRecord } from '../checks/stream-check.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {
@@ -38,6 +38,10 @@ export interface PhaseOptions {
   processes?: Readonly<Record<string, () => Promise<number>>>;
   /** Held reads past this many bytes are analysed at once, in the phase (default 64 MiB). */
   maxDeferredBytes?: number;
+  /** Open loop: a shard's slice of the schedule (see shard.ts). */
+  arrivals?: Iterable<bigint>;
+  /** Each measured stream once analysed (a shard's interval histograms; stamps are the stream's own). */
+  onStream?: (record: StreamRecord, origin: bigint, end: bigint) => void;
 }
 
 export interface PhaseResult {
@@ -110,7 +114,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     for (const { outcome, source, warmup } of batch) {
       const record = evaluateStream(outcome, source.expectation, stallNs);
       eventsDelivered += record.timings.events;
-      if (!warmup) recordStream(stats, record, outcome.origin, outcome.endAt);
+      if (warmup) continue;
+      recordStream(stats, record, outcome.origin, outcome.endAt);
+      options.onStream?.(record, outcome.origin, outcome.endAt);
     }
   };
   let drainTimer: NodeJS.Timeout | undefined;
@@ -152,6 +158,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
         if (heldBytes > maxDeferred) analyse();
       },
       afterLaunching: endLaunching,
+      arrivals: options.arrivals,
     });
   } finally {
     clearTimeout(deadline);

@@ -1,0 +1,144 @@
+// One shard of a sharded load run: loads the `kind: load` scenario, puts up its servers, waits
+// for the shared start time, drives its slice of the global schedule (src/load/shard.ts) and
+// writes its raw results (src/load/shard-output.ts). No threshold is evaluated here: thresholds
+// hold for the merged run, never per shard.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InputError } from '../base/errors.ts';
+import { loadCassette } from '../cassette/cassette.ts';
+import { openGatewayLoad } from '../load/gateway-load.ts';
+import { runPhase } from '../load/phase.ts';
+import { stderrProgress, type Progress } from '../load/progress.ts';
+import { describeModel, isOpenLoop } from '../load/schedule.ts';
+import { createIntervalRecorder, writeShardDir, type ShardHealth, type ShardScenario } from '../load/shard-output.ts';
+import { planShard, shardDirName, type ShardSpec } from '../load/shard.ts';
+import { loadInputs } from '../load/stream-sources.ts';
+import { startReplayUpstream } from '../replay/upstream.ts';
+import type { TargetUnderTest } from '../target/target.ts';
+import { modelOf } from './kinds/load/run.ts';
+import type { LoadScenario } from './kinds/load/schema.ts';
+import { loadScenario } from './load.ts';
+
+export interface ShardRunOptions {
+  file: string;
+  target: TargetUnderTest;
+  runId: string;
+  shard: ShardSpec;
+  /** The shared start time, ms since the epoch; or asked for once the servers are up (--workers). */
+  startAtMs: number | (() => Promise<number>);
+  /** The run's directory: this shard writes shard-<i>-of-<N>/ under it. */
+  reportDir: string;
+  replayPort?: number;
+  progress?: Progress;
+  log(line: string): void;
+}
+
+export interface ShardRunResult {
+  dir: string;
+  health: ShardHealth;
+  streams: number;
+  errors: number;
+}
+
+/** Loads the scenario and checks that it can be split into `count` shards (exit 2 before any traffic otherwise). */
+export function loadShardableScenario(file: string, count: number): { scenario: LoadScenario; fixtureFiles: string[]; hash: string } {
+  const loaded = loadScenario(file);
+  const scenario = loaded.scenario;
+  if (scenario.kind !== 'load')
+    throw new InputError(file, null, `--shard and --workers run \`kind: load\` scenarios; this one is kind ${scenario.kind}`);
+  if (scenario.compare === 'direct')
+    throw new InputError(
+      file,
+      null,
+      'compare: direct cannot be sharded: added_* subtracts two phases measured on one machine. Shard it with compare: none, or run it in one process',
+    );
+  try {
+    planShard(modelOf(scenario.load), boundsOf(scenario), { index: 0, count });
+  } catch (err) {
+    throw new InputError(file, null, (err as Error).message);
+  }
+  const hash = createHash('sha256').update(JSON.stringify(scenario));
+  for (const f of loaded.fixtureFiles) hash.update(readFileSync(f));
+  return { scenario, fixtureFiles: loaded.fixtureFiles, hash: hash.digest('hex') };
+}
+
+function boundsOf(scenario: LoadScenario) {
+  return {
+    maxRequests: scenario.duration.requests,
+    maxDurationMs: scenario.duration.seconds * 1000,
+    warmupRequests: scenario.warmup.requests,
+    warmupMs: scenario.warmup.seconds * 1000,
+  };
+}
+
+export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
+  const { scenario, fixtureFiles, hash } = loadShardableScenario(o.file, o.shard.count);
+  const model = modelOf(scenario.load);
+  const plan = planShard(model, boundsOf(scenario), o.shard);
+  await o.target.reachable();
+  const replay = await startReplayUpstream({ port: o.replayPort ?? 0 });
+  try {
+    const inputs = loadInputs(o.file, fixtureFiles.map(loadCassette), scenario.synthetic);
+    const { mode, fidelity, servers, sources } = await openGatewayLoad(o.file, inputs, scenario, { target: o.target, replay });
+    try {
+      const startAtMs = typeof o.startAtMs === 'number' ? o.startAtMs : await o.startAtMs();
+      const wait = startAtMs - Date.now();
+      o.log(`${shardDirName(o.shard)}: ${describeModel(plan.model)}; starting ${wait > 0 ? `in ${(wait / 1000).toFixed(1)} s` : 'now'}`);
+      if (wait > 0) await sleep(wait);
+      const startedAtMs = Date.now();
+      const startNs = process.hrtime.bigint();
+      const recorder = createIntervalRecorder(startNs);
+      const phase = await runPhase({
+        label: `${scenario.name} ${shardDirName(o.shard)}`,
+        origin: servers.gatewayUrl,
+        sources,
+        model: plan.model,
+        bounds: plan.bounds,
+        arrivals: plan.arrivals,
+        onStream: recorder.onStream,
+        timeouts: {
+          headersMs: scenario.timeouts.headersSeconds * 1000,
+          idleMs: scenario.timeouts.idleSeconds * 1000,
+          streamMs: scenario.timeouts.streamSeconds * 1000,
+        },
+        slowReader: scenario.reader,
+        stallMs: scenario.stallMs,
+        onEnd: scenario.onEnd,
+        drainMs: scenario.drainSeconds * 1000,
+        driverLimits: scenario.driver,
+        progress: o.progress ?? stderrProgress(),
+      });
+      const shardScenario: ShardScenario = {
+        name: scenario.name,
+        file: o.file,
+        kind: scenario.kind,
+        hash,
+        thresholds: scenario.thresholds,
+        model: describeModel(model),
+        openLoop: isOpenLoop(model),
+        fidelity,
+        mode,
+        scope: servers.scope,
+      };
+      const { dir, health } = writeShardDir({
+        reportDir: o.reportDir,
+        runId: o.runId,
+        shard: o.shard,
+        scenario: shardScenario,
+        target: o.target.label,
+        startAtMs,
+        startedAtMs,
+        startNs,
+        phase,
+        intervals: recorder.intervals,
+      });
+      const errors = Object.values(phase.stats.errors).reduce((a, b) => a + b, 0);
+      return { dir, health, streams: phase.stats.streams, errors };
+    } finally {
+      await servers.close();
+    }
+  } finally {
+    await replay.close();
+  }
+}
