@@ -16,7 +16,7 @@ import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import type { LoadScenario } from './schema.ts';
 
-export function modelOf(load: LoadScenario['load']): LoadModel {
+export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>): LoadModel {
   switch (load.model) {
     case 'closed':
       return { type: 'closed', concurrency: load.concurrency, rampUpMs: load.rampUpSeconds * 1000 };
@@ -31,6 +31,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
   const { file, fixtureFiles } = ctx;
   const started = performance.now();
   const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
+  if (scenario.load.model === 'sweep') throw new Error('sweep: not wired yet');
   const model = modelOf(scenario.load);
   const { external, live, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
   try {
