@@ -127,6 +127,22 @@ const DEFS: MeasurementDef[] = [
     about: 'sweep over concurrency: the highest step that met every stopWhen condition (0: none did)',
   },
   {
+    pattern: /^step_rate$/,
+    kinds: ['load'],
+    unit: 'req/s',
+    better: 'none',
+    baseline: false,
+    about: 'sweep: the offered rate of this step',
+  },
+  {
+    pattern: /^step_concurrency$/,
+    kinds: ['load'],
+    unit: 'streams',
+    better: 'none',
+    baseline: false,
+    about: 'sweep: the concurrency of this step',
+  },
+  {
     pattern: /^sweep_steps$/,
     kinds: ['load'],
     unit: 'count',

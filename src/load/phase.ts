@@ -8,7 +8,7 @@ import { runLoadModel, type ModelRunResult, type RunBounds } from './load-model.
 import type { Progress } from './progress.ts';
 import { peakConcurrency, type LoadModel } from './schedule.ts';
 import { createSseLoadDriver, type DriverRequest, type SlowReader } from '../client/sse-driver.ts';
-import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
+import { evaluateStream, type ExpectationState, type StreamRecord } from '../checks/stream-check.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {
@@ -31,6 +31,8 @@ export interface PhaseOptions {
   driverLimits: DriverLimits;
   progress?: Progress;
   clock?: Clock;
+  /** Each measured stream's record (warm-up excluded), e.g. to classify it against an SLO. */
+  onStream?: (record: StreamRecord) => void;
 }
 
 export interface PhaseResult {
@@ -95,6 +97,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
         const outcome = await driver.send(source.request, info.intendedNs);
         const record = evaluateStream(outcome, source.expectation, stallNs);
         if (!info.warmup) recordStream(stats, record, outcome.origin, outcome.endAt);
+        if (!info.warmup && !record.cut) options.onStream?.(record);
       },
       afterLaunching: endLaunching,
     });

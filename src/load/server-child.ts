@@ -14,6 +14,7 @@ import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { harnessGatewayConfig } from '../target/target.ts';
 import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
 import { syntheticCassette } from '../cassette/synthetic.ts';
+import { shapedChooser } from './workload/timed-replay.ts';
 
 const SAMPLE_EVERY_MS = 100;
 
@@ -92,7 +93,8 @@ async function handle(message: ToServer): Promise<void> {
       replay = await startReplayUpstream({ maxHangMs: 5_000 });
       for (const spec of message.plans) {
         const cassette = planCassette(spec);
-        replay.bind(spec.slot, { cassette, chunks: cassette.response.chunks, speed: message.speed });
+        if ('synthetic' in spec && spec.shape) replay.choose(spec.slot, shapedChooser(spec.synthetic, spec.shape, message.speed));
+        else replay.bind(spec.slot, { cassette, chunks: cassette.response.chunks, speed: message.speed });
       }
       send({ type: 'ready', url: replay.url });
       return;

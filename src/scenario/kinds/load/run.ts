@@ -15,6 +15,9 @@ import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import type { LoadScenario } from './schema.ts';
+import { orClose, shapeInputs, workloadSources } from './workload-sources.ts';
+import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
+import { windowSeconds } from '../../../load/load-stats.ts';
 
 export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>): LoadModel {
   switch (load.model) {
@@ -30,13 +33,17 @@ export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>)
 export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const { file, fixtureFiles } = ctx;
   const started = performance.now();
-  const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
-  if (scenario.load.model === 'sweep') throw new Error('sweep: not wired yet');
+  const inputs = shapeInputs(loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic), scenario.workload);
+  if (scenario.load.model === 'sweep') throw new Error('a sweep runs through runSweepScenario');
   const model = modelOf(scenario.load);
-  const { external, live, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
+  const opened = await openGatewayLoad(file, inputs, scenario, ctx);
+  const { external, live, mode, fidelity, servers } = opened;
+  const sources = await orClose(servers, () => workloadSources(scenario, opened.sources, file));
   try {
-    const phase = (label: string, origin: string, s: PhaseOptions['sources']): Promise<PhaseResult> =>
+    const slo = scenario.slo ? sloRecorder(scenario.slo) : null;
+    const phase = (label: string, origin: string, s: PhaseOptions['sources'], onStream?: PhaseOptions['onStream']): Promise<PhaseResult> =>
       runPhase({
+        onStream,
         label: `${scenario.name} ${label}`,
         origin,
         sources: s,
@@ -71,13 +78,14 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       if (compare) directParts.push(await phase(`direct to upstream${tag}`, servers.replayUrl!, direct_));
       // Start each gateway phase from a collected heap, so its samples show that phase alone.
       await servers.gateway?.gc();
-      gatewayParts.push(await phase(`via gateway${tag}`, servers.gatewayUrl, sources));
+      gatewayParts.push(await phase(`via gateway${tag}`, servers.gatewayUrl, sources, slo?.onStream));
     }
     const direct = compare ? mergePhases(directParts) : null;
     const gateway = mergePhases(gatewayParts);
 
     const m = new MeasurementList();
     addPhaseMeasurements(m, '', gateway, isOpenLoop(model), fidelity);
+    if (slo) addSloMeasurements(m, slo.tally, windowSeconds(gateway.stats));
     if (direct) {
       addPhaseMeasurements(m, 'direct_', direct, isOpenLoop(model), fidelity);
       addAddedMeasurements(m, gateway, direct);
