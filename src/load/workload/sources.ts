@@ -2,11 +2,9 @@
 // row or generated prompt, a conversation's growing context, a drawn max_tokens) and expects the
 // answer length it asked for. The phase sends sources round-robin, so the list is built once, up
 // to a bound, and repeats beyond it.
-import { dirname, resolve } from 'node:path';
-import { InputError } from '../../base/errors.ts';
 import { expectationState } from '../../checks/stream-check.ts';
 import type { StreamSource } from '../phase.ts';
-import { conversation, loadDataset, type ChatMessage, type PromptWorkload } from './dataset.ts';
+import { conversation, type ChatMessage, type DatasetRequest, type PromptWorkload } from './dataset.ts';
 import type { Distribution } from './distributions.ts';
 import type { Workload } from './schema.ts';
 
@@ -29,12 +27,11 @@ export function shapesRequests(w: Workload | undefined): boolean {
 export function shapedSources(
   w: Workload,
   template: StreamSource,
-  scenarioFile: string,
+  dataset: readonly DatasetRequest[] | null,
   count: number,
   defaultTokens: number,
 ): StreamSource[] {
   const base = JSON.parse(template.request.body) as Record<string, unknown>;
-  const dataset = w.dataset !== undefined ? loadDataset(resolve(dirname(scenarioFile), w.dataset)) : null;
   const pw: PromptWorkload = {
     promptTokens: w.promptTokens ?? { type: 'fixed', value: 16 },
     outputTokens: w.outputTokens ?? { type: 'fixed', value: defaultTokens },
@@ -60,6 +57,5 @@ export function shapedSources(
       });
     }
   }
-  if (out.length === 0) throw new InputError(scenarioFile, null, 'the workload produced no request');
   return out;
 }

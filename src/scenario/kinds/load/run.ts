@@ -15,7 +15,7 @@ import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import type { LoadScenario } from './schema.ts';
-import { orClose, shapeInputs, workloadSources } from './workload-sources.ts';
+import { planWorkload, shapeInputs } from './workload-sources.ts';
 import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
 import { windowSeconds } from '../../../load/load-stats.ts';
 
@@ -36,9 +36,10 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
   const inputs = shapeInputs(loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic), scenario.workload);
   if (scenario.load.model === 'sweep') throw new Error('a sweep runs through runSweepScenario');
   const model = modelOf(scenario.load);
+  const buildSources = planWorkload(scenario, file);
   const opened = await openGatewayLoad(file, inputs, scenario, ctx);
   const { external, live, mode, fidelity, servers } = opened;
-  const sources = await orClose(servers, () => workloadSources(scenario, opened.sources, file));
+  const sources = buildSources(opened.sources);
   try {
     const slo = scenario.slo ? sloRecorder(scenario.slo) : null;
     const phase = (label: string, origin: string, s: PhaseOptions['sources'], onStream?: PhaseOptions['onStream']): Promise<PhaseResult> =>

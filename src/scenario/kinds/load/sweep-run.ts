@@ -20,7 +20,7 @@ import { loadInputs } from '../../../load/stream-sources.ts';
 import { findKnee, judgeStep, planSteps, stopConditions, type StepVerdict, type SweepModel } from '../../../load/sweep.ts';
 import { driverCheck } from './run.ts';
 import type { LoadScenario } from './schema.ts';
-import { orClose, shapeInputs, workloadSources } from './workload-sources.ts';
+import { planWorkload, shapeInputs } from './workload-sources.ts';
 
 /** The load model of one step. */
 export function stepModel(sweep: SweepModel, value: number): LoadModel {
@@ -37,9 +37,10 @@ export async function runSweepScenario(scenario: LoadScenario & { load: SweepMod
   const inputs = shapeInputs(loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic), scenario.workload);
   const values = planSteps(sweep);
   const conditions = stopConditions(sweep);
+  const buildSources = planWorkload(scenario, file);
   const opened = await openGatewayLoad(file, inputs, scenario, ctx);
   const { external, live, mode, fidelity, servers } = opened;
-  const sources = await orClose(servers, () => workloadSources(scenario, opened.sources, file));
+  const sources = buildSources(opened.sources);
   const unit = sweep.over === 'rate' ? 'req/s' : 'streams';
   const cases: CaseResult[] = [];
   const judged: Array<{ value: number; verdict: StepVerdict; measurements: MeasurementList; valid: boolean }> = [];

@@ -2,21 +2,32 @@
 // shapes requests, one request per conversation turn built from the generated stream's source.
 import { InputError } from '../../../base/errors.ts';
 import type { StreamSource } from '../../../load/phase.ts';
+import { dirname, resolve } from 'node:path';
+import { loadDataset } from '../../../load/workload/dataset.ts';
 import { shapedSources, shapesRequests } from '../../../load/workload/sources.ts';
 import type { LoadInput } from '../../../load/stream-sources.ts';
 import type { Workload } from '../../../load/workload/schema.ts';
 import type { LoadScenario } from './schema.ts';
 
-export function workloadSources(scenario: LoadScenario, sources: StreamSource[], file: string): StreamSource[] {
-  if (!scenario.workload || !shapesRequests(scenario.workload)) return sources;
-  const template = sources.find((s) => s.label.startsWith('synthetic/'));
-  if (!scenario.synthetic || !template || sources.length !== 1)
+/**
+ * Checks a workload before any server starts (a bad dataset is exit 2 at once) and returns how to
+ * build the run's sources from the gateway sources.
+ */
+export function planWorkload(scenario: LoadScenario, file: string): (sources: StreamSource[]) => StreamSource[] {
+  const w = scenario.workload;
+  if (!w || !shapesRequests(w)) return (sources) => sources;
+  if (!scenario.synthetic || scenario.fixtures.length > 0)
     throw new InputError(
       file,
       null,
       'workload: prompt and output lengths, turns and datasets shape the generated stream: give `synthetic:` and no `fixtures:`',
     );
-  return shapedSources(scenario.workload, template, file, scenario.duration.requests, scenario.synthetic.tokens);
+  const dataset = w.dataset !== undefined ? loadDataset(resolve(dirname(file), w.dataset)) : null;
+  const tokens = scenario.synthetic.tokens;
+  return (sources) => {
+    const template = sources.find((s) => s.label.startsWith('synthetic/'))!;
+    return shapedSources(w, template, dataset, scenario.duration.requests, tokens);
+  };
 }
 
 /** The generated stream's replay plan shaped by the workload: lengths from max_tokens, the timing model. */
@@ -27,14 +38,4 @@ export function shapeInputs(inputs: LoadInput[], workload: Workload | undefined)
       ? { ...i, plan: { ...i.plan, shape: { tokensFromRequest: shapesRequests(workload), timing: workload.timing } } }
       : i,
   );
-}
-
-/** Runs `f`; if it throws, the servers are closed first (they were started for nothing). */
-export async function orClose<T>(servers: { close(): Promise<void> }, f: () => T): Promise<T> {
-  try {
-    return f();
-  } catch (err) {
-    await servers.close();
-    throw err;
-  }
 }
