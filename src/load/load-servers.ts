@@ -5,6 +5,7 @@ import type { ReplayUpstream } from '../replay/upstream.ts';
 import type { GatewayMode, TargetUnderTest } from '../target/target.ts';
 import { startGatewayProcess, startReplayProcess, type ServerProcess } from './server-process.ts';
 import type { LoadInput } from './stream-sources.ts';
+import { shapedChooser } from './workload/timed-replay.ts';
 
 export interface LoadServers {
   gatewayUrl: string;
@@ -31,7 +32,10 @@ export async function startLoadServers(inputs: readonly LoadInput[], o: LoadServ
   if (o.target.external) {
     const open = await o.target.open(o.mode, o.replay);
     if (!o.live) {
-      for (const { cassette, plan } of inputs) o.replay.bind(plan.slot, { cassette, chunks: cassette.response.chunks, speed: o.speed });
+      for (const { cassette, plan } of inputs) {
+        if ('synthetic' in plan && plan.shape) o.replay.choose(plan.slot, shapedChooser(plan.synthetic, plan.shape, o.speed));
+        else o.replay.bind(plan.slot, { cassette, chunks: cassette.response.chunks, speed: o.speed });
+      }
     }
     return {
       gatewayUrl: open.url,

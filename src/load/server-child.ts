@@ -15,6 +15,7 @@ import { harnessGatewayConfig } from '../target/target.ts';
 import type { FromServer, PlanSpec, ServerSample, ToServer } from './server-messages.ts';
 import { syntheticCassette } from '../cassette/synthetic.ts';
 import { startNullProxy, type NullProxy } from './null-proxy.ts';
+import { shapedChooser } from './workload/timed-replay.ts';
 
 const SAMPLE_EVERY_MS = 100;
 
@@ -94,7 +95,8 @@ async function handle(message: ToServer): Promise<void> {
       replay = await startReplayUpstream({ maxHangMs: 5_000 });
       for (const spec of message.plans) {
         const cassette = planCassette(spec);
-        replay.bind(spec.slot, { cassette, chunks: cassette.response.chunks, speed: message.speed });
+        if ('synthetic' in spec && spec.shape) replay.choose(spec.slot, shapedChooser(spec.synthetic, spec.shape, message.speed));
+        else replay.bind(spec.slot, { cassette, chunks: cassette.response.chunks, speed: message.speed });
       }
       send({ type: 'ready', url: replay.url });
       return;

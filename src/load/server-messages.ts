@@ -2,9 +2,10 @@
 import type { GatewayConfig } from '../gateway/config.ts';
 import type { GatewayMode } from '../target/target.ts';
 import type { SyntheticSpec } from '../cassette/synthetic.ts';
+import type { SyntheticShape } from './workload/timed-replay.ts';
 
 /** What a replay slot serves: a cassette file, or a generated stream. */
-export type PlanSpec = { slot: string; cassetteFile: string } | { slot: string; synthetic: SyntheticSpec };
+export type PlanSpec = { slot: string; cassetteFile: string } | { slot: string; synthetic: SyntheticSpec; shape?: SyntheticShape };
 
 export type ToServer =
   | { type: 'start-replay'; plans: PlanSpec[]; speed: number }

@@ -17,7 +17,7 @@ import { loadInputs } from '../load/stream-sources.ts';
 import { startReplayUpstream } from '../replay/upstream.ts';
 import type { TargetUnderTest } from '../target/target.ts';
 import { modelOf } from './kinds/load/run.ts';
-import type { LoadScenario } from './kinds/load/schema.ts';
+import { comparePhases, type LoadScenario } from './kinds/load/schema.ts';
 import { loadScenario } from './load.ts';
 
 export interface ShardRunOptions {
@@ -42,25 +42,30 @@ export interface ShardRunResult {
 }
 
 /** Loads the scenario and checks that it can be split into `count` shards (exit 2 before any traffic otherwise). */
-export function loadShardableScenario(file: string, count: number): { scenario: LoadScenario; fixtureFiles: string[]; hash: string } {
+/** A load scenario with one fixed load model (a sweep is a sequence of them). */
+type ShardableScenario = LoadScenario & { load: Exclude<LoadScenario['load'], { model: 'sweep' }> };
+
+export function loadShardableScenario(file: string, count: number): { scenario: ShardableScenario; fixtureFiles: string[]; hash: string } {
   const loaded = loadScenario(file);
   const scenario = loaded.scenario;
   if (scenario.kind !== 'load')
     throw new InputError(file, null, `--shard and --workers run \`kind: load\` scenarios; this one is kind ${scenario.kind}`);
-  if (scenario.compare === 'direct')
+  if (comparePhases(scenario.compare).length > 1 || scenario.calibrate)
     throw new InputError(
       file,
       null,
-      'compare: direct cannot be sharded: added_* subtracts two phases measured on one machine. Shard it with compare: none, or run it in one process',
+      'compare and calibrate cannot be sharded: added_* subtracts phases measured on one machine. Shard it with compare: none, or run it in one process',
     );
+  if (scenario.load.model === 'sweep') throw new InputError(file, null, 'a sweep cannot be sharded: run it in one process');
+  const shardable = { ...scenario, load: scenario.load };
   try {
-    planShard(modelOf(scenario.load), boundsOf(scenario), { index: 0, count });
+    planShard(modelOf(shardable.load), boundsOf(scenario), { index: 0, count });
   } catch (err) {
     throw new InputError(file, null, (err as Error).message);
   }
   const hash = createHash('sha256').update(JSON.stringify(scenario));
   for (const f of loaded.fixtureFiles) hash.update(readFileSync(f));
-  return { scenario, fixtureFiles: loaded.fixtureFiles, hash: hash.digest('hex') };
+  return { scenario: shardable, fixtureFiles: loaded.fixtureFiles, hash: hash.digest('hex') };
 }
 
 function boundsOf(scenario: LoadScenario) {

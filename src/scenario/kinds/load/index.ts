@@ -2,6 +2,7 @@ import { repeatedScenario } from '../../../checks/repeat.ts';
 import type { ScenarioResult } from '../../../checks/result.ts';
 import { defineScenarioKind, type ScenarioContext } from '../../kind.ts';
 import { runLoadScenario } from './run.ts';
+import { runSweepScenario } from './sweep-run.ts';
 import { loadScenarioSchema, type LoadScenario } from './schema.ts';
 
 /** `repeat: N`: the whole scenario N times (stopping early when the run is interrupted), combined. */
@@ -15,4 +16,9 @@ async function runRepeated(scenario: LoadScenario, ctx: ScenarioContext): Promis
   return repeatedScenario(runs);
 }
 
-export const loadKind = defineScenarioKind<LoadScenario>({ kind: 'load', schema: loadScenarioSchema, run: runRepeated });
+export const loadKind = defineScenarioKind<LoadScenario>({
+  kind: 'load',
+  schema: loadScenarioSchema,
+  run: (scenario, ctx) =>
+    scenario.load.model === 'sweep' ? runSweepScenario({ ...scenario, load: scenario.load }, ctx) : runRepeated(scenario, ctx),
+});

@@ -21,8 +21,11 @@ import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { loadDetail, recordingProgress } from '../../../load/distribution.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import { comparePhases, type ComparePhase, type LoadScenario } from './schema.ts';
+import { planWorkload, shapeInputs } from './workload-sources.ts';
+import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
+import { windowSeconds } from '../../../load/load-stats.ts';
 
-export function modelOf(load: LoadScenario['load']): LoadModel {
+export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>): LoadModel {
   switch (load.model) {
     case 'closed':
       return { type: 'closed', concurrency: load.concurrency, rampUpMs: load.rampUpSeconds * 1000 };
@@ -36,14 +39,29 @@ export function modelOf(load: LoadScenario['load']): LoadModel {
 export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const { file, fixtureFiles } = ctx;
   const started = performance.now();
-  const inputs = loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic);
+  const inputs = shapeInputs(loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic), scenario.workload);
+  if (scenario.load.model === 'sweep') throw new Error('a sweep runs through runSweepScenario');
   const model = modelOf(scenario.load);
-  const { external, live, mode, fidelity, servers, sources } = await openGatewayLoad(file, inputs, scenario, ctx);
+  const buildSources = planWorkload(scenario, file);
+  const opened = await openGatewayLoad(file, inputs, scenario, ctx);
+  const { external, live, mode, fidelity, servers } = opened;
+  const sources = buildSources(opened.sources);
   const recorder = recordingProgress(ctx.progress);
   let proxy: ServerProcess | null = null;
   try {
-    const phase = (label: string, origin: string, s: PhaseOptions['sources'], processes: PhaseOptions['processes'], seconds?: number) =>
+    const slo = scenario.slo ? sloRecorder(scenario.slo) : null;
+    // SLOs judge the gateway's streams that ran to their end (a stream cut by the run is neither met nor missed).
+    const sloOnStream: PhaseOptions['onStream'] = slo ? (record) => void (record.cut || slo.onStream(record)) : undefined;
+    const phase = (
+      label: string,
+      origin: string,
+      s: PhaseOptions['sources'],
+      processes: PhaseOptions['processes'],
+      seconds?: number,
+      onStream?: PhaseOptions['onStream'],
+    ) =>
       runPhase({
+        onStream,
         label: `${scenario.name} ${label}`,
         origin,
         sources: s,
@@ -86,7 +104,14 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         case 'gateway':
           // Start each gateway phase from a collected heap, so its samples show that phase alone.
           await servers.gateway?.gc();
-          return phase(`via gateway${tag}`, servers.gatewayUrl, sources, cpuReaders({ gateway: servers.gateway, upstream }), seconds);
+          return phase(
+            `via gateway${tag}`,
+            servers.gatewayUrl,
+            sources,
+            cpuReaders({ gateway: servers.gateway, upstream }),
+            seconds,
+            sloOnStream,
+          );
       }
     };
 
@@ -109,6 +134,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
     const nullProxy = merged('null-proxy');
 
     addPhaseMeasurements(m, '', gateway, isOpenLoop(model), fidelity);
+    if (slo) addSloMeasurements(m, slo.tally, windowSeconds(gateway.stats));
     if (direct) {
       addPhaseMeasurements(m, 'direct_', direct, isOpenLoop(model), fidelity);
       addAddedMeasurements(m, gateway, direct);

@@ -1,12 +1,17 @@
 // The `kind: load` scenario file.
 import { z } from 'zod';
 import { thresholdsSchema, modelSchema, boundsSchema, warmupSchema, streamLoadFields } from '../../../load/schema.ts';
+import { sloSchema } from '../../../checks/slo.ts';
+import { sweepModelSchema } from '../../../load/sweep.ts';
+import { workloadSchema } from '../../../load/workload/schema.ts';
 
 export const loadScenarioSchema = z
   .object({
     kind: z.literal('load'),
     ...streamLoadFields,
-    load: modelSchema,
+    load: z.discriminatedUnion('model', [...modelSchema.options, sweepModelSchema]),
+    slo: sloSchema.optional(),
+    workload: workloadSchema.optional(),
     duration: boundsSchema,
     warmup: warmupSchema,
     compare: z
