@@ -79,11 +79,16 @@ describe('the npm package', () => {
       'scenarios/faults/goldens/retry/400-not-retried.normalize.json',
       'profiles/reference.yaml',
       'config/gateway.example.yaml',
+      'profiles/portkey.yaml',
+      'profiles/litellm.yaml',
+      'docs/conformance-levels.md',
+      'docs/gateways.md',
+      'deploy/kubernetes/shards-job.yaml',
       ...suiteFiles(['conformance', 'faults', 'fuzz', 'bench']).map((f) => relative(REPO_ROOT, f)),
     ])
       expect(paths, needed).toContain(needed);
     const tops = [...new Set(paths.map((p) => p.split('/')[0]))].sort();
-    expect(tops).toEqual(['README.md', 'bin', 'config', 'dist', 'fixtures', 'package.json', 'profiles', 'scenarios']);
+    expect(tops).toEqual(['README.md', 'bin', 'config', 'deploy', 'dist', 'docs', 'fixtures', 'package.json', 'profiles', 'scenarios']);
     expect(paths.filter((p) => p.endsWith('.ts'))).toEqual([]);
   });
 
