@@ -14,6 +14,7 @@ import { externalTarget, referenceTarget } from '../target/target.ts';
 import { loadTargetProfile, REFERENCE_PROFILE } from '../target/profile.ts';
 import { parseFlags } from './args.ts';
 import { isSharded, runSharded, SHARD_FLAGS, SHARD_USAGE } from './shard.ts';
+import { openRequestsFlag, REQUESTS_FLAG, REQUESTS_USAGE } from './requests-flag.ts';
 import { UsageError } from '../base/errors.ts';
 import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
 
@@ -34,6 +35,7 @@ ${BASELINE_USAGE}
   --benchmarks-md F  write the figures, the command and the machine to F (e.g. BENCHMARKS.md)
   --benchmarks-notes N
                      a Markdown file of hand-written analysis to include in F (kept across runs)
+${REQUESTS_USAGE}
 ${SHARD_USAGE}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -51,6 +53,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
     ...SHARD_FLAGS,
+    ...REQUESTS_FLAG,
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
@@ -79,7 +82,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     `bench: ${scenarioFiles.length} scenario(s) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${machine.load[0].toFixed(2)}\n`,
   );
 
+  const requests = openRequestsFlag(values, reportDir);
   const run = await runScenarios({
+    requests,
     scenarioFiles,
     target,
     runId,
@@ -90,7 +95,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (target.external) io.stdout(`replay upstream: ${replay.url} (provider base URLs: ${replay.url}/p/<provider>)\n`);
     },
     log: (line) => io.stderr(`${line}\n`),
-  });
+  }).finally(() => requests?.close());
   const gated = applyConfigThresholds(run, config?.thresholds ?? {}, loadedConfig?.file ?? '');
   if (gated.line) io.stdout(`${gated.line}\n`);
   const { summary, line } = withBaseline(gated.summary, baseline);

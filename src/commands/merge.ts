@@ -1,8 +1,9 @@
 // `streamproof merge DIR...`: merges the shards of one sharded run (src/load/merge.ts), then
 // evaluates the scenario's thresholds once, on the merged data, and writes the usual reports.
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { UsageError } from '../base/errors.ts';
 import { findShardDirs, mergeShards, readShard } from '../load/merge.ts';
+import { concatRequestLogs, REQUESTS_FILE } from '../load/request-log.ts';
 import { prepareReportDir, renderConsoleSummary, renderFigures, writeReports } from '../report/index.ts';
 import { mergedSummary } from '../scenario/shard-merge.ts';
 import { parseFlags } from './args.ts';
@@ -40,6 +41,13 @@ export async function mergeDirs(dirs: readonly string[], reportDir: string, io: 
   prepareReportDir(reportDir);
   const summary = mergedSummary(merged, started);
   await writeReports(summary, reportDir);
+  // Shards run with --requests: their requests.jsonl, one after another in shard order.
+  const logged = [...merged.shards]
+    .sort((a, b) => a.manifest.shard.index - b.manifest.shard.index)
+    .flatMap((s) => (s.manifest.requests ? [join(s.dir, s.manifest.requests)] : []));
+  const concatenated = logged.length ? await concatRequestLogs(logged, join(reportDir, REQUESTS_FILE)) : [];
+  if (concatenated.length)
+    io.stdout(`${REQUESTS_FILE}: ${concatenated.length} of ${merged.shards.length} shards' requests, in shard order\n`);
   const shown = relative(process.cwd(), reportDir) || '.';
   io.stdout(`${renderFigures(summary)}\n`);
   for (const i of merged.missingShards) io.stderr(`missing: shard-${i}-of-${merged.count} (no output or no manifest)\n`);

@@ -10,6 +10,7 @@ import { CONFORMANCE_LEVELS, loadTargetProfile, REFERENCE_PROFILE, type Conforma
 import { buildScorecard } from '../checks/scorecard.ts';
 import { parseFlags } from './args.ts';
 import { isSharded, runSharded, SHARD_FLAGS, SHARD_USAGE } from './shard.ts';
+import { openRequestsFlag, REQUESTS_FLAG, REQUESTS_USAGE } from './requests-flag.ts';
 import { UsageError } from '../base/errors.ts';
 import { BASELINE_USAGE, readBaselineFlags, withBaseline } from './baseline-flags.ts';
 import { applyConfigThresholds, loadProjectConfig, selectScenarios, targetSettings } from './project-config.ts';
@@ -34,6 +35,7 @@ export const USAGE = `usage: streamproof run [paths…] [--suite NAME]… [--tar
   --require-reviewed fail (exit 1, before any traffic) when a cassette's expect is not reviewed
                      (reviewed: false, as record and import write it); without it, a warning
 ${BASELINE_USAGE}
+${REQUESTS_USAGE}
 ${SHARD_USAGE}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -52,6 +54,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
     ...SHARD_FLAGS,
+    ...REQUESTS_FLAG,
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
@@ -109,7 +112,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const requests = openRequestsFlag(values, reportDir);
   const run = await runScenarios({
+    requests,
     signal: interrupt.signal,
     scenarioFiles,
     target,
@@ -132,6 +137,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     },
     log: (line) => io.stderr(`${progress ? '\r\x1b[2K' : ''}${line}\n`),
   }).finally(() => {
+    requests?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   });

@@ -89,6 +89,7 @@ export async function runSharded(command: 'run' | 'bench', values: Flags, positi
     startAtMs: startAt === 'parent' ? startTimeFromParent : startAt === 'now' ? async () => Date.now() : parseStartAt(startAt),
     reportDir,
     replayPort,
+    requests: values.requests === true,
     log: (line) => io.stderr(`${line}\n`),
   });
   const h = result.health;
@@ -117,7 +118,8 @@ async function runWorkers(command: 'run' | 'bench', file: string, values: Flags,
   const pass = (flag: string) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string]);
   const children = Array.from({ length: n }, (_, i) => {
     const args = [command, file, '--shard', `${i}/${n}`, '--run-id', runId, '--start-at', 'parent', '--report-dir', reportDir];
-    return runChild([...args, ...pass('target'), ...pass('target-profile')], `[${i}/${n}] `, io);
+    const requests = values.requests === true ? ['--requests'] : [];
+    return runChild([...args, ...pass('target'), ...pass('target-profile'), ...requests], `[${i}/${n}] `, io);
   });
   // Every worker says when its servers are up; the start time goes to all at once, a little ahead.
   const ready = Promise.all(children.map((c) => c.ready));

@@ -17,6 +17,8 @@ export interface LaunchInfo {
   index: number;
   /** When the request was meant to start: latency is measured from here (open loop). */
   intendedNs: bigint;
+  /** intendedNs − the run's start, ns (where the request sits in the schedule). */
+  offsetNs: number;
   warmup: boolean;
 }
 
@@ -96,7 +98,7 @@ export async function runLoadModel(options: RunModelOptions): Promise<ModelRunRe
         if (options.signal?.aborted) return stopLaunching('aborted');
         if (launched >= bounds.maxRequests) return stopLaunching('count');
         if (outOfTime(now)) return stopLaunching('time');
-        await start({ index: launched, intendedNs: now, warmup: isWarmup(launched, now) });
+        await start({ index: launched, intendedNs: now, offsetNs: Number(now - startedNs), warmup: isWarmup(launched, now) });
       }
     };
     await Promise.all(Array.from({ length: model.concurrency }, (_, w) => worker(w)));
@@ -126,7 +128,7 @@ export async function runLoadModel(options: RunModelOptions): Promise<ModelRunRe
         continue;
       }
       if (!warmup) recordNs(scheduleDelay, clock.now() - intendedNs);
-      const p = start({ index, intendedNs, warmup });
+      const p = start({ index, intendedNs, offsetNs: Number(offset), warmup });
       pending.add(p);
       void p.finally(() => pending.delete(p));
     }

@@ -11,7 +11,8 @@ import { runLoadModel, type ModelRunResult, type RunBounds } from './load-model.
 import type { Progress } from './progress.ts';
 import { peakConcurrency, type LoadModel } from './schedule.ts';
 import { createSseLoadDriver, type DriverRequest, type SlowReader, type StreamOutcome } from '../client/sse-driver.ts';
-import { evaluateStream, type ExpectationState, type StreamRecord } from '../checks/stream-check.ts';
+import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
+import type { OnStream, RequestMeta } from './request-log.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {
@@ -40,8 +41,11 @@ export interface PhaseOptions {
   maxDeferredBytes?: number;
   /** Open loop: a shard's slice of the schedule (see shard.ts). */
   arrivals?: Iterable<bigint>;
-  /** Each measured stream once analysed (a shard's interval histograms; stamps are the stream's own). */
-  onStream?: (record: StreamRecord, origin: bigint, end: bigint) => void;
+  /**
+   * Each measured stream once analysed (a shard's interval histograms, SLOs, requests.jsonl;
+   * stamps are the stream's own; meta: its intended start, schedule delay and status).
+   */
+  onStream?: OnStream;
 }
 
 export interface PhaseResult {
@@ -74,6 +78,7 @@ interface Finished {
   outcome: StreamOutcome;
   source: StreamSource;
   warmup: boolean;
+  meta: RequestMeta;
 }
 
 /** CPU time of every named process so far, µs (read at once, in parallel). */
@@ -111,12 +116,12 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     const batch = finished;
     finished = [];
     heldBytes = 0;
-    for (const { outcome, source, warmup } of batch) {
+    for (const { outcome, source, warmup, meta } of batch) {
       const record = evaluateStream(outcome, source.expectation, stallNs);
       eventsDelivered += record.timings.events;
       if (warmup) continue;
       recordStream(stats, record, outcome.origin, outcome.endAt);
-      options.onStream?.(record, outcome.origin, outcome.endAt);
+      options.onStream?.(record, outcome.origin, outcome.endAt, { ...meta, status: outcome.status });
     }
   };
   let drainTimer: NodeJS.Timeout | undefined;
@@ -152,8 +157,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       async launch(info) {
         const source = options.sources[info.index % options.sources.length]!;
         perSource[source.label] = (perSource[source.label] ?? 0) + 1;
+        const scheduleDelayNs = Number(clock.now() - info.intendedNs);
         const outcome = await driver.send(source.request, info.intendedNs);
-        finished.push({ outcome, source, warmup: info.warmup });
+        finished.push({ outcome, source, warmup: info.warmup, meta: { offsetNs: info.offsetNs, scheduleDelayNs, status: 0 } });
         heldBytes += outcome.bytes;
         if (heldBytes > maxDeferred) analyse();
       },

@@ -4,6 +4,7 @@
 // (the counters per interval and the run's totals) and health.json (the driver's own health and
 // how late the shard started against the shared start time).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { REQUESTS_FILE } from './request-log.ts';
 import { join } from 'node:path';
 import type { StreamRecord } from '../checks/stream-check.ts';
 import type { ErrorClass } from '../client/error-class.ts';
@@ -49,6 +50,8 @@ export interface ShardManifest {
   /** How many intervals the log holds per timing tag (0..intervals-1, empty ones included). */
   intervals: number;
   files: typeof FILES;
+  /** --requests: this shard's requests.jsonl (in its directory), which merge concatenates in shard order. */
+  requests?: string;
 }
 
 /** The counters of LoadStats, without histograms or machine-local times. */
@@ -108,6 +111,8 @@ export interface ShardWrite {
   startNs: bigint;
   phase: PhaseResult;
   intervals: readonly LoadStats[];
+  /** The shard wrote requests.jsonl in its directory (named in the manifest). */
+  requests?: boolean;
 }
 
 /** Writes the shard directory under reportDir; returns its path and the shard's health as written. */
@@ -138,6 +143,7 @@ export function writeShardDir(w: ShardWrite): { dir: string; health: ShardHealth
     startedAt: new Date(w.startedAtMs).toISOString(),
     intervals: count,
     files: FILES,
+    ...(w.requests ? { requests: REQUESTS_FILE } : {}),
   };
   const stats = w.phase.stats;
   const rel = (ns: bigint | null) => (ns === null ? null : Number(ns - w.startNs) / 1e6 + latenessMs);

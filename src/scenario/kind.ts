@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Clock } from '../base/clock.ts';
 import type { CaseResult, ScenarioResult } from '../checks/result.ts';
 import type { Progress } from '../load/progress.ts';
+import type { RequestLog } from '../load/request-log.ts';
 import type { ReplayUpstream } from '../replay/upstream.ts';
 import type { TargetUnderTest } from '../target/target.ts';
 
@@ -30,6 +31,8 @@ export interface ScenarioContext {
   clock: Clock;
   /** Aborted when the run is interrupted: a kind stops at its next case boundary. */
   signal: AbortSignal;
+  /** --requests: load kinds write a line per measured request here (requests.jsonl). */
+  requests?: RequestLog;
 }
 
 /** The `kind:` field every scenario schema has. */

@@ -5,6 +5,7 @@ import type { CaseResult, RunSummary, ScenarioResult } from '../checks/result.ts
 import { SUMMARY_VERSION } from '../checks/result.ts';
 import { loadScenario, type LoadedScenario } from './load.ts';
 import { stderrProgress, type Progress } from '../load/progress.ts';
+import type { RequestLog } from '../load/request-log.ts';
 import { realClock } from '../base/clock.ts';
 import type { ScenarioContext, ScenarioKind } from './kind.ts';
 import { scenarioKinds } from './kinds/index.ts';
@@ -31,6 +32,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Stops the run early (Ctrl-C): the scenario in progress ends at its next case, the rest do not start. */
   signal?: AbortSignal;
+  /** --requests: where load kinds write requests.jsonl lines (the caller opens and closes it). */
+  requests?: RequestLog;
 }
 
 const NEVER = new AbortController().signal;
@@ -70,6 +73,7 @@ export async function runScenarios(options: RunOptions): Promise<RunSummary> {
         log,
         clock: realClock,
         signal: options.signal ?? NEVER,
+        ...(options.requests ? { requests: options.requests } : {}),
       };
       if (options.signal?.aborted) break;
       scenarios.push(await kindOf(scenario).run(scenario as never, context));

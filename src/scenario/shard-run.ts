@@ -3,7 +3,8 @@
 // writes its raw results (src/load/shard-output.ts). No threshold is evaluated here: thresholds
 // hold for the merged run, never per shard.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../base/errors.ts';
 import { loadCassette } from '../cassette/cassette.ts';
@@ -11,6 +12,7 @@ import { openGatewayLoad } from '../load/gateway-load.ts';
 import { runPhase } from '../load/phase.ts';
 import { stderrProgress, type Progress } from '../load/progress.ts';
 import { describeModel, isOpenLoop } from '../load/schedule.ts';
+import { composeOnStream, openRequestLog, requestRecorder, REQUESTS_FILE } from '../load/request-log.ts';
 import { createIntervalRecorder, writeShardDir, type ShardHealth, type ShardScenario } from '../load/shard-output.ts';
 import { planShard, shardDirName, type ShardSpec } from '../load/shard.ts';
 import { loadInputs } from '../load/stream-sources.ts';
@@ -30,6 +32,8 @@ export interface ShardRunOptions {
   /** The run's directory: this shard writes shard-<i>-of-<N>/ under it. */
   reportDir: string;
   replayPort?: number;
+  /** --requests: write requests.jsonl in the shard's directory. */
+  requests?: boolean;
   progress?: Progress;
   log(line: string): void;
 }
@@ -94,6 +98,19 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
       const startedAtMs = Date.now();
       const startNs = process.hrtime.bigint();
       const recorder = createIntervalRecorder(startNs);
+      let requests: ReturnType<typeof openRequestLog> | undefined;
+      if (o.requests) {
+        const shardDir = join(o.reportDir, shardDirName(o.shard));
+        mkdirSync(shardDir, { recursive: true });
+        requests = openRequestLog(join(shardDir, REQUESTS_FILE));
+      }
+      // The case name is the merged run's (see shard-merge.ts), so shard lines match the merged summary.
+      const place = {
+        scenario: scenario.name,
+        case: `${scenario.name} [${mode}] (${o.shard.count} shards)`,
+        phase: 'gateway',
+        shard: o.shard.index,
+      };
       const phase = await runPhase({
         label: `${scenario.name} ${shardDirName(o.shard)}`,
         origin: servers.gatewayUrl,
@@ -101,7 +118,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
         model: plan.model,
         bounds: plan.bounds,
         arrivals: plan.arrivals,
-        onStream: recorder.onStream,
+        onStream: composeOnStream(recorder.onStream, requestRecorder(requests, place)),
         timeouts: {
           headersMs: scenario.timeouts.headersSeconds * 1000,
           idleMs: scenario.timeouts.idleSeconds * 1000,
@@ -113,7 +130,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
         drainMs: scenario.drainSeconds * 1000,
         driverLimits: scenario.driver,
         progress: o.progress ?? stderrProgress(),
-      });
+      }).finally(() => requests?.close());
       const shardScenario: ShardScenario = {
         name: scenario.name,
         file: o.file,
@@ -137,6 +154,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
         startNs,
         phase,
         intervals: recorder.intervals,
+        requests: requests !== undefined,
       });
       const errors = Object.values(phase.stats.errors).reduce((a, b) => a + b, 0);
       return { dir, health, streams: phase.stats.streams, errors };

@@ -11,7 +11,7 @@ async function runRepeated(scenario: LoadScenario, ctx: ScenarioContext): Promis
   const runs: ScenarioResult[] = [];
   for (let i = 1; i <= scenario.repeat && !(i > 1 && ctx.signal.aborted); i++) {
     ctx.log(`${scenario.name}: run ${i}/${scenario.repeat}`);
-    runs.push(await runLoadScenario(scenario, ctx));
+    runs.push(await runLoadScenario(scenario, ctx, i));
   }
   return repeatedScenario(runs);
 }

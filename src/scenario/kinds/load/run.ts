@@ -24,6 +24,7 @@ import { comparePhases, type ComparePhase, type LoadScenario } from './schema.ts
 import { planWorkload, shapeInputs } from './workload-sources.ts';
 import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
 import { windowSeconds } from '../../../load/load-stats.ts';
+import { composeOnStream, requestRecorder, type RequestPlace } from '../../../load/request-log.ts';
 
 export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>): LoadModel {
   switch (load.model) {
@@ -36,7 +37,8 @@ export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>)
   }
 }
 
-export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
+/** `repetition`: which run of `repeat: N` this is (1-based), for requests.jsonl. */
+export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioContext, repetition?: number): Promise<ScenarioResult> {
   const { file, fixtureFiles } = ctx;
   const started = performance.now();
   const inputs = shapeInputs(loadInputs(file, fixtureFiles.map(loadCassette), scenario.synthetic), scenario.workload);
@@ -52,8 +54,10 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
     const slo = scenario.slo ? sloRecorder(scenario.slo) : null;
     // SLOs judge the gateway's streams that ran to their end (a stream cut by the run is neither met nor missed).
     const sloOnStream: PhaseOptions['onStream'] = slo ? (record) => void (record.cut || slo.onStream(record)) : undefined;
+    const caseName = `${scenario.name} [${mode}]`;
     const phase = (
       label: string,
+      place: Pick<RequestPlace, 'phase' | 'round'>,
       origin: string,
       s: PhaseOptions['sources'],
       processes: PhaseOptions['processes'],
@@ -61,7 +65,16 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       onStream?: PhaseOptions['onStream'],
     ) =>
       runPhase({
-        onStream,
+        // --requests: every phase's measured streams go to requests.jsonl, beside the phase's own use of them.
+        onStream: composeOnStream(
+          onStream,
+          requestRecorder(ctx.requests, {
+            scenario: scenario.name,
+            case: caseName,
+            ...place,
+            ...(repetition ? { repeat: repetition } : {}),
+          }),
+        ),
         label: `${scenario.name} ${label}`,
         origin,
         sources: s,
@@ -95,17 +108,18 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
     if (needsProxy) proxy = await startProxyProcess(replayUrl!);
     const direct_ = replayUrl !== null && (order.length > 1 || needsProxy) ? await directSources(inputs, replayUrl, fidelity) : [];
     const upstream = servers.replayProcess;
-    const runOne = async (which: ComparePhase, tag: string, seconds?: number): Promise<PhaseResult> => {
+    const runOne: RunOne = async (which, tag, seconds, place = { phase: which }) => {
       switch (which) {
         case 'direct':
-          return phase(`direct to upstream${tag}`, replayUrl!, direct_, cpuReaders({ upstream }), seconds);
+          return phase(`direct to upstream${tag}`, place, replayUrl!, direct_, cpuReaders({ upstream }), seconds);
         case 'null-proxy':
-          return phase(`via null proxy${tag}`, proxy!.url, direct_, cpuReaders({ proxy, upstream }), seconds);
+          return phase(`via null proxy${tag}`, place, proxy!.url, direct_, cpuReaders({ proxy, upstream }), seconds);
         case 'gateway':
           // Start each gateway phase from a collected heap, so its samples show that phase alone.
           await servers.gateway?.gc();
           return phase(
             `via gateway${tag}`,
+            place,
             servers.gatewayUrl,
             sources,
             cpuReaders({ gateway: servers.gateway, upstream }),
@@ -126,7 +140,8 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
     const rounds = order.length > 1 ? scenario.rounds : 1;
     for (let r = 1; r <= rounds; r++) {
       const tag = rounds > 1 ? ` (round ${r}/${rounds})` : '';
-      for (const which of order) parts[which].push(await runOne(which, tag));
+      for (const which of order)
+        parts[which].push(await runOne(which, tag, undefined, { phase: which, ...(rounds > 1 ? { round: r } : {}) }));
     }
     const merged = (which: ComparePhase) => (parts[which].length ? mergePhases(parts[which]) : null);
     const gateway = merged('gateway')!;
@@ -161,7 +176,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       ]),
     );
     const result = benchCase({
-      name: `${scenario.name} [${mode}]`,
+      name: caseName,
       startedMs: started,
       measurements: m,
       thresholds: scenario.thresholds,
@@ -205,7 +220,8 @@ function addedSplitCheck(m: MeasurementList, withDirect: boolean): CheckResult {
   return { name: 'added latency', ok: true, message: lines[0]!, detail: lines.join('\n') };
 }
 
-type RunOne = (which: ComparePhase, tag: string, seconds?: number) => Promise<PhaseResult>;
+/** One phase; `place` names it in requests.jsonl (default: its ComparePhase). */
+type RunOne = (which: ComparePhase, tag: string, seconds?: number, place?: Pick<RequestPlace, 'phase' | 'round'>) => Promise<PhaseResult>;
 
 /**
  * The calibration: direct, the null proxy, then the null proxy holding each request delayMs.
@@ -218,10 +234,10 @@ async function calibrate(
   runOne: RunOne,
   m: MeasurementList,
 ): Promise<{ check: CheckResult; phases: Array<readonly [string, PhaseResult]> }> {
-  const direct = await runOne('direct', ' (calibration)', c.seconds);
-  const plain = await runOne('null-proxy', ' (calibration)', c.seconds);
+  const direct = await runOne('direct', ' (calibration)', c.seconds, { phase: 'calibration-direct' });
+  const plain = await runOne('null-proxy', ' (calibration)', c.seconds, { phase: 'calibration-null-proxy' });
   await proxy.proxyDelay(c.delayMs);
-  const delayed = await runOne('null-proxy', ` (calibration, +${c.delayMs} ms)`, c.seconds);
+  const delayed = await runOne('null-proxy', ` (calibration, +${c.delayMs} ms)`, c.seconds, { phase: 'calibration-delayed' });
   const applied = await proxy.proxyDelay(0);
   const p50 = (p: PhaseResult) => summarizeMs(p.stats.timings.ttft).p50;
   const verdict = judgeCalibration({

@@ -16,6 +16,7 @@ import { addGatewayGauges, addPhaseMeasurements } from '../../../load/phase-meas
 import { describeModel, isOpenLoop, type LoadModel } from '../../../load/schedule.ts';
 import { samplesIn, summarizeSamples } from '../../../load/server-samples.ts';
 import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
+import { composeOnStream, requestRecorder } from '../../../load/request-log.ts';
 import { loadInputs } from '../../../load/stream-sources.ts';
 import { findKnee, judgeStep, planSteps, stopConditions, type StepVerdict, type SweepModel } from '../../../load/sweep.ts';
 import { driverCheck } from './run.ts';
@@ -49,6 +50,7 @@ export async function runSweepScenario(scenario: LoadScenario & { load: SweepMod
       if (ctx.signal.aborted) break;
       const stepStarted = performance.now();
       const model = stepModel(sweep, value);
+      const stepCase = `${scenario.name} [${mode}] step ${i + 1}: ${value} ${unit}`;
       const slo = scenario.slo ? sloRecorder(scenario.slo) : null;
       // Each step starts from a collected heap, so its samples show that step alone.
       await servers.gateway?.gc();
@@ -75,7 +77,16 @@ export async function runSweepScenario(scenario: LoadScenario & { load: SweepMod
         drainMs: scenario.drainSeconds * 1000,
         driverLimits: scenario.driver,
         progress: ctx.progress,
-        onStream: slo?.onStream,
+        onStream: composeOnStream(
+          slo?.onStream,
+          requestRecorder(ctx.requests, {
+            scenario: scenario.name,
+            case: stepCase,
+            phase: 'step',
+            step: i + 1,
+            stepValue: value,
+          }),
+        ),
       });
       const m = new MeasurementList();
       m.add(sweep.over === 'rate' ? 'step_rate' : 'step_concurrency', value);
@@ -97,7 +108,7 @@ export async function runSweepScenario(scenario: LoadScenario & { load: SweepMod
       };
       cases.push(
         benchCase({
-          name: `${scenario.name} [${mode}] step ${i + 1}: ${value} ${unit}`,
+          name: stepCase,
           startedMs: stepStarted,
           measurements: m,
           thresholds: {},
