@@ -20,6 +20,7 @@ import { startReplayUpstream } from '../replay/upstream.ts';
 import type { TargetUnderTest } from '../target/target.ts';
 import { modelOf } from './kinds/load/run.ts';
 import { comparePhases, type LoadScenario } from './kinds/load/schema.ts';
+import { phaseBounds, phaseSettings } from './kinds/load/phase-settings.ts';
 import { loadScenario } from './load.ts';
 
 export interface ShardRunOptions {
@@ -63,7 +64,7 @@ export function loadShardableScenario(file: string, count: number): { scenario: 
   if (scenario.load.model === 'sweep') throw new InputError(file, null, 'a sweep cannot be sharded: run it in one process');
   const shardable = { ...scenario, load: scenario.load };
   try {
-    planShard(modelOf(shardable.load), boundsOf(scenario), { index: 0, count });
+    planShard(modelOf(shardable.load), phaseBounds(scenario), { index: 0, count });
   } catch (err) {
     throw new InputError(file, null, (err as Error).message);
   }
@@ -72,19 +73,10 @@ export function loadShardableScenario(file: string, count: number): { scenario: 
   return { scenario: shardable, fixtureFiles: loaded.fixtureFiles, hash: hash.digest('hex') };
 }
 
-function boundsOf(scenario: LoadScenario) {
-  return {
-    maxRequests: scenario.duration.requests,
-    maxDurationMs: scenario.duration.seconds * 1000,
-    warmupRequests: scenario.warmup.requests,
-    warmupMs: scenario.warmup.seconds * 1000,
-  };
-}
-
 export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
   const { scenario, fixtureFiles, hash } = loadShardableScenario(o.file, o.shard.count);
   const model = modelOf(scenario.load);
-  const plan = planShard(model, boundsOf(scenario), o.shard);
+  const plan = planShard(model, phaseBounds(scenario), o.shard);
   await o.target.reachable();
   const replay = await startReplayUpstream({ port: o.replayPort ?? 0 });
   try {
@@ -119,16 +111,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRunResult> {
         bounds: plan.bounds,
         arrivals: plan.arrivals,
         onStream: composeOnStream(recorder.onStream, requestRecorder(requests, place)),
-        timeouts: {
-          headersMs: scenario.timeouts.headersSeconds * 1000,
-          idleMs: scenario.timeouts.idleSeconds * 1000,
-          streamMs: scenario.timeouts.streamSeconds * 1000,
-        },
-        slowReader: scenario.reader,
-        stallMs: scenario.stallMs,
-        onEnd: scenario.onEnd,
-        drainMs: scenario.drainSeconds * 1000,
-        driverLimits: scenario.driver,
+        ...phaseSettings(scenario),
         progress: o.progress ?? stderrProgress(),
       }).finally(() => requests?.close());
       const shardScenario: ShardScenario = {

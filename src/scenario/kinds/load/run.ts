@@ -21,6 +21,7 @@ import { directSources, loadInputs } from '../../../load/stream-sources.ts';
 import { loadDetail, recordingProgress } from '../../../load/distribution.ts';
 import { cassetteBody } from '../../../cassette/cassette.ts';
 import { comparePhases, type ComparePhase, type LoadScenario } from './schema.ts';
+import { phaseBounds, phaseSettings } from './phase-settings.ts';
 import { planWorkload, shapeInputs } from './workload-sources.ts';
 import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
 import { windowSeconds } from '../../../load/load-stats.ts';
@@ -79,22 +80,8 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         origin,
         sources: s,
         model,
-        bounds: {
-          maxRequests: scenario.duration.requests,
-          maxDurationMs: (seconds ?? scenario.duration.seconds) * 1000,
-          warmupRequests: scenario.warmup.requests,
-          warmupMs: scenario.warmup.seconds * 1000,
-        },
-        timeouts: {
-          headersMs: scenario.timeouts.headersSeconds * 1000,
-          idleMs: scenario.timeouts.idleSeconds * 1000,
-          streamMs: scenario.timeouts.streamSeconds * 1000,
-        },
-        slowReader: scenario.reader,
-        stallMs: scenario.stallMs,
-        onEnd: scenario.onEnd,
-        drainMs: scenario.drainSeconds * 1000,
-        driverLimits: scenario.driver,
+        bounds: phaseBounds(scenario, seconds),
+        ...phaseSettings(scenario),
         progress: recorder.progress,
         processes,
       });

@@ -21,6 +21,7 @@ import { loadInputs } from '../../../load/stream-sources.ts';
 import { findKnee, judgeStep, planSteps, stopConditions, type StepVerdict, type SweepModel } from '../../../load/sweep.ts';
 import { driverCheck } from './run.ts';
 import type { LoadScenario } from './schema.ts';
+import { phaseBounds, phaseSettings } from './phase-settings.ts';
 import { planWorkload, shapeInputs } from './workload-sources.ts';
 
 /** The load model of one step. */
@@ -59,23 +60,10 @@ export async function runSweepScenario(scenario: LoadScenario & { load: SweepMod
         origin: servers.gatewayUrl,
         sources,
         model,
-        bounds: {
-          maxRequests: scenario.duration.requests,
-          maxDurationMs: sweep.stepSeconds * 1000,
-          warmupRequests: scenario.warmup.requests,
-          warmupMs: scenario.warmup.seconds * 1000,
-        },
-        timeouts: {
-          headersMs: scenario.timeouts.headersSeconds * 1000,
-          idleMs: scenario.timeouts.idleSeconds * 1000,
-          streamMs: scenario.timeouts.streamSeconds * 1000,
-        },
-        slowReader: scenario.reader,
-        stallMs: scenario.stallMs,
+        bounds: phaseBounds(scenario, sweep.stepSeconds),
+        ...phaseSettings(scenario),
         // A step's stragglers must not run into the next step: cut them when the step ends.
         onEnd: 'cut',
-        drainMs: scenario.drainSeconds * 1000,
-        driverLimits: scenario.driver,
         progress: ctx.progress,
         onStream: composeOnStream(
           slo?.onStream,
