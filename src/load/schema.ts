@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { findMeasurementDef, type BenchKind } from '../checks/measurement-catalog.ts';
 import { parseThreshold } from '../checks/thresholds.ts';
 
+/** Open loop: how many streams may be open at once; arrivals beyond it are dropped and counted. */
+export const maxInFlightSchema = z.number().int().min(1).max(10_000).default(1000);
+
 export function thresholdsSchema(kind: BenchKind) {
   return z
     .record(z.string(), z.string())
@@ -62,13 +65,7 @@ export const modelSchema = z.discriminatedUnion('model', [
     .object({
       model: z.literal('constant'),
       rate: z.number().positive().max(100_000).describe('Requests per second.'),
-      maxInFlight: z
-        .number()
-        .int()
-        .min(1)
-        .max(10_000)
-        .default(1000)
-        .describe('Arrivals beyond this many open streams are dropped (and counted).'),
+      maxInFlight: maxInFlightSchema.describe('Arrivals beyond this many open streams are dropped (and counted).'),
     })
     .strict(),
   z
@@ -76,7 +73,7 @@ export const modelSchema = z.discriminatedUnion('model', [
       model: z.literal('poisson'),
       rate: z.number().positive().max(100_000),
       seed: z.number().int().default(1),
-      maxInFlight: z.number().int().min(1).max(10_000).default(1000),
+      maxInFlight: maxInFlightSchema,
     })
     .strict(),
 ]);

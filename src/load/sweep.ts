@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { findMeasurementDef } from '../checks/measurement-catalog.ts';
 import { holds, parseThreshold, type Threshold } from '../checks/thresholds.ts';
+import { maxInFlightSchema } from './schema.ts';
 
 export type SweepOver = 'rate' | 'concurrency';
 
@@ -132,13 +133,7 @@ export const sweepModelSchema = z
     stepSeconds: z.number().positive().max(600).default(10).describe('How long each step runs (its time bound).'),
     arrival: z.enum(['constant', 'poisson']).default('constant').describe('over: rate: how requests arrive within a step.'),
     seed: z.number().int().default(1),
-    maxInFlight: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(1000)
-      .describe('over: rate: arrivals beyond this many open streams are dropped.'),
+    maxInFlight: maxInFlightSchema.describe('over: rate: arrivals beyond this many open streams are dropped.'),
     stopWhen: stopWhenSchema,
   })
   .strict()

@@ -2,16 +2,10 @@
 // CPU model (/proc/cpuinfo), memory, and the load average (a shared machine shows here).
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, platform, release, totalmem } from 'node:os';
+import type { RunEnvironment } from '../checks/result.ts';
 
-export interface MachineInfo {
-  cores: number;
-  node: string;
-  cpuModel: string;
-  memoryGiB: number;
-  os: string;
-  /** 1-, 5- and 15-minute load averages. */
-  load: [number, number, number];
-}
+/** The machine part of a run's environment (summary.json carries it with the command). */
+export type MachineInfo = Omit<RunEnvironment, 'command'>;
 
 export function machineInfo(): MachineInfo {
   let cpuModel = 'unknown';
