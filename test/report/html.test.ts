@@ -133,4 +133,58 @@ describe('renderHtml', () => {
     expect(html).toContain('<tr><th>openai</th><td class="pass">✓ pass</td><td class="fail">✗ fail</td></tr>');
     expect(html).toContain('<tr><th>gemini</th><td class="muted">not routed</td><td class="muted">–</td></tr>');
   });
+
+  it('draws a sweep as latency against load, one point per step, with the knee', () => {
+    const step = (rate: number, ttft: number) => ({
+      name: `sw [normalize] step: ${rate} req/s`,
+      file: 'sw.yaml',
+      status: 'pass' as const,
+      durationMs: 1,
+      checks: [],
+      measurements: [
+        { name: 'step_rate', value: rate, unit: 'req/s' },
+        { name: 'ttft_p50_ms', value: ttft, unit: 'ms' },
+        { name: 'ttft_p99_ms', value: ttft * 3, unit: 'ms' },
+        { name: 'e2e_p50_ms', value: ttft * 10, unit: 'ms' },
+        { name: 'e2e_p99_ms', value: ttft * 30, unit: 'ms' },
+      ],
+    });
+    const base = failingSummary();
+    const summary: RunSummary = {
+      ...base,
+      scenarios: [
+        {
+          name: 'sw',
+          file: 'sw.yaml',
+          kind: 'load',
+          status: 'pass',
+          durationMs: 3,
+          cases: [
+            step(10, 2),
+            step(20, 4),
+            step(40, 90),
+            {
+              name: 'sw [normalize] knee',
+              file: 'sw.yaml',
+              status: 'pass',
+              durationMs: 1,
+              checks: [{ name: 'knee', ok: true, message: 'knee 20 req/s: the highest step before saturation at 40 req/s' }],
+              measurements: [{ name: 'knee_rate', value: 20, unit: 'req/s' }],
+            },
+          ],
+        },
+      ],
+    };
+    const html = renderHtml(summary);
+    expect(html).toContain('id="sweeps"');
+    expect(html).toContain('knee 20 req/s: the highest step before saturation at 40 req/s');
+    const chart = /<svg[^>]*data-chart="sweep"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    expect(chart).toContain('load (req/s)');
+    // Four curves (TTFT and E2E, p50 and p99), each through the three steps.
+    const paths = [...chart.matchAll(/<path class="series" d="([^"]*)"/g)].map((m) => m[1]!);
+    expect(paths).toHaveLength(4);
+    for (const d of paths) expect(d.match(/[ML]/g)).toHaveLength(3);
+    // Not a sweep: no section.
+    expect(renderHtml(failingSummary())).not.toContain('id="sweeps"');
+  });
 });

@@ -9,6 +9,7 @@ import { metaSection } from './meta.ts';
 import { page, type Section } from './page.ts';
 import { paritySection } from './parity.ts';
 import { scorecardSection } from './scorecard.ts';
+import { isSweep, sweepSection } from './sweep.ts';
 
 export function renderHtml(summary: RunSummary): string {
   const sections: Section[] = [{ id: 'run', title: 'Run', html: metaSection(summary) }];
@@ -18,6 +19,7 @@ export function renderHtml(summary: RunSummary): string {
     sections.push({ id: 'load', title: 'Load', html: loadSection(summary.scenarios) });
   if (of('parity').length) sections.push({ id: 'parity', title: 'Parity', html: paritySection(of('parity')) });
   if (of('fault').length) sections.push({ id: 'faults', title: 'Fault matrix', html: faultSection(of('fault')) });
+  if (summary.scenarios.some(isSweep)) sections.push({ id: 'sweeps', title: 'Sweeps', html: sweepSection(summary.scenarios) });
   const others = summary.scenarios.filter((s) => s.cases.some((c) => c.measurements?.length && !c.load));
   if (others.length) sections.push({ id: 'benchmarks', title: 'Other benchmarks', html: benchmarkSection(others) });
   const t = summary.totals;
