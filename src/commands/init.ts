@@ -146,6 +146,15 @@ golden: normalize
 # header: nothing to configure; the headers below carry {upstream} on every request.
 upstream: config
 
+# The conformance level (run --level overrides it): protocol (what every OpenAI-compatible stream
+# must do), semantic (protocol plus each cassette's meaning: text, tool calls, usage, errors) or
+# exact (semantic plus byte-for-byte goldens). See docs/conformance-levels.md.
+level: semantic
+
+# With level: exact, your gateway's own goldens: \`streamproof run --target … --update-goldens\`
+# records them here (never the shipped goldens); review them like code.
+# goldens: ./streamproof-goldens
+
 # JSON paths of values the gateway invents (ids, timestamps): replaced with "<masked>" in both its
 # output and the golden before they are compared, and listed in every report.
 masks: []   # e.g. [$.id, $.created, $.system_fingerprint]

@@ -58,7 +58,13 @@ describe('streamproof init', () => {
     });
 
     const profile = loadTargetProfile(join(dir, PROFILE_FILE));
-    expect(profile).toMatchObject({ name: 'my-gateway', chatPath: '/v1/chat/completions', golden: 'normalize', upstream: 'config' });
+    expect(profile).toMatchObject({
+      name: 'my-gateway',
+      chatPath: '/v1/chat/completions',
+      golden: 'normalize',
+      upstream: 'config',
+      level: 'semantic',
+    });
     expect(profile.masks).toEqual([]);
     expect(profile.providers).toEqual({ '*': { model: '{provider}/{model}', headers: {} } });
     // The comments name every provider a profile may address.
