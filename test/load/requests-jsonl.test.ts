@@ -3,8 +3,6 @@
 // sane; a run without the flag writes none; two shards each write their own and merge
 // concatenates them in shard order. No wall-clock figure is asserted.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import type { RunSummary } from '../../src/checks/result.ts';
 import type { RequestLine } from '../../src/load/request-log.ts';
 import { REPO_ROOT } from '../helpers/cassettes.ts';
 import { runCli } from '../helpers/cli.ts';
+import { startChatStreamServer } from '../helpers/chat-stream-server.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -110,7 +109,7 @@ driver: { maxEventLoopDelayP99Ms: 1000, maxEventLoopUtilization: 1 }
   }, 60_000);
 
   it('shards write their own requests.jsonl and merge concatenates them in shard order', async () => {
-    const target = await startStreamServer();
+    const target = await startChatStreamServer({ chunks: 10, gapMs: 2 });
     try {
       const dir = workspace();
       const file = join(dir, 'sharded.yaml');
@@ -166,32 +165,3 @@ driver: { maxEventLoopDelayP99Ms: 5000, maxEventLoopUtilization: 1 }
     }
   }, 60_000);
 });
-
-function chunk(delta: Record<string, string>, finish: string | null): string {
-  const body = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] };
-  return `data: ${JSON.stringify(body)}\n\n`;
-}
-
-/** A gateway stand-in: an OpenAI-style chat stream of 10 content chunks, a few ms apart, for every request. */
-async function startStreamServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      let i = 0;
-      const next = () => {
-        if (i < 10) {
-          res.write(chunk({ content: `t${i++} ` }, null));
-          setTimeout(next, 2);
-          return;
-        }
-        res.write(chunk({}, 'stop'));
-        res.end('data: [DONE]\n\n');
-      };
-      next();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}

@@ -1,11 +1,3 @@
-// Sharded load runs: slicing one seeded schedule, the HdrHistogram interval log (merging shard
-// logs equals one log of every value), and through the CLI: one scenario as 1 shard and as 3
-// local shards (--workers 3) with equal counts, a missing shard reported with a non-zero exit,
-// shards of different scenarios refused (exit 2), and --workers 2. The merged histograms of real
-// runs cannot be compared with a one-process run's (latencies differ run to run); the exact
-// comparison is the log test: merged shard logs equal one log of every value.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +9,7 @@ import { createHistogram, recordNs, type Histogram } from '../../src/load/histog
 import { arrivalOffsets } from '../../src/load/schedule.ts';
 import { everyNth, planShard } from '../../src/load/shard.ts';
 import { runCli } from '../helpers/cli.ts';
+import { startChatStreamServer } from '../helpers/chat-stream-server.ts';
 
 // Against a small streaming server standing in for the gateway (\`upstream: live\`): the shards
 // then put up no server processes of their own, so the test spends its time on the shards.
@@ -31,27 +24,6 @@ driver: { maxEventLoopDelayP99Ms: 5000, maxEventLoopUtilization: 1 }
 thresholds:
   errors: "== 0"
 `;
-
-function chunk(delta: Record<string, string>, finish: string | null): string {
-  const body = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] };
-  return `data: ${JSON.stringify(body)}\n\n`;
-}
-
-/** An OpenAI-style chat stream of 20 content chunks for every request. */
-async function startStreamServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let i = 0; i < 20; i++) res.write(chunk({ content: `t${i} ` }, null));
-      res.write(chunk({}, 'stop'));
-      res.end('data: [DONE]\n\n');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 function measurements(dir: string): Map<string, number> {
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
@@ -139,9 +111,9 @@ describe('sharded runs through the CLI', () => {
   writeFileSync(file, SCENARIO);
   const one = join(dir, 'one');
   const three = join(dir, 'three');
-  let target: Awaited<ReturnType<typeof startStreamServer>>;
+  let target: Awaited<ReturnType<typeof startChatStreamServer>>;
   beforeAll(async () => {
-    target = await startStreamServer();
+    target = await startChatStreamServer({ chunks: 20 });
   });
   afterAll(() => target.close());
 

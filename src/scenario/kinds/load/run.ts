@@ -168,12 +168,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       measurements: m,
       thresholds: scenario.thresholds,
       checks,
-      notApplicable: (name) =>
-        externalGatewayNotSampled(external)(name) ??
-        (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null) ??
-        (!upstream && /upstream_cpu_us_per_event$/.test(name)
-          ? "the replay upstream runs in the driver's process: its CPU is part of driver_cpu_us_per_event"
-          : null),
+      notApplicable: notMeasured(external, live, Boolean(upstream)),
     });
     attachFailureDetail(result.checks, gateway, direct, nullProxy);
     const charted = [
@@ -350,4 +345,15 @@ export function attachFailureDetail(
       c.detail = phase.stats.mismatchSample;
     }
   }
+}
+
+/** Why a figure was not measured in this run (reported as n/a, never as 0), or null when it was. */
+export function notMeasured(external: boolean, live: boolean, upstreamOwnProcess: boolean): (name: string) => string | null {
+  const gatewayNotSampled = externalGatewayNotSampled(external);
+  return (name) =>
+    gatewayNotSampled(name) ??
+    (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null) ??
+    (!upstreamOwnProcess && /upstream_cpu_us_per_event$/.test(name)
+      ? "the replay upstream runs in the driver's process: its CPU is part of driver_cpu_us_per_event"
+      : null);
 }

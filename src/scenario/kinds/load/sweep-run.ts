@@ -7,7 +7,7 @@ import type { ScenarioContext } from '../../kind.ts';
 import { loadCassette } from '../../../cassette/cassette.ts';
 import type { CaseResult, CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { describeSlo } from '../../../checks/slo.ts';
-import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
+import { benchCase, benchScenario } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
 import { windowSeconds } from '../../../load/load-stats.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
@@ -19,7 +19,7 @@ import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.
 import { composeOnStream, requestRecorder } from '../../../load/request-log.ts';
 import { loadInputs } from '../../../load/stream-sources.ts';
 import { findKnee, judgeStep, planSteps, stopConditions, type StepVerdict, type SweepModel } from '../../../load/sweep.ts';
-import { driverCheck } from './run.ts';
+import { driverCheck, notMeasured } from './run.ts';
 import type { LoadScenario } from './schema.ts';
 import { phaseBounds, phaseSettings } from './phase-settings.ts';
 import { planWorkload, shapeInputs } from './workload-sources.ts';
@@ -145,9 +145,8 @@ export async function runSweepScenario(scenario: LoadScenario & { load: SweepMod
       measurements: m,
       thresholds: scenario.thresholds,
       checks,
-      notApplicable: (name) =>
-        externalGatewayNotSampled(external)(name) ??
-        (live && /frames|mismatched/.test(name) ? 'live upstream: no golden to compare with' : null),
+      // Sweep steps sample no process CPU but the driver's: no upstream figure to explain.
+      notApplicable: notMeasured(external, live, true),
     }),
   );
   return benchScenario(scenario.name, file, scenario.kind, started, cases);
