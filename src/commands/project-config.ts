@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { InputError, UsageError } from '../base/errors.ts';
 import { loadYamlFile } from '../base/yaml-input.ts';
 import { parseTolerance } from '../checks/baseline.ts';
-import { findMeasurementDef } from '../checks/measurement-catalog.ts';
+import { thresholdsSchema } from '../load/schema.ts';
 import type { CaseResult, RunSummary } from '../checks/result.ts';
-import { parseThreshold } from '../checks/thresholds.ts';
 import { checkThresholds } from '../load/measurements.ts';
 import { findScenarioFiles } from '../scenario/load.ts';
 import { SUITE_NAMES, suiteFiles } from '../scenario/suites.ts';
@@ -36,18 +35,9 @@ export const projectConfigSchema = z
       .optional()
       .describe('Built-in suites to run (--suite): conformance, faults, fuzz, bench (`streamproof suites` lists them).'),
     scenarios: z.array(z.string()).optional().describe('Scenario files or folders of your own, run with the suites (run paths).'),
-    thresholds: z
-      .record(z.string(), z.string())
-      .default({})
-      .superRefine((record, ctx) => {
-        for (const [name, text] of Object.entries(record)) {
-          const parsed = parseThreshold(name, text);
-          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', path: [name], message: parsed });
-          else if (!findMeasurementDef(name))
-            ctx.addIssue({ code: 'custom', path: [name], message: `no benchmark measures ${JSON.stringify(name)} (see BENCHMARKS.md)` });
-        }
-      })
-      .describe('Measurement → "<op> <number>": replaces a scenario threshold of that name in every case that measures it.'),
+    thresholds: thresholdsSchema().describe(
+      'Measurement → "<op> <number>": replaces a scenario threshold of that name in every case that measures it.',
+    ),
     baseline: z.string().optional().describe('An earlier summary.json to compare measurements with (--baseline).'),
     baselineTolerance: z.string().optional().describe('How far a measurement may move the wrong way, e.g. "20%" (--baseline-tolerance).'),
     reportDir: z.string().optional().describe('Where reports go (--report-dir; default reports/<run-id>).'),

@@ -8,7 +8,8 @@ import { parseThreshold } from '../checks/thresholds.ts';
 /** Open loop: how many streams may be open at once; arrivals beyond it are dropped and counted. */
 export const maxInFlightSchema = z.number().int().min(1).max(10_000).default(1000);
 
-export function thresholdsSchema(kind: BenchKind) {
+/** Thresholds by measurement name, checked against the catalog: of one scenario kind, or (no kind) of any benchmark. */
+export function thresholdsSchema(kind?: BenchKind) {
   return z
     .record(z.string(), z.string())
     .default({})
@@ -20,7 +21,9 @@ export function thresholdsSchema(kind: BenchKind) {
           ctx.addIssue({
             code: 'custom',
             path: [name],
-            message: `a ${kind} scenario measures no ${JSON.stringify(name)} (see BENCHMARKS.md for the names)`,
+            message: kind
+              ? `a ${kind} scenario measures no ${JSON.stringify(name)} (see BENCHMARKS.md for the names)`
+              : `no benchmark measures ${JSON.stringify(name)} (see BENCHMARKS.md)`,
           });
       }
     })
