@@ -271,12 +271,7 @@ function add(fold: Fold, e: CanonicalEvent): void {
 }
 
 function streamMeaning(input: MeaningInput, fold: Fold, notes: string[]): Meaning {
-  const expect: ExpectBlock = { reviewed: false, text: fold.text, finishReason: fold.finish };
-  if (fold.refusal) expect.refusal = fold.refusal;
-  if (fold.reasoning) expect.reasoning = fold.reasoning;
-  const calls = fold.calls.filter(Boolean);
-  if (calls.length > 0)
-    expect.toolCalls = calls.map((c, i) => ({ id: c.id, name: c.name, arguments: parsedArguments(c.arguments, i, notes) }));
+  const expect = contentExpect(fold, notes);
   if (input.includeUsage && fold.usage) expect.usage = canonicalUsage(fold.usage);
   // A passthrough gateway forwards the upstream's own numbers (xAI counts reasoning outside completion).
   if (input.includeUsage && expect.usage && input.provider.supportsPassthrough) {
@@ -295,6 +290,17 @@ function streamMeaning(input: MeaningInput, fold: Fold, notes: string[]): Meanin
   return { expect, exercises: exercised(expect, input.end, fold), notes };
 }
 
+/** What the answer said, streamed or not: text, refusal, reasoning, tool calls and the finish reason. */
+function contentExpect(fold: Fold, notes: string[]): ExpectBlock {
+  const expect: ExpectBlock = { reviewed: false, text: fold.text, finishReason: fold.finish };
+  if (fold.refusal) expect.refusal = fold.refusal;
+  if (fold.reasoning) expect.reasoning = fold.reasoning;
+  const calls = fold.calls.filter(Boolean);
+  if (calls.length > 0)
+    expect.toolCalls = calls.map((c, i) => ({ id: c.id, name: c.name, arguments: parsedArguments(c.arguments, i, notes) }));
+  return expect;
+}
+
 /** A non-streaming client of a provider the gateway reads as a stream: one chat.completion, or the error with its status. */
 function aggregatedMeaning(fold: Fold, notes: string[]): Meaning {
   if (fold.error || fold.transportFailure) {
@@ -303,12 +309,7 @@ function aggregatedMeaning(fold: Fold, notes: string[]): Meaning {
     expect.error = e ? { message: e.message, type: e.errorType ?? errorTypeFor(e.kind) } : {};
     return { expect, exercises: `non-stream-error-${expect.status}`, notes };
   }
-  const expect: ExpectBlock = { reviewed: false, text: fold.text, finishReason: fold.finish };
-  if (fold.refusal) expect.refusal = fold.refusal;
-  if (fold.reasoning) expect.reasoning = fold.reasoning;
-  const calls = fold.calls.filter(Boolean);
-  if (calls.length > 0)
-    expect.toolCalls = calls.map((c, i) => ({ id: c.id, name: c.name, arguments: parsedArguments(c.arguments, i, notes) }));
+  const expect = contentExpect(fold, notes);
   if (fold.usage) expect.usage = canonicalUsage(fold.usage);
   return { expect, exercises: `non-stream-${exercised(expect, 'end')}`, notes };
 }
