@@ -105,17 +105,20 @@ describe('streamproof record', () => {
         user: keys.pattern,
         messages: [{ role: 'user', content: `Count to three. My token is ${keys.env}.` }],
       };
-      await post(
-        `${rec.url}/v1/chat/completions?key=${keys.queryKey}&api_key=${keys.queryApiKey}&X-Amz-Signature=${keys.amz}`,
-        JSON.stringify(body),
-        {
-          authorization: `Bearer ${keys.bearer}`,
-          'x-api-key': keys.xApiKey,
-          'api-key': keys.apiKey,
-          'x-goog-api-key': keys.goog,
-          cookie: `session=${keys.cookie}`,
-        },
-      );
+      // Every place a credential travels: query, headers, cookie and body.
+      const sendWithKeys = (url: string) =>
+        post(
+          `${url}/v1/chat/completions?key=${keys.queryKey}&api_key=${keys.queryApiKey}&X-Amz-Signature=${keys.amz}`,
+          JSON.stringify(body),
+          {
+            authorization: `Bearer ${keys.bearer}`,
+            'x-api-key': keys.xApiKey,
+            'api-key': keys.apiKey,
+            'x-goog-api-key': keys.goog,
+            cookie: `session=${keys.cookie}`,
+          },
+        );
+      await sendWithKeys(rec.url);
       const run = await rec.done;
       // The env token sits in the prompt, which no rule redacts: the final scan refuses the cassette.
       expect(run.code).toBe(1);
@@ -143,17 +146,7 @@ describe('streamproof record', () => {
         '--redact',
         'env-token-secret-\\d+',
       ]);
-      await post(
-        `${rec2.url}/v1/chat/completions?key=${keys.queryKey}&api_key=${keys.queryApiKey}&X-Amz-Signature=${keys.amz}`,
-        JSON.stringify(body),
-        {
-          authorization: `Bearer ${keys.bearer}`,
-          'x-api-key': keys.xApiKey,
-          'api-key': keys.apiKey,
-          'x-goog-api-key': keys.goog,
-          cookie: `session=${keys.cookie}`,
-        },
-      );
+      await sendWithKeys(rec2.url);
       const run2 = await rec2.done;
       expect({ code: run2.code, stderr: run2.stderr }).toEqual({ code: 0, stderr: '' });
       const file = join(out, 'openai', 'text.yaml');
