@@ -6,9 +6,14 @@
 // one upstream write. The gateway runs in its own process; its CPU comes from /proc/<pid>/stat.
 //
 //   node --import tsx scripts/gateway-cpu-lockstep.ts [--streams 1000] [--tokens 40] [--rounds 2]
-//        [--mode normalize|passthrough] [--compiled]
+//        [--mode normalize|passthrough|null-proxy|tcp-relay] [--compiled]
+//
+// `--mode null-proxy` measures the built-in null proxy (node:http, no parsing) the same way: the
+// cost of one more HTTP hop. `--mode tcp-relay` measures a process that only copies bytes between
+// two TCP sockets (no HTTP at all): one read and one write per event, the floor of any relay.
 //
 // Bounded: each step waits at most 10 s for every client (then the script exits 1).
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -26,10 +31,13 @@ const { values } = parseArgs({
 const streams = Number(values.streams);
 const tokens = Number(values.tokens);
 const rounds = Number(values.rounds);
-const mode = values.mode as 'normalize' | 'passthrough';
-if (![streams, tokens, rounds].every((n) => Number.isInteger(n) && n >= 1) || (mode !== 'normalize' && mode !== 'passthrough')) {
+const mode = values.mode as 'normalize' | 'passthrough' | 'null-proxy' | 'tcp-relay';
+if (
+  ![streams, tokens, rounds].every((n) => Number.isInteger(n) && n >= 1) ||
+  !['normalize', 'passthrough', 'null-proxy', 'tcp-relay'].includes(mode)
+) {
   process.stderr.write(
-    'usage: gateway-cpu-lockstep.ts [--streams N] [--tokens N] [--rounds N] [--mode normalize|passthrough] [--compiled]\n',
+    'usage: gateway-cpu-lockstep.ts [--streams N] [--tokens N] [--rounds N] [--mode normalize|passthrough|null-proxy|tcp-relay] [--compiled]\n',
   );
   process.exit(2);
 }
@@ -37,6 +45,29 @@ type ServerProcessModule = typeof import('../src/load/server-process.ts');
 const servers: ServerProcessModule = values.compiled
   ? ((await import(new URL('../dist/load/server-process.js', import.meta.url).href)) as ServerProcessModule)
   : await import('../src/load/server-process.ts');
+
+/** A child process that pipes each accepted connection to the upstream, byte for byte. */
+async function startTcpRelay(upstreamUrl: string): Promise<{ url: string; pid: number; close(): Promise<void> }> {
+  const { port: upstreamPort } = new URL(upstreamUrl);
+  const code = `const net = require('node:net');
+    const server = net.createServer({ noDelay: true }, (a) => {
+      const b = net.connect({ host: '127.0.0.1', port: ${upstreamPort}, noDelay: true });
+      a.pipe(b); b.pipe(a);
+      a.on('error', () => b.destroy()); b.on('error', () => a.destroy());
+    });
+    server.listen(0, '127.0.0.1', () => process.send(server.address().port));
+    process.on('message', () => process.exit(0));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(m as number)));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    close: async () => {
+      child.send('close');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
 
 function cpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -77,7 +108,12 @@ const upstream = createServer((socket) => {
 });
 await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
 const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-const gateway = await servers.startGatewayProcess(upstreamUrl, mode);
+const gateway =
+  mode === 'tcp-relay'
+    ? await startTcpRelay(upstreamUrl)
+    : mode === 'null-proxy'
+      ? await servers.startProxyProcess(upstreamUrl)
+      : await servers.startGatewayProcess(upstreamUrl, mode);
 const { hostname, port } = new URL(gateway.url);
 const body = JSON.stringify({
   model: 'openai/gpt-synthetic',
