@@ -265,13 +265,13 @@ const DEFS: MeasurementDef[] = [
     about: "the load driver's deferred work after the phase (decoding, golden comparison, histograms) / events delivered",
   },
   {
-    pattern: /^calibration_(added_ttft_p50|expected_ttft_p50|delay_applied_p50|hop_ttft_p50|error)_ms$/,
+    pattern: /^calibration_(added_ttft_p50|expected_ttft_p50|delay_applied_p50|error)_ms$/,
     kinds: ['load'],
     unit: 'ms',
     better: 'none',
     baseline: false,
     about:
-      'calibration: TTFT p50 through the null proxy holding each request a known delay, minus direct; expected = delay as applied + null proxy minus direct; error = measured − expected',
+      "calibration, one phase through the null proxy holding every other request a known delay: added = the held requests' TTFT p50 − the others'; expected = the delay as the proxy applied it (p50); error = added − expected",
   },
   {
     pattern: /^sse_parse(_[a-z_]+_\d+b)?_mb_s$/,

@@ -1,8 +1,9 @@
 // The null proxy: the least a gateway can be. It forwards each request to the upstream over a
 // keep-alive agent and pipes the response back, bytes as they come, parsing nothing. A load run
 // drives it as a phase of its own, so added latency splits into "one more hop" (null proxy −
-// direct) and "what the gateway itself adds" (gateway − null proxy). With an injected delay it
-// checks the measuring chain: the delay must show up in the measured TTFT (calibration).
+// direct) and "what the gateway itself adds" (gateway − null proxy). A request that carries
+// DELAY_HEADER is held that many ms before it is forwarded (the header is not): the calibration
+// marks every other request so, and the delay must show up in the measured TTFT.
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { listenOn } from '../base/listen.ts';
@@ -11,16 +12,17 @@ import type { ProxyDelayStats } from './server-messages.ts';
 
 export interface NullProxy {
   url: string;
-  /** Holds every request this long before forwarding it (0: forward at once). */
-  setDelay(ms: number): void;
-  /** The delays applied since the last reset (as measured here: timers fire late). */
-  delayStats(): ProxyDelayStats;
-  resetDelayStats(): void;
+  /** The delays applied to requests that asked for one, since the last call (as measured here: timers fire late). */
+  takeDelayStats(): ProxyDelayStats;
   close(): Promise<void>;
 }
 
+/** A request header asking the null proxy to hold the request this many ms (1 to MAX_DELAY_MS). */
+export const DELAY_HEADER = 'x-streamproof-delay-ms';
+const MAX_DELAY_MS = 10_000;
+
 /** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', DELAY_HEADER]);
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
@@ -28,16 +30,15 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return out;
 }
 
-export async function startNullProxy(upstreamUrl: string, delayMs = 0): Promise<NullProxy> {
+export async function startNullProxy(upstreamUrl: string): Promise<NullProxy> {
   const upstream = new URL(upstreamUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, keepAliveMsecs: 30_000 });
-  let delay = delayMs;
   let applied = createHistogram();
   const sockets = new Set<Socket>();
 
-  const forward = (req: IncomingMessage, res: ServerResponse, arrived: bigint) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, arrived?: bigint) => {
     if (res.destroyed) return;
-    recordNs(applied, process.hrtime.bigint() - arrived);
+    if (arrived !== undefined) recordNs(applied, process.hrtime.bigint() - arrived);
     const up = request({
       host: upstream.hostname,
       port: upstream.port,
@@ -64,9 +65,14 @@ export async function startNullProxy(upstreamUrl: string, delayMs = 0): Promise<
   };
 
   const server = createServer((req, res) => {
-    const arrived = process.hrtime.bigint();
-    if (delay > 0) setTimeout(forward, delay, req, res, arrived);
-    else forward(req, res, arrived);
+    const asked = req.headers[DELAY_HEADER];
+    const delay = asked === undefined ? 0 : Number(asked);
+    if (!(Number.isInteger(delay) && delay >= 0 && delay <= MAX_DELAY_MS)) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`null proxy: ${DELAY_HEADER} must be an integer from 0 to ${MAX_DELAY_MS}`);
+      return;
+    }
+    if (delay > 0) setTimeout(forward, delay, req, res, process.hrtime.bigint());
+    else forward(req, res);
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -78,15 +84,10 @@ export async function startNullProxy(upstreamUrl: string, delayMs = 0): Promise<
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    setDelay(ms) {
-      delay = ms;
-    },
-    delayStats() {
+    takeDelayStats() {
       const s = summarizeMs(applied);
-      return { count: s.count, p50Ms: s.p50, meanMs: s.mean };
-    },
-    resetDelayStats() {
       applied = createHistogram();
+      return { count: s.count, p50Ms: s.p50, meanMs: s.mean };
     },
     async close() {
       for (const s of sockets) s.destroy();

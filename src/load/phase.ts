@@ -159,7 +159,12 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
         perSource[source.label] = (perSource[source.label] ?? 0) + 1;
         const scheduleDelayNs = Number(clock.now() - info.intendedNs);
         const outcome = await driver.send(source.request, info.intendedNs);
-        finished.push({ outcome, source, warmup: info.warmup, meta: { offsetNs: info.offsetNs, scheduleDelayNs, status: 0 } });
+        finished.push({
+          outcome,
+          source,
+          warmup: info.warmup,
+          meta: { offsetNs: info.offsetNs, scheduleDelayNs, status: 0, source: source.label },
+        });
         heldBytes += outcome.bytes;
         if (heldBytes > maxDeferred) analyse();
       },

@@ -17,6 +17,8 @@ export interface RequestMeta {
   scheduleDelayNs: number;
   /** HTTP status (0 when no response head arrived). */
   status: number;
+  /** The label of the stream source that sent it. */
+  source: string;
 }
 
 /** Where a line's request belongs: its scenario, case, phase and (sharded runs) shard. */

@@ -112,19 +112,12 @@ async function handle(message: ToServer): Promise<void> {
       return;
     }
     case 'start-proxy': {
-      proxy = await startNullProxy(message.upstreamUrl, message.delayMs);
+      proxy = await startNullProxy(message.upstreamUrl);
       send({ type: 'ready', url: proxy.url });
       return;
     }
-    case 'proxy-delay': {
-      const stats = proxy!.delayStats();
-      proxy!.setDelay(message.delayMs);
-      proxy!.resetDelayStats();
-      send({ type: 'proxy-stats', stats });
-      return;
-    }
     case 'proxy-stats':
-      send({ type: 'proxy-stats', stats: proxy!.delayStats() });
+      send({ type: 'proxy-stats', stats: proxy!.takeDelayStats() });
       return;
     case 'cpu': {
       const cpu = process.cpuUsage();

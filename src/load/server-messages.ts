@@ -16,10 +16,9 @@ export type ToServer =
   | { type: 'heap-snapshot' }
   /** This process's CPU time so far (user + system), for CPU per event over a phase. */
   | { type: 'cpu' }
-  /** Null proxy: start forwarding to upstreamUrl, holding each request delayMs first (calibration). */
-  | { type: 'start-proxy'; upstreamUrl: string; delayMs: number }
-  /** Null proxy: the delay from now on, and a fresh record of the delays applied. */
-  | { type: 'proxy-delay'; delayMs: number }
+  /** Null proxy: start forwarding to upstreamUrl. */
+  | { type: 'start-proxy'; upstreamUrl: string }
+  /** Null proxy: the delays applied to requests that asked for one since the last ask (then a fresh record). */
   | { type: 'proxy-stats' }
   | { type: 'close' };
 

@@ -28,9 +28,8 @@ export interface ServerProcess {
   /** The process's CPU time so far, user + system, µs. */
   cpuUs(): Promise<number>;
   /** Null proxy: sets the delay from now on; returns the delays applied up to now (and starts afresh). */
-  proxyDelay(delayMs: number): Promise<ProxyDelayStats>;
-  /** Null proxy: the delays applied since the last proxyDelay. */
-  proxyStats(): Promise<ProxyDelayStats>;
+  /** Null proxy: the delays applied to requests that asked for one, since the last call. */
+  takeProxyDelayStats(): Promise<ProxyDelayStats>;
   /** False once the process has exited (for whatever reason). */
   readonly running: boolean;
   close(): Promise<void>;
@@ -150,8 +149,7 @@ async function startServerProcess(start: ToServer, extraNodeArgs: string[]): Pro
       }
     },
     cpuUs: () => ask(cpuWaiters, { type: 'cpu' }),
-    proxyDelay: (delayMs) => ask(statsWaiters, { type: 'proxy-delay', delayMs }),
-    proxyStats: () => ask(statsWaiters, { type: 'proxy-stats' }),
+    takeProxyDelayStats: () => ask(statsWaiters, { type: 'proxy-stats' }),
     get running() {
       return running;
     },
@@ -170,8 +168,8 @@ export function startReplayProcess(plans: PlanSpec[], speed: number): Promise<Se
 }
 
 /** The null proxy (null-proxy.ts) in its own process, forwarding to upstreamUrl. */
-export function startProxyProcess(upstreamUrl: string, delayMs = 0): Promise<ServerProcess> {
-  return startServerProcess({ type: 'start-proxy', upstreamUrl, delayMs }, []);
+export function startProxyProcess(upstreamUrl: string): Promise<ServerProcess> {
+  return startServerProcess({ type: 'start-proxy', upstreamUrl }, []);
 }
 
 export function startGatewayProcess(replayUrl: string, mode: GatewayMode, options: GatewayProcessOptions = {}): Promise<ServerProcess> {

@@ -142,7 +142,7 @@ function perEventSection(summary: RunSummary): string[] {
       '',
       '## Calibration',
       '',
-      "Before each benchmark the null proxy holds every request a known delay: the measured added TTFT p50 (delayed − direct) must equal the delay as applied plus the null proxy cost (null proxy − direct), within the scenario's tolerance; otherwise the run is invalid. ms.",
+      "Before each benchmark, one phase through the null proxy, which holds every other request a known delay: the held requests' TTFT p50 minus the others' (measured) must equal the delay as the proxy applied it (expected), within the scenario's tolerance; otherwise the run is invalid. Both halves share the load, the moments and the hop. ms.",
       '',
       '| Scenario | Delay applied, p50 | Measured | Expected | Off by | |',
       '| --- | ---: | ---: | ---: | ---: | --- |',

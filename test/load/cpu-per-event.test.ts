@@ -103,15 +103,15 @@ describe('CPU per event', () => {
 });
 
 describe('calibration verdict', () => {
-  const base = { streams: 50, delayMs: 3, toleranceMs: 1, directP50Ms: 2, proxyP50Ms: 2.5 };
+  const base = { streams: 50, delayMs: 3, toleranceMs: 1, plainP50Ms: 2.5 };
 
-  it('passes when the delayed phase shows the applied delay plus the null proxy cost', () => {
+  it('passes when the held requests show the delay as applied over the others', () => {
     const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.9 });
-    expect(v.measuredMs).toBeCloseTo(3.9, 9);
-    expect(v.hopMs).toBeCloseTo(0.5, 9);
-    expect(v.expectedMs).toBeCloseTo(3.7, 9);
+    expect(v.measuredMs).toBeCloseTo(3.4, 9);
+    expect(v.expectedMs).toBeCloseTo(3.2, 9);
     expect(v.errorMs).toBeCloseTo(0.2, 9);
     expect(v.check.ok).toBe(true);
+    expect(v.check.message).toMatch(/off by 0\.200 ms, tolerance ±1 ms/);
   });
 
   it('fails (invalid run) when the measured delay is off by more than the tolerance, either way', () => {
@@ -121,8 +121,8 @@ describe('calibration verdict', () => {
     expect(low.check.message).toMatch(/not valid/);
   });
 
-  it('never passes when a calibration phase measured no stream', () => {
-    const v = judgeCalibration({ ...base, streams: 0, directP50Ms: 0, proxyP50Ms: 0, appliedP50Ms: 0, delayedP50Ms: 0 });
+  it('never passes when a calibration half measured no stream', () => {
+    const v = judgeCalibration({ ...base, streams: 0, plainP50Ms: 0, appliedP50Ms: 0, delayedP50Ms: 0 });
     expect(v.check.ok).toBe(false);
     expect(v.check.message).toMatch(/measured no stream/);
   });

@@ -111,14 +111,15 @@ describe('kind: load', () => {
     const reports = join(dir, 'reports');
     writeFileSync(
       join(dir, 'load.yaml'),
-      `kind: load\nname: three\nsynthetic: { tokens: 8, gapMs: 2 }\nspeed: 1\n${SMALL}compare: [direct, null-proxy, gateway]\ncalibrate: { delayMs: 3, seconds: 5 }\nthresholds:\n  errors: "== 0"\n  gateway_cpu_us_per_event: "< 1000000"\n  proxy_cpu_us_per_event: "< 1000000"\n`,
+      `kind: load\nname: three\nsynthetic: { tokens: 8, gapMs: 2 }\nspeed: 1\n${SMALL}compare: [direct, null-proxy, gateway]\ncalibrate: { delayMs: 20, seconds: 5 }\nthresholds:\n  errors: "== 0"\n  gateway_cpu_us_per_event: "< 1000000"\n  proxy_cpu_us_per_event: "< 1000000"\n`,
     );
     const r = await runCli(['run', join(dir, 'load.yaml'), '--report-dir', reports]);
     const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) as RunSummary;
     const m = measurements(summary);
     const checks = summary.scenarios[0]!.cases[0]!.checks;
-    // The calibration's verdict depends on the machine; that it ran and what it compared does not.
-    expect(checks.find((c) => c.name === 'calibration')?.message, r.stdout).toMatch(/added TTFT p50 .* expected/);
+    // Within 1 ms depends on the machine; that the held half shows the delay at all does not.
+    expect(checks.find((c) => c.name === 'calibration')?.message, r.stdout).toMatch(/held requests' TTFT p50 .* expected/);
+    expect(m.get('calibration_added_ttft_p50_ms')).toBeGreaterThan(10);
     expect(checks.find((c) => c.name === 'threshold:errors')?.ok).toBe(true);
     for (const name of [
       'gateway_cpu_us_per_event',
@@ -139,7 +140,7 @@ describe('kind: load', () => {
       m.get('calibration_added_ttft_p50_ms')! - m.get('calibration_expected_ttft_p50_ms')!,
       2,
     );
-    expect(m.get('calibration_delay_applied_p50_ms')).toBeGreaterThanOrEqual(3);
+    expect(m.get('calibration_delay_applied_p50_ms')).toBeGreaterThanOrEqual(20);
     expect(checks.find((c) => c.name === 'added latency')?.message).toMatch(/one more hop .* gateway itself/);
     expect(readFileSync(join(reports, 'summary.md'), 'utf8')).toContain('gateway_cpu_us_per_event');
   }, 90_000); // three server processes start; slow on a busy machine

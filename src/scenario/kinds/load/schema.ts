@@ -31,19 +31,19 @@ export const loadScenarioSchema = z
       ),
     calibrate: z
       .object({
-        delayMs: z.number().positive().max(1000).describe('The delay the null proxy holds each request for.'),
-        toleranceMs: z.number().positive().max(1000).default(1).describe('Largest |measured − expected| added TTFT p50 for a valid run.'),
-        seconds: z
+        delayMs: z.number().int().positive().max(1000).describe('The delay the null proxy holds every other request for, ms.'),
+        toleranceMs: z
           .number()
           .positive()
-          .max(600)
-          .default(3)
-          .describe('Each calibration phase is bounded by this (and by duration.requests).'),
+          .max(1000)
+          .default(1)
+          .describe("Largest |measured − applied| delay (TTFT p50 of the held requests − the others') for a valid run."),
+        seconds: z.number().positive().max(600).default(3).describe('The calibration phase is bounded by this (and by duration.requests).'),
       })
       .strict()
       .optional()
       .describe(
-        'Before the benchmark, check the measuring chain: direct, the null proxy, and the null proxy holding each request delayMs. The run is invalid unless the added TTFT p50 (delayed − direct) is within toleranceMs of the delay as applied plus the null proxy cost (null proxy − direct).',
+        "Before the benchmark, check the measuring chain: one phase through the null proxy, which holds every other request delayMs. The run is invalid unless the held requests' TTFT p50 minus the others' is within toleranceMs of the delay as the proxy applied it. Both halves share the load, the moments and the hop, so nothing but the delay separates them.",
       ),
     rounds: z
       .number()
