@@ -1,7 +1,8 @@
 // Fixture realism: the official openai SDK's Responses client (`responses.create({stream: true})`)
 // reads every openai-responses cassette served over real loopback by the replay upstream, with no
-// gateway in between, and gets the cassette's text, function calls, reasoning and usage. An
-// `event: error` makes the SDK throw; a response.failed without one is yielded as an event.
+// gateway in between, and gets the cassette's text, function calls, reasoning and usage. The
+// documented `error` event ({type, code, message, param}) and response.failed are yielded as events:
+// the SDK throws only for data with an `error` key, which the documented Responses events never have.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReplayUpstream, type ReplayUpstream } from '../../../src/replay/upstream.ts';
@@ -28,6 +29,7 @@ interface SdkView {
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
   terminal: string | null;
   failedMessage: string | null;
+  errorEvent: { code: string | null; message: string } | null;
   thrown: unknown;
 }
 
@@ -40,6 +42,7 @@ async function readWithSdk(params: Record<string, unknown>): Promise<SdkView> {
     usage: null,
     terminal: null,
     failedMessage: null,
+    errorEvent: null,
     thrown: null,
   };
   const stream = await client.responses.create({ ...(params as unknown as OpenAI.Responses.ResponseCreateParamsStreaming), stream: true });
@@ -66,6 +69,9 @@ async function readWithSdk(params: Record<string, unknown>): Promise<SdkView> {
           if (u) view.usage = { prompt_tokens: u.input_tokens, completion_tokens: u.output_tokens, total_tokens: u.total_tokens };
           break;
         }
+        case 'error':
+          view.errorEvent = { code: event.code, message: event.message };
+          break;
         case 'response.failed':
           view.terminal = event.type;
           view.failedMessage = event.response.error?.message ?? null;
@@ -99,23 +105,24 @@ describe('the openai SDK reads every openai-responses cassette', () => {
     if (!want.error) {
       expect(view.thrown).toBeNull();
       expect(view.terminal).toBe(want.finishReason === 'length' ? 'response.incomplete' : 'response.completed');
-    } else if (view.thrown !== null) {
-      // `event: error`: the SDK throws an APIError carrying the event's error object.
-      expect(view.thrown).toBeInstanceOf(OpenAI.APIError);
-      expect((view.thrown as InstanceType<typeof OpenAI.APIError>).message).toContain(want.error.message ?? '');
     } else {
-      // response.failed alone is an ordinary event to the SDK: the caller must look at it.
+      // An `error` event and response.failed are ordinary events to the SDK: the caller must look at them.
+      expect(view.thrown).toBeNull();
+      if (view.errorEvent !== null) expect(view.errorEvent.message).toBe(want.error.message);
       expect(view.terminal).toBe('response.failed');
       expect(view.failedMessage).toBe(want.error.message);
     }
     expect(requestProblems(await exchange)).toEqual([]);
   });
 
-  it('throws on the error event of error-after-text, yields response.failed of failed-rate-limit', async () => {
+  it('yields the error event and response.failed of error-after-text, and response.failed of failed-rate-limit', async () => {
     const byName = new Map(cassettes.map((c) => [c.name, c]));
     const errorAfterText = byName.get('openai-responses/error-after-text')!;
     replay.arm('openai-responses', { cassette: errorAfterText, chunks: errorAfterText.response.chunks, speed: 0 });
-    expect((await readWithSdk(errorAfterText.upstreamRequest.body as Record<string, unknown>)).thrown).toBeInstanceOf(OpenAI.APIError);
+    const afterText = await readWithSdk(errorAfterText.upstreamRequest.body as Record<string, unknown>);
+    expect(afterText.thrown).toBeNull();
+    expect(afterText.errorEvent?.code).toBe('server_error');
+    expect(afterText.terminal).toBe('response.failed');
     const failed = byName.get('openai-responses/failed-rate-limit')!;
     replay.arm('openai-responses', { cassette: failed, chunks: failed.response.chunks, speed: 0 });
     const view = await readWithSdk(failed.upstreamRequest.body as Record<string, unknown>);
