@@ -232,6 +232,7 @@ export function mergeShards(shards: readonly ShardData[]): MergedRun {
     cpuUs: {},
     analysisCpuUs: 0,
     eventsDelivered: 0,
+    listenOverflows: null, // each shard's machine has its own counter; shards do not record it
     perSource,
     bytesReceived: sum((s) => s.counts.bytesReceived),
   };

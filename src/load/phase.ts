@@ -13,6 +13,7 @@ import { peakConcurrency, type LoadModel } from './schedule.ts';
 import { createSseLoadDriver, type DriverRequest, type SlowReader, type StreamOutcome } from '../client/sse-driver.ts';
 import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
 import type { OnStream, RequestMeta } from './request-log.ts';
+import { listenOverflows } from './listen-drops.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {
@@ -70,6 +71,8 @@ export interface PhaseResult {
   analysisCpuUs: number;
   /** Events delivered to the driver in the phase, warm-up streams included: what that CPU served. */
   eventsDelivered: number;
+  /** Connection attempts the kernel dropped on a full listen queue during the phase (machine-wide; null: not reported). */
+  listenOverflows: number | null;
 }
 
 const DEFAULT_MAX_DEFERRED_BYTES = 64 * 1024 * 1024;
@@ -145,6 +148,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     errors: driver.failures,
     bytes: driver.bytesReceived,
   }));
+  const overflows0 = listenOverflows();
   const startedAtMs = Number(process.hrtime.bigint()) / 1e6;
   const driverCpu0 = ownCpuUs();
   const monitor = watchDriver(options.driverLimits);
@@ -181,6 +185,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   const driverCpuUs = ownCpuUs() - driverCpu0;
   const endedAtMs = Number(process.hrtime.bigint()) / 1e6;
   const cpuAfter = await readCpu(processes);
+  const overflows1 = listenOverflows();
   const cpuUs: Record<string, number> = { driver: driverCpuUs };
   for (const name of Object.keys(processes)) cpuUs[name] = cpuAfter[name]! - cpuBefore[name]!;
   const analysis0 = ownCpuUs();
@@ -197,6 +202,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     cpuUs,
     analysisCpuUs: ownCpuUs() - analysis0,
     eventsDelivered,
+    listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
   };
 }
 
@@ -243,5 +249,6 @@ export function mergePhases(parts: readonly PhaseResult[]): PhaseResult {
     cpuUs,
     analysisCpuUs: sum((p) => p.analysisCpuUs),
     eventsDelivered: sum((p) => p.eventsDelivered),
+    listenOverflows: parts.some((p) => p.listenOverflows === null) ? null : sum((p) => p.listenOverflows!),
   };
 }

@@ -165,14 +165,15 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
       checks.push({ name: 'memory', ok: true, message: `${samples.length} gateway samples (every 100 ms)`, detail: sampleSeries(samples) });
     }
     if (scenario.reader) addSlowReaderMeasurements(m, gateway, inputs, servers);
-    checks.push(
-      driverCheck([
-        ['gateway phase', gateway],
-        ...(direct ? ([['direct phase', direct]] as const) : []),
-        ...(nullProxy ? ([['null-proxy phase', nullProxy]] as const) : []),
-        ...(calibration?.phases ?? []),
-      ]),
-    );
+    const phases: Array<readonly [string, PhaseResult]> = [
+      ['gateway phase', gateway],
+      ...(direct ? ([['direct phase', direct]] as const) : []),
+      ...(nullProxy ? ([['null-proxy phase', nullProxy]] as const) : []),
+      ...(calibration?.phases ?? []),
+    ];
+    checks.push(driverCheck(phases));
+    const drops = listenDropCheck(phases);
+    if (drops) checks.push(drops);
     const result = benchCase({
       name: caseName,
       startedMs: started,
@@ -306,6 +307,30 @@ export function judgeCalibration(i: CalibrationInput): {
           message: `the measuring chain does not see a known delay correctly, so these figures are not valid: ${summary}`,
           detail,
         },
+  };
+}
+
+/**
+ * No connection attempt may have been dropped by the kernel during a phase: a dropped SYN is
+ * retried 1 s later, so the latency figures would hold seconds that no process spent.
+ */
+export function listenDropCheck(phases: ReadonlyArray<readonly [string, PhaseResult]>): CheckResult | null {
+  const measured = phases.filter(([, p]) => p.listenOverflows !== null);
+  if (measured.length === 0) return null;
+  const dropped = measured.filter(([, p]) => p.listenOverflows! > 0);
+  const detail = measured.map(([label, p]) => `${label}: ${p.listenOverflows} dropped`).join('\n');
+  if (dropped.length === 0)
+    return {
+      name: 'connections',
+      ok: true,
+      message: 'the kernel dropped no connection attempt during any phase (listen queues never full)',
+      detail,
+    };
+  return {
+    name: 'connections',
+    ok: false,
+    message: `the kernel dropped connection attempts on a full listen queue (machine-wide TcpExt ListenOverflows), so those clients waited 1 s or more for a SYN retransmit and the latency figures are not valid: ${dropped.map(([label, p]) => `${label}: ${p.listenOverflows}`).join('; ')}`,
+    detail,
   };
 }
 
