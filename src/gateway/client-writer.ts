@@ -6,7 +6,7 @@
 // refresh per write); the heartbeat timer, when it fires early, sleeps again for what is left.
 import type { ServerResponse } from 'node:http';
 import { encodeSseComment } from '../sse/encoder.ts';
-import { bodyWriter, type BodyWriter } from '../base/chunked-body.ts';
+import { drainedOrClosed } from '../base/drained.ts';
 
 export const SSE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -43,24 +43,23 @@ export interface ClientWriterOptions {
 }
 
 export function createClientWriter(res: ServerResponse, options: ClientWriterOptions): ClientWriter {
-  let body: BodyWriter | null = null; // set by the commit, which sends status and headers
+  let committed = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let lastWrite = 0; // performance.now() of the last write, when heartbeats are on
   // A write that ends with CR may be followed upstream by the LF of the same line break; a comment
   // between them would turn one blank line into two. Rare, but skipping that beat costs nothing.
   let endsWithCR = false;
 
-  function commit(): BodyWriter {
-    if (body !== null) return body;
+  function commit(): void {
+    if (committed) return;
+    committed = true;
     res.writeHead(200, options.headers);
     res.flushHeaders();
-    body = bodyWriter(res);
     options.onCommit?.();
     if (options.heartbeatMs > 0) {
       lastWrite = performance.now();
       heartbeat = setTimeout(beat, options.heartbeatMs);
     }
-    return body;
   }
 
   function beat(): void {
@@ -70,8 +69,8 @@ export function createClientWriter(res: ServerResponse, options: ClientWriterOpt
       heartbeat = setTimeout(beat, left);
       return;
     }
-    if (!endsWithCR && body !== null && !body.needsDrain) {
-      body.write(HEARTBEAT);
+    if (!endsWithCR && !res.writableNeedDrain) {
+      res.write(HEARTBEAT);
       options.onHeartbeat?.();
     }
     lastWrite = performance.now();
@@ -80,24 +79,24 @@ export function createClientWriter(res: ServerResponse, options: ClientWriterOpt
 
   function send(out: string | Buffer): boolean {
     if (out.length === 0) return true;
-    const writer = commit();
+    commit();
     if (heartbeat !== undefined) lastWrite = performance.now();
     endsWithCR = lastByteIsCR(out);
-    return writer.write(out);
+    return res.write(out);
   }
 
   return {
     get committed() {
-      return body !== null;
+      return committed;
     },
     async write(out, reading) {
       if (send(out)) return;
       reading?.pause();
-      await commit().drained();
+      await drainedOrClosed(res);
       reading?.resume();
     },
     send,
-    drained: () => (body === null ? Promise.resolve() : body.drained()),
+    drained: () => drainedOrClosed(res),
     end(out) {
       clearTimeout(heartbeat);
       if (res.writableEnded || res.destroyed) return;

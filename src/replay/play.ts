@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { UpstreamFault } from '../cassette/schema.ts';
 import type { ReplayExchange, ReplayPlan } from './types.ts';
-import { bodyWriter, type BodyWriter } from '../base/chunked-body.ts';
+import { drainedOrClosed } from '../base/drained.ts';
 import type { ReplayChunk } from '../cassette/cassette.ts';
 import { sharedPacer } from './pacer.ts';
 
@@ -49,7 +49,6 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
   }
   res.writeHead(cassette.response.status, cassette.response.headers);
   res.flushHeaders();
-  const body = bodyWriter(res);
   if (fault.fault === 'stall-after-headers') {
     await pause(fault.ms);
     if (gone) return;
@@ -58,7 +57,7 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
   const strikeAt = 'afterChunk' in fault ? fault.afterChunk : -1;
   if (speed > 0 && strikeAt < 0) {
     // The common case under load: paced reads, no mid-stream fault. One shared timer paces them.
-    await writePaced(res, body, chunks, speed, exchange, () => gone);
+    await writePaced(res, chunks, speed, exchange, () => gone);
   } else {
     const start = performance.now();
     let shift = 0; // time spent in a mid-stream stall, which pushes the recorded gaps back
@@ -79,11 +78,11 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
         if (wait > 0) await pause(wait);
       }
       if (gone) return;
-      const flushed = body.write(chunk.bytes);
+      const flushed = res.write(chunk.bytes);
       exchange.bytesSent += chunk.bytes.length;
       exchange.lastWriteAt = performance.now();
       // Yield between writes so each chunk leaves as its own read where the network allows.
-      if (!flushed) await body.drained();
+      if (!flushed) await drainedOrClosed(res);
       else if (speed === 0) await yieldToLoop();
     }
   }
@@ -182,7 +181,6 @@ const STATUS_PRESETS: Record<number, { message: string; type: string; code: stri
  */
 function writePaced(
   res: ServerResponse,
-  body: BodyWriter,
   chunks: readonly ReplayChunk[],
   speed: number,
   exchange: ReplayExchange,
@@ -208,7 +206,7 @@ function writePaced(
         i++;
         exchange.bytesSent += chunk.bytes.length;
         exchange.lastWriteAt = performance.now();
-        if (!body.write(chunk.bytes)) return void body.drained().then(step);
+        if (!res.write(chunk.bytes)) return void drainedOrClosed(res).then(step);
       }
     };
     const ticket = sharedPacer.ticket(step);
