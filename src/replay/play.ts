@@ -49,6 +49,7 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
   }
   res.writeHead(cassette.response.status, cassette.response.headers);
   res.flushHeaders();
+  exchange.headersAt = performance.now();
   if (fault.fault === 'stall-after-headers') {
     await pause(fault.ms);
     if (gone) return;
@@ -81,6 +82,7 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
       const flushed = res.write(chunk.bytes);
       exchange.bytesSent += chunk.bytes.length;
       exchange.lastWriteAt = performance.now();
+      exchange.writeAts?.push(exchange.lastWriteAt);
       // Yield between writes so each chunk leaves as its own read where the network allows.
       if (!flushed) await drainedOrClosed(res);
       else if (speed === 0) await yieldToLoop();
@@ -206,6 +208,7 @@ function writePaced(
         i++;
         exchange.bytesSent += chunk.bytes.length;
         exchange.lastWriteAt = performance.now();
+        exchange.writeAts?.push(exchange.lastWriteAt);
         if (!res.write(chunk.bytes)) return void drainedOrClosed(res).then(step);
       }
     };

@@ -20,6 +20,8 @@ export interface ReplayPlan {
   speed: number;
   /** A fault for this exchange (default: the cassette's own `response.fault`, if any). */
   fault?: UpstreamFault;
+  /** Keep the time of every body write in the exchange's `writeAts` (tests compare a recording with it). */
+  stampWrites?: boolean;
 }
 
 export interface ReplayExchange {
@@ -38,4 +40,8 @@ export interface ReplayExchange {
   endedAt?: number;
   /** performance.now() just after the last body write (a target that buffers delivers after it). */
   lastWriteAt?: number;
+  /** performance.now() when the response headers were flushed (the origin of the reads' offsets). */
+  headersAt?: number;
+  /** performance.now() of each body write, when the plan asked for them (`stampWrites`). */
+  writeAts?: number[];
 }

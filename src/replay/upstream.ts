@@ -105,6 +105,7 @@ export async function startReplayUpstream(options: ReplayUpstreamOptions = {}): 
       completed: false,
       fault: (plan.fault ?? plan.cassette.response.fault)?.fault ?? 'none',
       startedAt,
+      ...(plan.stampWrites ? { writeAts: [] } : {}),
     };
     try {
       await playPlan(res, plan, exchange, maxHangMs);

@@ -29,7 +29,9 @@ describe.each(streaming.map((c) => [c.name, c] as const))('%s', (_name, cassette
   it.each(makers)('%s output is the same for every split', (_mode, make) => {
     const whole = run(make, [body]);
     for (let i = 1; i < body.length; i++) {
-      expect(run(make, [body.subarray(0, i), body.subarray(i)]), `split at ${i}`).toBe(whole);
+      // expect() only on a difference: thousands of passing expect() calls cost more than the splits.
+      const split = run(make, [body.subarray(0, i), body.subarray(i)]);
+      if (split !== whole) expect(split, `split at ${i}`).toBe(whole);
     }
     const bytewise = [...body].map((b) => Buffer.from([b]));
     expect(run(make, bytewise)).toBe(whole);
