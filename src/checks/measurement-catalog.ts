@@ -257,6 +257,15 @@ const DEFS: MeasurementDef[] = [
       "a process's CPU time (user + system) over the phase / events delivered in it: the gateway, the load driver's hot path, the replay upstream, the null proxy (each in its own process)",
   },
   {
+    pattern: /^(?:direct_|proxy_)?cores_used$/,
+    kinds: STREAMING,
+    unit: 'cores',
+    better: 'none',
+    baseline: false,
+    about:
+      'CPU time of every process the phase measured (driver, upstream, gateway or null proxy), over its wall time: near the core count they queue for CPU',
+  },
+  {
     pattern: /^(?:direct_|proxy_)?driver_analysis_cpu_us_per_event$/,
     kinds: STREAMING,
     unit: 'µs',

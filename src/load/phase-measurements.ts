@@ -67,11 +67,24 @@ export function addPhaseMeasurements(
 export function addCpuPerEvent(
   list: MeasurementList,
   prefix: PhasePrefix,
-  phase: Pick<PhaseResult, 'cpuUs' | 'analysisCpuUs' | 'eventsDelivered'>,
+  phase: Pick<PhaseResult, 'cpuUs' | 'analysisCpuUs' | 'eventsDelivered' | 'windows'>,
 ): void {
+  const cores = coresUsed(phase);
+  if (cores !== null) list.add(`${prefix}cores_used`, cores);
   if (phase.eventsDelivered <= 0) return;
   for (const [role, us] of Object.entries(phase.cpuUs)) list.add(cpuPerEventName(prefix, role), us / phase.eventsDelivered);
   list.add(`${prefix}driver_analysis_cpu_us_per_event`, phase.analysisCpuUs / phase.eventsDelivered);
+}
+
+/**
+ * Cores the phase's processes (driver, upstream, gateway or null proxy) kept busy together: their
+ * CPU time over the phase's wall time. Near the machine's core count they queue for CPU, and
+ * every latency figure of the phase holds that wait. Null when the phase measured no time.
+ */
+export function coresUsed(phase: Pick<PhaseResult, 'cpuUs' | 'windows'>): number | null {
+  const wallUs = phase.windows.reduce((n, [start, end]) => n + (end - start) * 1000, 0);
+  if (wallUs <= 0) return null;
+  return Object.values(phase.cpuUs).reduce((n, us) => n + us, 0) / wallUs;
 }
 
 export function cpuPerEventName(prefix: PhasePrefix, role: string): string {

@@ -7,7 +7,9 @@ import { mergePhases, runPhase } from '../../src/load/phase.ts';
 import { totalErrors } from '../../src/load/load-stats.ts';
 import { directSources, loadInputs } from '../../src/load/stream-sources.ts';
 import { startReplayUpstream } from '../../src/replay/upstream.ts';
-import { judgeCalibration } from '../../src/scenario/kinds/load/run.ts';
+import { driverCheck, judgeCalibration } from '../../src/scenario/kinds/load/run.ts';
+import type { PhaseResult } from '../../src/load/phase.ts';
+import { availableParallelism } from 'node:os';
 import { findMeasurementDef } from '../../src/checks/measurement-catalog.ts';
 
 describe('CPU per event', () => {
@@ -17,12 +19,19 @@ describe('CPU per event', () => {
       cpuUs: { driver: 150_000, gateway: 300_000, upstream: 90_000 },
       analysisCpuUs: 60_000,
       eventsDelivered: 10_000,
+      windows: [
+        [1_000, 1_300],
+        [2_000, 2_200],
+      ],
     });
     expect(m.get('driver_cpu_us_per_event')).toBe(15);
+    // 540 ms of CPU over 500 ms of phase: the three processes kept 1.08 cores busy.
+    expect(m.get('cores_used')).toBeCloseTo(1.08, 9);
+    expect(findMeasurementDef('cores_used', 'load')?.unit).toBe('cores');
     expect(m.get('gateway_cpu_us_per_event')).toBe(30);
     expect(m.get('upstream_cpu_us_per_event')).toBe(9);
     expect(m.get('driver_analysis_cpu_us_per_event')).toBe(6);
-    for (const it of m.items) expect(it.unit).toBe('µs');
+    for (const it of m.items.filter((i) => i.name.endsWith('_us_per_event'))) expect(it.unit).toBe('µs');
   });
 
   it('names the null proxy phase figures without repeating the prefix, and reports nothing without events', () => {
@@ -30,7 +39,7 @@ describe('CPU per event', () => {
     expect(cpuPerEventName('proxy_', 'upstream')).toBe('proxy_upstream_cpu_us_per_event');
     expect(cpuPerEventName('direct_', 'driver')).toBe('direct_driver_cpu_us_per_event');
     const m = new MeasurementList();
-    addCpuPerEvent(m, 'direct_', { cpuUs: { driver: 5 }, analysisCpuUs: 1, eventsDelivered: 0 });
+    addCpuPerEvent(m, 'direct_', { cpuUs: { driver: 5 }, analysisCpuUs: 1, eventsDelivered: 0, windows: [] });
     expect(m.items).toEqual([]);
   });
 
@@ -125,5 +134,32 @@ describe('calibration verdict', () => {
     const v = judgeCalibration({ ...base, streams: 0, plainP50Ms: 0, appliedP50Ms: 0, delayedP50Ms: 0 });
     expect(v.check.ok).toBe(false);
     expect(v.check.message).toMatch(/measured no stream/);
+  });
+});
+
+describe('driver check and the cores the run took', () => {
+  const cores = availableParallelism();
+  const phase = (coresBusy: number, reasons: string[]) =>
+    ({
+      cpuUs: { driver: coresBusy * 500_000, upstream: coresBusy * 500_000 },
+      windows: [[0, 1_000]],
+      health: {
+        eventLoopDelayP99Ms: 20,
+        eventLoopDelayMaxMs: 40,
+        eventLoopUtilization: 0.6,
+        cpu: 0.5,
+        valid: reasons.length === 0,
+        reasons,
+      },
+    }) as unknown as PhaseResult;
+
+  it('says the processes queued for CPU when they kept the machine’s cores busy, and only then', () => {
+    const full = driverCheck([['gateway phase', phase(cores, ['event-loop delay p99 20.0 ms > 10 ms'])]]);
+    expect(full.ok).toBe(false);
+    expect(full.message).toContain(`kept up to ${cores.toFixed(2)} of this machine's ${cores} cores busy: they queued for CPU`);
+    expect(full.detail).toContain(`the phase's processes together ${cores.toFixed(2)} of ${cores} cores`);
+    const light = driverCheck([['gateway phase', phase(0.2, ['event-loop delay p99 20.0 ms > 10 ms'])]]);
+    expect(light.message).toMatch(/Lower the load or give the driver a core\.$/);
+    expect(driverCheck([['gateway phase', phase(0.2, [])]]).ok).toBe(true);
   });
 });

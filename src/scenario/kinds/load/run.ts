@@ -15,7 +15,10 @@ import { DELAY_HEADER } from '../../../load/null-proxy.ts';
 import { InputError } from '../../../base/errors.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../../../load/phase.ts';
-import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements } from '../../../load/phase-measurements.ts';
+import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements, coresUsed } from '../../../load/phase-measurements.ts';
+import { availableParallelism } from 'node:os';
+
+const MACHINE_CORES = availableParallelism();
 import { describeModel, isOpenLoop, type LoadModel } from '../../../load/schedule.ts';
 import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-samples.ts';
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
@@ -338,17 +341,23 @@ export function listenDropCheck(phases: ReadonlyArray<readonly [string, PhaseRes
 export function driverCheck(phases: ReadonlyArray<readonly [string, PhaseResult]>): CheckResult {
   const problems = phases.flatMap(([label, p]) => p.health.reasons.map((r) => `${label}: ${r}`));
   const detail = phases
-    .map(
-      ([label, p]) =>
-        `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${(p.health.eventLoopUtilization * 100).toFixed(0)}%, CPU ${(p.health.cpu * 100).toFixed(0)}%`,
-    )
+    .map(([label, p]) => {
+      const cores = coresUsed(p);
+      return `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${(p.health.eventLoopUtilization * 100).toFixed(0)}%, CPU ${(p.health.cpu * 100).toFixed(0)}%${cores === null ? '' : `; the phase's processes together ${cores.toFixed(2)} of ${MACHINE_CORES} cores`}`;
+    })
     .join('\n');
+  // Saturation with the machine's cores all taken is contention, not the driver alone.
+  const busiest = Math.max(...phases.map(([, p]) => coresUsed(p) ?? 0));
   return problems.length === 0
     ? { name: 'driver', ok: true, message: 'the load driver kept up (its figures are valid)', detail }
     : {
         name: 'driver',
         ok: false,
-        message: `the load driver saturated, so these figures would blame the gateway for the driver: ${problems.join('; ')}. Lower the load or give the driver a core.`,
+        message: `the load driver saturated, so these figures would blame the gateway for the driver: ${problems.join('; ')}. ${
+          busiest >= MACHINE_CORES - 0.5
+            ? `The run's own processes kept up to ${busiest.toFixed(2)} of this machine's ${MACHINE_CORES} cores busy: they queued for CPU. Run on more cores, or lower the load.`
+            : 'Lower the load or give the driver a core.'
+        }`,
         detail,
       };
 }
