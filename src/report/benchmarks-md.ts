@@ -86,6 +86,8 @@ const CPU_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['null proxy', 'proxy_cpu_us_per_event'],
   ['driver, direct phase', 'direct_driver_cpu_us_per_event'],
   ['upstream, direct phase', 'direct_upstream_cpu_us_per_event'],
+  ['cores used, gateway phase', 'cores_used'],
+  ['cores used, null-proxy phase', 'proxy_cores_used'],
 ];
 
 const SPLIT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
@@ -112,7 +114,7 @@ function perEventSection(summary: RunSummary): string[] {
       '',
       '## CPU per event',
       '',
-      'Each process\'s CPU time (user + system) over the phase, divided by the events delivered to the driver in it, µs. The gateway, the replay upstream and the null proxy each run in a process of their own; "driver, after the phase" is the driver\'s deferred work (decoding, golden comparison, histograms). Thresholds, where set, are marked.',
+      'Each process\'s CPU time (user + system) over the phase, divided by the events delivered to the driver in it, µs; "cores used" is all of them together over the phase\'s wall time (near the machine\'s core count, they queue for CPU). The gateway, the replay upstream and the null proxy each run in a process of their own; "driver, after the phase" is the driver\'s deferred work (decoding, golden comparison, histograms). Thresholds, where set, are marked.',
       '',
       `| Scenario | ${CPU_COLUMNS.map(([label]) => label).join(' | ')} |`,
       `| --- | ${CPU_COLUMNS.map(() => '---:').join(' | ')} |`,
