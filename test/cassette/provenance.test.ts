@@ -63,10 +63,6 @@ function foreignFixtureMentions(text: string, exists: (path: string) => boolean)
  * is to be re-derived from the provider's documentation and then taken off this list.
  */
 const KNOWN_DEBT = [
-  'fixtures/anthropic/parallel-tool-calls.yaml',
-  'fixtures/anthropic/text-usage.yaml',
-  'fixtures/anthropic/thinking.yaml',
-  'fixtures/anthropic/tool-results.yaml',
   'fixtures/bedrock-invoke/model-stream-error.yaml',
   'fixtures/bedrock-invoke/server-tools-citations.yaml',
   'fixtures/bedrock-invoke/text-usage.yaml',
