@@ -88,8 +88,6 @@ const KNOWN_DEBT = [
   'fixtures/together/length.yaml',
   'fixtures/together/text-eos.yaml',
   'fixtures/together/tool-calls.yaml',
-  'fixtures/vertex-anthropic/text-usage.yaml',
-  'fixtures/vertex-anthropic/tool-calls.yaml',
   'fixtures/vertex-gemini/malformed-function-call.yaml',
   'fixtures/vertex-gemini/mid-stream-error.yaml',
   'fixtures/vertex-gemini/parallel-function-calls.yaml',
