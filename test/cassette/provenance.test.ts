@@ -80,8 +80,6 @@ const KNOWN_DEBT = [
   'fixtures/gemini/text-usage.yaml',
   'fixtures/gemini/tool-results.yaml',
   'fixtures/gemini/truncated.yaml',
-  'fixtures/openai/refusal.yaml',
-  'fixtures/openai/text-usage.yaml',
   'fixtures/together-helicone/length.yaml',
   'fixtures/together-helicone/text-eos.yaml',
   'fixtures/together-helicone/tool-call.yaml',
