@@ -63,16 +63,6 @@ function foreignFixtureMentions(text: string, exists: (path: string) => boolean)
  * is to be re-derived from the provider's documentation and then taken off this list.
  */
 const KNOWN_DEBT = [
-  'fixtures/bedrock-invoke/model-stream-error.yaml',
-  'fixtures/bedrock-invoke/server-tools-citations.yaml',
-  'fixtures/bedrock-invoke/text-usage.yaml',
-  'fixtures/bedrock-invoke/tool-use.yaml',
-  'fixtures/bedrock/guardrail-intervened.yaml',
-  'fixtures/bedrock/reasoning-length.yaml',
-  'fixtures/bedrock/server-tools-redacted.yaml',
-  'fixtures/bedrock/text-usage.yaml',
-  'fixtures/bedrock/throttling-after-text.yaml',
-  'fixtures/bedrock/tool-use.yaml',
   'fixtures/gemini/max-tokens-thinking.yaml',
   'fixtures/gemini/mid-stream-error.yaml',
   'fixtures/gemini/parallel-function-calls.yaml',
