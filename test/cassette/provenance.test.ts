@@ -63,13 +63,6 @@ function foreignFixtureMentions(text: string, exists: (path: string) => boolean)
  * is to be re-derived from the provider's documentation and then taken off this list.
  */
 const KNOWN_DEBT = [
-  'fixtures/gemini/max-tokens-thinking.yaml',
-  'fixtures/gemini/mid-stream-error.yaml',
-  'fixtures/gemini/parallel-function-calls.yaml',
-  'fixtures/gemini/prompt-blocked.yaml',
-  'fixtures/gemini/text-usage.yaml',
-  'fixtures/gemini/tool-results.yaml',
-  'fixtures/gemini/truncated.yaml',
   'fixtures/vertex-gemini/malformed-function-call.yaml',
   'fixtures/vertex-gemini/mid-stream-error.yaml',
   'fixtures/vertex-gemini/parallel-function-calls.yaml',
