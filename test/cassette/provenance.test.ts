@@ -62,13 +62,7 @@ function foreignFixtureMentions(text: string, exists: (path: string) => boolean)
  * Cassettes that still cite another project's recordings as the source of their byte layout. Each
  * is to be re-derived from the provider's documentation and then taken off this list.
  */
-const KNOWN_DEBT = [
-  'fixtures/vertex-gemini/malformed-function-call.yaml',
-  'fixtures/vertex-gemini/mid-stream-error.yaml',
-  'fixtures/vertex-gemini/parallel-function-calls.yaml',
-  'fixtures/vertex-gemini/safety-finish.yaml',
-  'fixtures/vertex-gemini/text-usage.yaml',
-];
+const KNOWN_DEBT: string[] = [];
 
 function fixtureFiles(): string[] {
   return execFileSync('git', ['ls-files', '-z', 'fixtures'], { cwd: ROOT, encoding: 'utf8' })
