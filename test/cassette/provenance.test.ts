@@ -62,44 +62,7 @@ function foreignFixtureMentions(text: string, exists: (path: string) => boolean)
  * Cassettes that still cite another project's recordings as the source of their byte layout. Each
  * is to be re-derived from the provider's documentation and then taken off this list.
  */
-const KNOWN_DEBT = [
-  'fixtures/anthropic/parallel-tool-calls.yaml',
-  'fixtures/anthropic/text-usage.yaml',
-  'fixtures/anthropic/thinking.yaml',
-  'fixtures/anthropic/tool-results.yaml',
-  'fixtures/bedrock-invoke/model-stream-error.yaml',
-  'fixtures/bedrock-invoke/server-tools-citations.yaml',
-  'fixtures/bedrock-invoke/text-usage.yaml',
-  'fixtures/bedrock-invoke/tool-use.yaml',
-  'fixtures/bedrock/guardrail-intervened.yaml',
-  'fixtures/bedrock/reasoning-length.yaml',
-  'fixtures/bedrock/server-tools-redacted.yaml',
-  'fixtures/bedrock/text-usage.yaml',
-  'fixtures/bedrock/throttling-after-text.yaml',
-  'fixtures/bedrock/tool-use.yaml',
-  'fixtures/gemini/max-tokens-thinking.yaml',
-  'fixtures/gemini/mid-stream-error.yaml',
-  'fixtures/gemini/parallel-function-calls.yaml',
-  'fixtures/gemini/prompt-blocked.yaml',
-  'fixtures/gemini/text-usage.yaml',
-  'fixtures/gemini/tool-results.yaml',
-  'fixtures/gemini/truncated.yaml',
-  'fixtures/openai/refusal.yaml',
-  'fixtures/openai/text-usage.yaml',
-  'fixtures/together-helicone/length.yaml',
-  'fixtures/together-helicone/text-eos.yaml',
-  'fixtures/together-helicone/tool-call.yaml',
-  'fixtures/together/length.yaml',
-  'fixtures/together/text-eos.yaml',
-  'fixtures/together/tool-calls.yaml',
-  'fixtures/vertex-anthropic/text-usage.yaml',
-  'fixtures/vertex-anthropic/tool-calls.yaml',
-  'fixtures/vertex-gemini/malformed-function-call.yaml',
-  'fixtures/vertex-gemini/mid-stream-error.yaml',
-  'fixtures/vertex-gemini/parallel-function-calls.yaml',
-  'fixtures/vertex-gemini/safety-finish.yaml',
-  'fixtures/vertex-gemini/text-usage.yaml',
-];
+const KNOWN_DEBT: string[] = [];
 
 function fixtureFiles(): string[] {
   return execFileSync('git', ['ls-files', '-z', 'fixtures'], { cwd: ROOT, encoding: 'utf8' })
