@@ -5,20 +5,27 @@
 // event-loop utilisation over time (a process at utilisation 1.0 with CPU under 1 core is
 // runnable and waiting for one).
 //
-//   node --import tsx scripts/ramp-ttfb.ts [--streams 1000] [--ramp-seconds 2] [--via proxy|direct]
+//   node --import tsx scripts/ramp-ttfb.ts [--streams 1000] [--ramp-seconds 2] [--via proxy|direct] [--compiled]
+//
+// `--compiled` runs the server processes from dist/ (after `npm run build`) instead of through tsx.
 //
 // Bounded: every stream has a 60 s total timeout; the script exits when all have ended.
 import { parseArgs } from 'node:util';
 import { createSseLoadDriver } from '../src/client/sse-driver.ts';
-import { startProxyProcess, startReplayProcess, type ServerProcess } from '../src/load/server-process.ts';
+import type { ServerProcess } from '../src/load/server-process.ts';
 
 const { values } = parseArgs({
   options: {
     streams: { type: 'string', default: '1000' },
     'ramp-seconds': { type: 'string', default: '2' },
     via: { type: 'string', default: 'proxy' },
+    compiled: { type: 'boolean', default: false },
   },
 });
+type ServerProcessModule = typeof import('../src/load/server-process.ts');
+const { startProxyProcess, startReplayProcess }: ServerProcessModule = values.compiled
+  ? ((await import(new URL('../dist/load/server-process.js', import.meta.url).href)) as ServerProcessModule)
+  : await import('../src/load/server-process.ts');
 const streams = Number(values.streams);
 const rampMs = Number(values['ramp-seconds']) * 1000;
 const via = values.via;
