@@ -2,7 +2,6 @@
 // hang) and injected faults (error statuses, drops, stalls, resets, early EOF, in-band errors).
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { UpstreamFault } from '../cassette/schema.ts';
 import type { ReplayExchange, ReplayPlan } from './types.ts';
@@ -91,8 +90,7 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
   if (gone) return;
   switch (cassette.response.end) {
     case 'end':
-      res.end();
-      await once(res, 'finish').catch(() => undefined);
+      await endResponse(res);
       exchange.completed = true;
       return;
     case 'reset':
@@ -105,6 +103,27 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
       res.destroy();
       return;
   }
+}
+
+/**
+ * Ends the response and resolves once it finished or its connection closed. Waiting for 'finish'
+ * alone hung forever when the gateway reset the connection just before the end: the failed write
+ * never finishes, and the exchange stayed open (a resilience soak counted it as a request the
+ * gateway left open upstream).
+ */
+export function endResponse(res: ServerResponse, last?: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('finish', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    if (last === undefined) res.end();
+    else res.end(last);
+    if (res.destroyed) done(); // closed already: no event is coming
+  });
 }
 
 /** A mid-stream fault: the body ends here, in the way the fault says. */
@@ -121,8 +140,7 @@ async function strike(
       (res.socket as Socket | null)?.resetAndDestroy();
       return;
     case 'eof-mid-stream':
-      res.end();
-      await once(res, 'finish').catch(() => undefined);
+      await endResponse(res);
       return;
     case 'hang-mid-stream':
       await pause(maxHangMs);
@@ -130,9 +148,8 @@ async function strike(
       return;
     case 'error-event': {
       const text = `data: ${JSON.stringify({ error: { message: fault.message, type: fault.type, param: null, code: fault.code } })}\n\n`;
-      res.end(text);
       exchange.bytesSent += Buffer.byteLength(text);
-      await once(res, 'finish').catch(() => undefined);
+      await endResponse(res, text);
       exchange.completed = !isGone();
       return;
     }
