@@ -17,7 +17,7 @@ export interface NullProxy {
   close(): Promise<void>;
 }
 
-/** A request header asking the null proxy to hold the request this many ms (1 to MAX_DELAY_MS). */
+/** A request header asking the null proxy to hold the request this many ms (0, the default, to MAX_DELAY_MS). */
 export const DELAY_HEADER = 'x-streamproof-delay-ms';
 const MAX_DELAY_MS = 10_000;
 
