@@ -250,11 +250,12 @@ async function calibrate(
       request: { ...s.request, headers: { ...s.request.headers, [DELAY_HEADER]: String(c.delayMs) } },
     },
   ]);
+  const held = new Set(sources.filter((_, i) => i % 2 === 1).map((s) => s.label));
   const ttft = { plain: createHistogram(), delayed: createHistogram() };
   await proxy.takeProxyDelayStats(); // a fresh record for this phase
   const phase = await runCalibration(sources, (record, _origin, _end, meta) => {
     if (record.timings.ttftNs === null || record.failure || record.cut) return;
-    recordNs(meta.source.endsWith(DELAYED) ? ttft.delayed : ttft.plain, record.timings.ttftNs);
+    recordNs(held.has(meta.source) ? ttft.delayed : ttft.plain, record.timings.ttftNs);
   });
   const applied = await proxy.takeProxyDelayStats();
   const verdict = judgeCalibration({
