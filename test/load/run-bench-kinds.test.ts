@@ -1,6 +1,6 @@
 // Soak, http-load and --target runs end to end with small counts: the machinery and the report
 // shape, never the figures themselves.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,8 @@ describe('kind: soak', () => {
     for (const name of ['heap_after_warmup_mb', 'heap_after_run_mb', 'heap_growth_mb', 'rss_growth_mb', 'gateway_heap_max_mb'])
       expect(m.has(name), name).toBe(true);
     expect(c.checks.find((k) => k.name === 'memory')?.detail).toMatch(/rss\(MB\)/);
+    // Linux: the soak is judged on dropped connection attempts too.
+    expect(c.checks.some((k) => k.name === 'connections')).toBe(existsSync('/proc/net/netstat'));
   });
 });
 

@@ -14,7 +14,7 @@ import { describeModel, type LoadModel } from '../../../load/schedule.ts';
 import { sampleSeries, samplesBetween, summarizeSamples } from '../../../load/server-samples.ts';
 import { loadInputs, tokensPerStream } from '../../../load/stream-sources.ts';
 import type { SoakScenario } from './schema.ts';
-import { attachFailureDetail, driverCheck } from '../load/run.ts';
+import { attachFailureDetail, driverCheck, listenDropCheck } from '../load/run.ts';
 
 export async function runSoakScenario(scenario: SoakScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const { file, fixtureFiles } = ctx;
@@ -87,6 +87,8 @@ export async function runSoakScenario(scenario: SoakScenario, ctx: ScenarioConte
       });
     }
     checks.push(driverCheck([['soak', soak]]));
+    const drops = listenDropCheck([['soak', soak]]);
+    if (drops) checks.push(drops);
     const result = benchCase({
       name: `${scenario.name} [${mode}]`,
       startedMs: started,
