@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { UpstreamFault } from '../cassette/schema.ts';
 import type { ReplayExchange, ReplayPlan } from './types.ts';
-import { drainedOrClosed } from '../base/drained.ts';
+import { drainedOrClosed, eitherEvent } from '../base/drained.ts';
 import type { ReplayChunk } from '../cassette/cassette.ts';
 import { sharedPacer } from './pacer.ts';
 
@@ -112,18 +112,10 @@ export async function playPlan(res: ServerResponse, plan: ReplayPlan, exchange: 
  * gateway left open upstream).
  */
 export function endResponse(res: ServerResponse, last?: string): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('finish', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('finish', done);
-    res.on('close', done);
-    if (last === undefined) res.end();
-    else res.end(last);
-    if (res.destroyed) done(); // closed already: no event is coming
-  });
+  if (last === undefined) res.end();
+  else res.end(last);
+  // Both events come later than end(); a response already closed gets neither.
+  return res.destroyed ? Promise.resolve() : eitherEvent(res, 'finish', 'close');
 }
 
 /** A mid-stream fault: the body ends here, in the way the fault says. */
