@@ -14,9 +14,9 @@
 //
 // Bounded: each step waits at most 10 s for every client (then the script exits 1).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { processCpuUs } from './proc-cpu.ts';
 import { syntheticCassette } from '../src/cassette/synthetic.ts';
 
 const { values } = parseArgs({
@@ -67,12 +67,6 @@ async function startTcpRelay(upstreamUrl: string): Promise<{ url: string; pid: n
       await new Promise((r) => child.once('exit', r));
     },
   };
-}
-
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 1e4; // clock ticks of 10 ms → µs
 }
 
 // The upstream's steps: the generated stream's chunks, those recorded at the same time in one write.
@@ -195,10 +189,10 @@ let exitCode = 0;
 try {
   if (!(await round())) throw new Error('warm-up round did not finish');
   const events0 = clients.reduce((n, c) => n + c.events, 0);
-  const cpu0 = cpuUs(gateway.pid);
+  const cpu0 = processCpuUs(gateway.pid);
   const t0 = performance.now();
   for (let r = 0; r < rounds; r++) if (!(await round())) throw new Error(`round ${r + 1} did not finish within its bounds`);
-  const cpu = cpuUs(gateway.pid) - cpu0;
+  const cpu = processCpuUs(gateway.pid) - cpu0;
   const events = clients.reduce((n, c) => n + c.events, 0) - events0;
   const label = `${mode}${values.compiled ? ' (compiled)' : ' (tsx)'}`;
   process.stdout.write(

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { processCpuUs } from './proc-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,15 +47,6 @@ type ServerProcessModule = typeof import('../src/load/server-process.ts');
 const servers: ServerProcessModule = values.compiled
   ? ((await import(new URL('../dist/load/server-process.js', import.meta.url).href)) as ServerProcessModule)
   : await import('../src/load/server-process.ts');
-
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
-/** User + system CPU of a process so far, in µs. */
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
-}
 
 /** Read and write system calls of a process so far (/proc/<pid>/io: syscr, syscw). */
 function syscalls(pid: number): { reads: number; writes: number } {
@@ -146,9 +138,9 @@ try {
   }
   const limitMs = tokens * gapMs + 30_000;
   for (let w = 0; w < warmup; w++) await round(clients, limitMs);
-  const gw0 = cpuUs(gateway.pid);
+  const gw0 = processCpuUs(gateway.pid);
   const io0 = syscalls(gateway.pid);
-  const up0 = cpuUs(replay.pid);
+  const up0 = processCpuUs(replay.pid);
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   let events = 0;
@@ -160,9 +152,9 @@ try {
     if (result.unfinished > 0) break;
   }
   const wallS = (performance.now() - t0) / 1000;
-  const gw = cpuUs(gateway.pid) - gw0;
+  const gw = processCpuUs(gateway.pid) - gw0;
   const io1 = syscalls(gateway.pid);
-  const up = cpuUs(replay.pid) - up0;
+  const up = processCpuUs(replay.pid) - up0;
   const self = process.cpuUsage(self0);
   const perEvent = (us: number) => (events > 0 ? (us / events).toFixed(1) : 'n/a');
   const lines = [
