@@ -272,20 +272,13 @@ function streamChecks(input: ProtocolInput): CheckResult[] {
       );
   }
 
-  if (ids.size > 1)
-    idModel.push(
-      `${ids.size} different ids in one stream: ${[...ids]
-        .slice(0, 3)
-        .map((s) => JSON.stringify(s))
-        .join(', ')}`,
-    );
-  if (models.size > 1)
-    idModel.push(
-      `${models.size} different models in one stream: ${[...models]
-        .slice(0, 3)
-        .map((s) => JSON.stringify(s))
-        .join(', ')}`,
-    );
+  const firstThree = (values: Set<string>) =>
+    [...values]
+      .slice(0, 3)
+      .map((v) => JSON.stringify(v))
+      .join(', ');
+  if (ids.size > 1) idModel.push(`${ids.size} different ids in one stream: ${firstThree(ids)}`);
+  if (models.size > 1) idModel.push(`${models.size} different models in one stream: ${firstThree(models)}`);
   const choiceList = [...choicesSeen].sort((a, b) => a - b);
   if (choiceList.some((c, i) => c !== i)) indexes.push(`choice indexes ${choiceList.join(', ')} do not run 0, 1, …`);
   for (const ci of choiceList) {

@@ -25,7 +25,7 @@ export interface RequestMeta {
 export interface RequestPlace {
   scenario: string;
   case: string;
-  /** direct, null-proxy, gateway, calibration-…, or step (a sweep step; `step` and `step_value` say which). */
+  /** direct, null-proxy, gateway, calibration, or step (a sweep step; `step` and `step_value` say which). */
   phase: string;
   /** `repeat: N`: which run (1-based). */
   repeat?: number;
