@@ -12,7 +12,7 @@ import type { ProxyDelayStats } from './server-messages.ts';
 
 export interface NullProxy {
   url: string;
-  /** The delays applied to requests that asked for one, since the last call (as measured here: timers fire late). */
+  /** The delays applied to requests that asked for one, since the last call (as measured here: never less than asked, often more). */
   takeDelayStats(): ProxyDelayStats;
   close(): Promise<void>;
 }
@@ -64,6 +64,15 @@ export async function startNullProxy(upstreamUrl: string): Promise<NullProxy> {
     req.pipe(up);
   };
 
+  // A timer's start is the event loop's cached clock, which can be most of a tick (and the ms
+  // truncated) behind: setTimeout(40) alone can fire after 39.5 ms. Re-arm for what is left, so the
+  // hold is never shorter than asked.
+  const holdThenForward = (req: IncomingMessage, res: ServerResponse, arrived: bigint, holdNs: bigint) => {
+    const left = holdNs - (process.hrtime.bigint() - arrived);
+    if (left <= 0n) forward(req, res, arrived);
+    else setTimeout(holdThenForward, Math.ceil(Number(left) / 1e6), req, res, arrived, holdNs);
+  };
+
   const server = createServer((req, res) => {
     const asked = req.headers[DELAY_HEADER];
     const delay = asked === undefined ? 0 : Number(asked);
@@ -71,7 +80,7 @@ export async function startNullProxy(upstreamUrl: string): Promise<NullProxy> {
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`null proxy: ${DELAY_HEADER} must be an integer from 0 to ${MAX_DELAY_MS}`);
       return;
     }
-    if (delay > 0) setTimeout(forward, delay, req, res, process.hrtime.bigint());
+    if (delay > 0) holdThenForward(req, res, process.hrtime.bigint(), BigInt(delay) * 1_000_000n);
     else forward(req, res);
   });
   server.keepAliveTimeout = 65_000;
