@@ -34,7 +34,7 @@ describe.each(['normalize', 'passthrough'] as const)('openai SDK through faults 
 
   beforeAll(async () => {
     replay = await startReplayUpstream({ maxHangMs: 5_000 });
-    gateway = await startGateway(faultGatewayConfig(replay, mode, { heartbeatMs: 10, timeouts: { idleMs: 200 }, routes: [] }, 1));
+    gateway = await startGateway(faultGatewayConfig(replay, mode, { heartbeatMs: 10, timeouts: { idleMs: 500 }, routes: [] }, 1));
     client = new OpenAI({ apiKey: 'sk-client-test', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {
