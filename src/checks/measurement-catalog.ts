@@ -274,13 +274,13 @@ const DEFS: MeasurementDef[] = [
     about: "the load driver's deferred work after the phase (decoding, golden comparison, histograms) / events delivered",
   },
   {
-    pattern: /^calibration_(added_ttft_p50|expected_ttft_p50|delay_applied_p50|error)_ms$/,
+    pattern: /^calibration_(added_ttft_p50|expected_ttft_p50|delay_applied_p50|error|ci95)_ms$/,
     kinds: ['load'],
     unit: 'ms',
     better: 'none',
     baseline: false,
     about:
-      "calibration, one phase through the null proxy holding every other request a known delay: added = the held requests' TTFT p50 − the others'; expected = the delay as the proxy applied it (p50); error = added − expected",
+      "calibration, one phase through the null proxy holding every other request a known delay: added = the held requests' TTFT p50 − the others'; expected = the delay as the proxy applied it (p50); error = added − expected; ci95 = half the 95% confidence interval of added (the two medians' sampling error, which must not exceed the tolerance)",
   },
   {
     pattern: /^sse_parse(_[a-z_]+_\d+b)?_mb_s$/,

@@ -107,6 +107,7 @@ function perEventSection(summary: RunSummary): string[] {
   const cases = summary.scenarios.flatMap((s) => s.cases.map((c) => ({ scenario: s.name, c, m: c.measurements ?? [] })));
   const get = (m: readonly Measurement[], name: string) => m.find((x) => x.name === name);
   const cell = (x: Measurement | undefined) => (x ? `${fmt(x.value)}${x.ok === undefined ? '' : ` ${mark(x)}`}` : '—');
+  const ci95 = (x: Measurement | undefined) => (x ? `±${fmt(x.value)}` : '—');
   const out: string[] = [];
   const cpu = cases.filter(({ m }) => CPU_COLUMNS.some(([, n]) => get(m, n)));
   if (cpu.length) {
@@ -144,15 +145,15 @@ function perEventSection(summary: RunSummary): string[] {
       '',
       '## Calibration',
       '',
-      "Before each benchmark, one phase through the null proxy, which holds every other request a known delay: the held requests' TTFT p50 minus the others' (measured) must equal the delay as the proxy applied it (expected), within the scenario's tolerance; otherwise the run is invalid. Both halves share the load, the moments and the hop. ms.",
+      "Before each benchmark, one phase through the null proxy, which holds every other request a known delay: the held requests' TTFT p50 minus the others' (measured) must equal the delay as the proxy applied it (expected), within the scenario's tolerance, and precisely enough to tell (the measured difference's 95% interval, from the two medians' sampling error, no wider than ± the tolerance); otherwise the run is invalid. Both halves share the load, the moments and the hop. ms.",
       '',
-      '| Scenario | Delay applied, p50 | Measured | Expected | Off by | |',
-      '| --- | ---: | ---: | ---: | ---: | --- |',
+      '| Scenario | Delay applied, p50 | Measured | 95% interval | Expected | Off by | |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     );
     for (const { scenario, c, m } of calibrated) {
       const ok = c.checks.find((k) => k.name === 'calibration')!.ok;
       out.push(
-        `| ${scenario} | ${cell(get(m, 'calibration_delay_applied_p50_ms'))} | ${cell(get(m, 'calibration_added_ttft_p50_ms'))} | ${cell(get(m, 'calibration_expected_ttft_p50_ms'))} | ${cell(get(m, 'calibration_error_ms'))} | ${ok ? '✅' : '❌ invalid'} |`,
+        `| ${scenario} | ${cell(get(m, 'calibration_delay_applied_p50_ms'))} | ${cell(get(m, 'calibration_added_ttft_p50_ms'))} | ${ci95(get(m, 'calibration_ci95_ms'))} | ${cell(get(m, 'calibration_expected_ttft_p50_ms'))} | ${cell(get(m, 'calibration_error_ms'))} | ${ok ? '✅' : '❌ invalid'} |`,
       );
     }
   }

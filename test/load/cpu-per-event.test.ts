@@ -112,7 +112,7 @@ describe('CPU per event', () => {
 });
 
 describe('calibration verdict', () => {
-  const base = { streams: 50, delayMs: 3, toleranceMs: 1, plainP50Ms: 2.5 };
+  const base = { streams: 50, delayMs: 3, toleranceMs: 1, plainP50Ms: 2.5, ciHalfWidthMs: 0.3 };
 
   it('passes when the held requests show the delay as applied over the others', () => {
     const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.9 });
@@ -121,6 +121,16 @@ describe('calibration verdict', () => {
     expect(v.errorMs).toBeCloseTo(0.2, 9);
     expect(v.check.ok).toBe(true);
     expect(v.check.message).toMatch(/off by 0\.200 ms, tolerance ±1 ms/);
+    expect(v.check.message).toMatch(/95% interval ±0\.300 ms/);
+  });
+
+  it('fails as too noisy to tell when the difference of medians is not known to within the tolerance, however close it lands', () => {
+    const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.7, ciHalfWidthMs: 2.5 });
+    expect(Math.abs(v.errorMs)).toBeLessThan(1); // on target, by luck
+    expect(v.check.ok).toBe(false);
+    expect(v.check.message).toMatch(/too noisy to tell: .*±2\.500 ms \(95%\)/);
+    // Exactly at the tolerance is still precise enough.
+    expect(judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.7, ciHalfWidthMs: 1 }).check.ok).toBe(true);
   });
 
   it('fails (invalid run) when the measured delay is off by more than the tolerance, either way', () => {

@@ -122,6 +122,7 @@ describe('BENCHMARKS.md: CPU per event, the null-proxy split and the calibration
               ms('calibration_added_ttft_p50_ms', 5.5),
               ms('calibration_expected_ttft_p50_ms', 3.6),
               ms('calibration_error_ms', 1.9),
+              ms('calibration_ci95_ms', 0.4),
             ],
           },
         ],
@@ -137,7 +138,7 @@ describe('BENCHMARKS.md: CPU per event, the null-proxy split and the calibration
 
   it('splits added TTFT into one more hop and the gateway itself, and marks a failed calibration invalid', () => {
     expect(md).toContain('| added-latency-1k | p50 | 1 | 1.5 | 2.25 | 1.25 | 0.500 | 0.750 |');
-    expect(md).toContain('| added-latency-1k | 3.1 | 5.5 | 3.6 | 1.9 | ❌ invalid |');
+    expect(md).toContain('| added-latency-1k | 3.1 | 5.5 | ±0.400 | 3.6 | 1.9 | ❌ invalid |');
   });
 
   it('shows none of these sections for a run that measured none of them', () => {

@@ -10,7 +10,7 @@ import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../lo
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
 import { cpuReaders, type startLoadServers } from '../../../load/load-servers.ts';
 import { startProxyProcess, type ServerProcess } from '../../../load/server-process.ts';
-import { createHistogram, recordNs, summarizeMs } from '../../../load/histogram.ts';
+import { createHistogram, medianCi95HalfWidthMs, recordNs, summarizeMs } from '../../../load/histogram.ts';
 import { DELAY_HEADER } from '../../../load/null-proxy.ts';
 import { InputError } from '../../../base/errors.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
@@ -265,11 +265,14 @@ async function calibrate(
     appliedP50Ms: applied.p50Ms,
     plainP50Ms: summarizeMs(ttft.plain).p50,
     delayedP50Ms: summarizeMs(ttft.delayed).p50,
+    // The halves are independent samples: their medians' uncertainties add in quadrature.
+    ciHalfWidthMs: Math.hypot(medianCi95HalfWidthMs(ttft.plain), medianCi95HalfWidthMs(ttft.delayed)),
   });
   m.add('calibration_added_ttft_p50_ms', verdict.measuredMs);
   m.add('calibration_expected_ttft_p50_ms', verdict.expectedMs);
   m.add('calibration_delay_applied_p50_ms', applied.p50Ms);
   m.add('calibration_error_ms', verdict.errorMs);
+  if (Number.isFinite(verdict.ciHalfWidthMs)) m.add('calibration_ci95_ms', verdict.ciHalfWidthMs);
   return { check: verdict.check, phases: [['calibration phase', phase]] };
 }
 
@@ -283,26 +286,48 @@ export interface CalibrationInput {
   /** TTFT p50 of the requests the proxy forwarded at once, and of those it held. */
   plainP50Ms: number;
   delayedP50Ms: number;
+  /** Half the 95% confidence interval of delayed − plain (the two medians' sampling error). */
+  ciHalfWidthMs: number;
 }
 
-/** measured = delayed − plain; expected = the delay as applied; valid when |measured − expected| ≤ tolerance. */
+/**
+ * measured = delayed − plain; expected = the delay as applied. Valid when |measured − expected| ≤
+ * tolerance and the measurement is precise enough to tell: the 95% interval of measured must be
+ * no wider than ± the tolerance. (At saturation TTFT spreads over tens of ms, and two medians of a
+ * few hundred streams each move by more than a ms from sampling alone: a pass there would be luck,
+ * and a miss would not say whether the chain or the sample was off.)
+ */
 export function judgeCalibration(i: CalibrationInput): {
   measuredMs: number;
   expectedMs: number;
   errorMs: number;
+  ciHalfWidthMs: number;
   check: CheckResult;
 } {
   const measuredMs = i.delayedP50Ms - i.plainP50Ms;
   const expectedMs = i.appliedP50Ms;
   const errorMs = measuredMs - expectedMs;
+  const precise = i.ciHalfWidthMs <= i.toleranceMs;
   // No measured stream in a half (all warm-up, or cut) would compare zeros: never a pass.
-  const ok = i.streams > 0 && Math.abs(errorMs) <= i.toleranceMs;
-  const detail = `injected ${i.delayMs} ms into every other request, applied p50 ${i.appliedP50Ms.toFixed(3)} ms (as the proxy measured it); TTFT p50 through the null proxy: ${i.plainP50Ms.toFixed(3)} ms forwarded at once, ${i.delayedP50Ms.toFixed(3)} ms held; ${i.streams} streams in the smaller half`;
-  const summary = `${i.streams === 0 ? 'a calibration half measured no stream (all warm-up or cut: give calibrate.seconds more than the warm-up); ' : ''}held requests' TTFT p50 − the others' ${measuredMs.toFixed(3)} ms, expected ${expectedMs.toFixed(3)} ms (the delay as applied): off by ${errorMs.toFixed(3)} ms, tolerance ±${i.toleranceMs} ms`;
+  const ok = i.streams > 0 && precise && Math.abs(errorMs) <= i.toleranceMs;
+  const ci = Number.isFinite(i.ciHalfWidthMs) ? `±${i.ciHalfWidthMs.toFixed(3)} ms` : 'unknown (fewer than 2 streams in a half)';
+  const detail = `injected ${i.delayMs} ms into every other request, applied p50 ${i.appliedP50Ms.toFixed(3)} ms (as the proxy measured it); TTFT p50 through the null proxy: ${i.plainP50Ms.toFixed(3)} ms forwarded at once, ${i.delayedP50Ms.toFixed(3)} ms held; ${i.streams} streams in the smaller half; 95% interval of the measured difference ${ci}`;
+  const reasons = [
+    ...(i.streams === 0
+      ? ['a calibration half measured no stream (all warm-up or cut: give calibrate.seconds more than the warm-up)']
+      : []),
+    ...(i.streams > 0 && !precise
+      ? [
+          `too noisy to tell: the measured difference is known only to ${ci} (95%), wider than the tolerance, because TTFT spreads too much at this load for the streams measured (give calibrate.seconds more time, or the machine more room)`,
+        ]
+      : []),
+  ];
+  const summary = `${reasons.map((r) => `${r}; `).join('')}held requests' TTFT p50 − the others' ${measuredMs.toFixed(3)} ms (95% interval ${ci}), expected ${expectedMs.toFixed(3)} ms (the delay as applied): off by ${errorMs.toFixed(3)} ms, tolerance ±${i.toleranceMs} ms`;
   return {
     measuredMs,
     expectedMs,
     errorMs,
+    ciHalfWidthMs: i.ciHalfWidthMs,
     check: ok
       ? { name: 'calibration', ok: true, message: `the measuring chain sees a known delay: ${summary}`, detail }
       : {

@@ -37,13 +37,15 @@ export const loadScenarioSchema = z
           .positive()
           .max(1000)
           .default(1)
-          .describe("Largest |measured − applied| delay (TTFT p50 of the held requests − the others') for a valid run."),
+          .describe(
+            "Largest |measured − applied| delay (TTFT p50 of the held requests − the others') for a valid run; also the widest the measured difference's 95% interval may be (half-width).",
+          ),
         seconds: z.number().positive().max(600).default(3).describe('The calibration phase is bounded by this (and by duration.requests).'),
       })
       .strict()
       .optional()
       .describe(
-        "Before the benchmark, check the measuring chain: one phase through the null proxy, which holds every other request delayMs. The run is invalid unless the held requests' TTFT p50 minus the others' is within toleranceMs of the delay as the proxy applied it. Both halves share the load, the moments and the hop, so nothing but the delay separates them.",
+        "Before the benchmark, check the measuring chain: one phase through the null proxy, which holds every other request delayMs. The run is invalid unless the held requests' TTFT p50 minus the others' is within toleranceMs of the delay as the proxy applied it, measured precisely enough to tell (its 95% interval no wider than ±toleranceMs). Both halves share the load, the moments and the hop, so nothing but the delay separates them.",
       ),
     rounds: z
       .number()
