@@ -257,6 +257,15 @@ const DEFS: MeasurementDef[] = [
       "a process's CPU time (user + system) over the phase / events delivered in it: the gateway, the load driver's hot path, the replay upstream, the null proxy (each in its own process)",
   },
   {
+    pattern: /^(?:direct_|proxy_)?(gateway|driver|upstream)_cpu_wait$|^proxy_cpu_wait$/,
+    kinds: STREAMING,
+    unit: 'fraction',
+    better: 'none',
+    baseline: false,
+    about:
+      "share of the phase's wall time a process's main thread waited for a core, runnable but not running (/proc/<pid>/schedstat): what other processes on the machine, the run's own included, cost its latency; Linux only",
+  },
+  {
     pattern: /^(?:direct_|proxy_)?cores_used$/,
     kinds: STREAMING,
     unit: 'cores',

@@ -4,6 +4,7 @@
 import type { ReplayUpstream } from '../replay/upstream.ts';
 import type { GatewayMode, TargetUnderTest } from '../target/target.ts';
 import { startGatewayProcess, startReplayProcess, type ServerProcess } from './server-process.ts';
+import type { MeasuredProcess } from './phase.ts';
 import type { LoadInput } from './stream-sources.ts';
 import { shapedChooser } from './workload/timed-replay.ts';
 
@@ -75,8 +76,8 @@ export async function startLoadServers(inputs: readonly LoadInput[], o: LoadServ
 }
 
 /** CPU-time readers of the run's own processes, by role (processes the run does not own are left out). */
-export function cpuReaders(processes: Record<string, ServerProcess | null | undefined>): Record<string, () => Promise<number>> {
-  const out: Record<string, () => Promise<number>> = {};
-  for (const [role, p] of Object.entries(processes)) if (p) out[role] = () => p.cpuUs();
+export function processReaders(processes: Record<string, ServerProcess | null | undefined>): Record<string, MeasuredProcess> {
+  const out: Record<string, MeasuredProcess> = {};
+  for (const [role, p] of Object.entries(processes)) if (p) out[role] = { pid: p.pid, cpuUs: () => p.cpuUs() };
   return out;
 }

@@ -230,6 +230,7 @@ export function mergeShards(shards: readonly ShardData[]): MergedRun {
     windows: [[0, durationMs]],
     // CPU per event is not recorded by shards: zero events here leaves those figures absent, not 0.
     cpuUs: {},
+    runWaitUs: {},
     analysisCpuUs: 0,
     eventsDelivered: 0,
     listenOverflows: null, // each shard's machine has its own counter; shards do not record it

@@ -67,12 +67,16 @@ export function addPhaseMeasurements(
 export function addCpuPerEvent(
   list: MeasurementList,
   prefix: PhasePrefix,
-  phase: Pick<PhaseResult, 'cpuUs' | 'analysisCpuUs' | 'eventsDelivered' | 'windows'>,
+  phase: Pick<PhaseResult, 'cpuUs' | 'runWaitUs' | 'analysisCpuUs' | 'eventsDelivered' | 'windows'>,
 ): void {
   const cores = coresUsed(phase);
   if (cores !== null) list.add(`${prefix}cores_used`, cores);
+  const wallUs = phaseWallUs(phase);
+  if (wallUs > 0)
+    for (const [role, us] of Object.entries(phase.runWaitUs)) list.add(processFigureName(prefix, role, 'cpu_wait'), us / wallUs);
   if (phase.eventsDelivered <= 0) return;
-  for (const [role, us] of Object.entries(phase.cpuUs)) list.add(cpuPerEventName(prefix, role), us / phase.eventsDelivered);
+  for (const [role, us] of Object.entries(phase.cpuUs))
+    list.add(processFigureName(prefix, role, 'cpu_us_per_event'), us / phase.eventsDelivered);
   list.add(`${prefix}driver_analysis_cpu_us_per_event`, phase.analysisCpuUs / phase.eventsDelivered);
 }
 
@@ -82,14 +86,30 @@ export function addCpuPerEvent(
  * every latency figure of the phase holds that wait. Null when the phase measured no time.
  */
 export function coresUsed(phase: Pick<PhaseResult, 'cpuUs' | 'windows'>): number | null {
-  const wallUs = phase.windows.reduce((n, [start, end]) => n + (end - start) * 1000, 0);
+  const wallUs = phaseWallUs(phase);
   if (wallUs <= 0) return null;
   return Object.values(phase.cpuUs).reduce((n, us) => n + us, 0) / wallUs;
 }
 
-export function cpuPerEventName(prefix: PhasePrefix, role: string): string {
+/**
+ * Share of a process's wall time its main thread waited for a core (runnable, not running):
+ * what other processes on the machine, the run's own included, cost its latency. Null where not
+ * reported or when the phase measured no time.
+ */
+export function cpuWait(phase: Pick<PhaseResult, 'runWaitUs' | 'windows'>, role: string): number | null {
+  const wallUs = phaseWallUs(phase);
+  const us = phase.runWaitUs[role];
+  return us === undefined || wallUs <= 0 ? null : us / wallUs;
+}
+
+function phaseWallUs(phase: Pick<PhaseResult, 'windows'>): number {
+  return phase.windows.reduce((n, [start, end]) => n + (end - start) * 1000, 0);
+}
+
+/** `<prefix><role>_<figure>`: gateway_cpu_us_per_event, proxy_upstream_cpu_wait, … */
+export function processFigureName(prefix: PhasePrefix, role: string, figure: 'cpu_us_per_event' | 'cpu_wait'): string {
   // The null proxy phase's own process: proxy_cpu_us_per_event, not proxy_proxy_….
-  return `${prefix}${`${role}_` === prefix ? '' : `${role}_`}cpu_us_per_event`;
+  return `${prefix}${`${role}_` === prefix ? '' : `${role}_`}${figure}`;
 }
 
 export function addDriverMeasurements(list: MeasurementList, prefix: PhasePrefix, h: DriverHealth): void {

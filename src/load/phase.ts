@@ -14,6 +14,7 @@ import { createSseLoadDriver, type DriverRequest, type SlowReader, type StreamOu
 import { evaluateStream, type ExpectationState } from '../checks/stream-check.ts';
 import type { OnStream, RequestMeta } from './request-log.ts';
 import { listenOverflows } from './listen-drops.ts';
+import { runQueueWaitUs } from './run-queue.ts';
 
 /** One kind of stream the phase sends (requests go round-robin over the sources). */
 export interface StreamSource {
@@ -36,8 +37,8 @@ export interface PhaseOptions {
   driverLimits: DriverLimits;
   progress?: Progress;
   clock?: Clock;
-  /** The run's other processes by role (gateway, upstream, proxy): each one's CPU time so far, µs. */
-  processes?: Readonly<Record<string, () => Promise<number>>>;
+  /** The run's other processes by role (gateway, upstream, proxy). */
+  processes?: Readonly<Record<string, MeasuredProcess>>;
   /** Held reads past this many bytes are analysed at once, in the phase (default 64 MiB). */
   maxDeferredBytes?: number;
   /** Open loop: a shard's slice of the schedule (see shard.ts). */
@@ -67,6 +68,11 @@ export interface PhaseResult {
    * streams' hot path) and each of PhaseOptions.processes by its role.
    */
   cpuUs: Record<string, number>;
+  /**
+   * How long each process's main thread waited for a core in the phase (runnable, not running),
+   * µs, by the same roles; a role is absent where the kernel does not report it.
+   */
+  runWaitUs: Record<string, number>;
   /** CPU time this process spent analysing streams (decode, golden, histograms) after the phase, µs. */
   analysisCpuUs: number;
   /** Events delivered to the driver in the phase, warm-up streams included: what that CPU served. */
@@ -84,11 +90,24 @@ interface Finished {
   meta: RequestMeta;
 }
 
+/** A process the phase measures besides its own: its pid and a reader of its CPU time so far, µs. */
+export interface MeasuredProcess {
+  pid: number | null;
+  cpuUs(): Promise<number>;
+}
+
 /** CPU time of every named process so far, µs (read at once, in parallel). */
-async function readCpu(processes: Readonly<Record<string, () => Promise<number>>>): Promise<Record<string, number>> {
+async function readCpu(processes: Readonly<Record<string, MeasuredProcess>>): Promise<Record<string, number>> {
   const names = Object.keys(processes);
-  const values = await Promise.all(names.map((n) => processes[n]!()));
+  const values = await Promise.all(names.map((n) => processes[n]!.cpuUs()));
   return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}
+
+/** Run-queue wait of the driver (this process) and every named process so far, µs, where reported. */
+function readRunWait(processes: Readonly<Record<string, MeasuredProcess>>): Record<string, number | null> {
+  const out: Record<string, number | null> = { driver: runQueueWaitUs(process.pid) };
+  for (const [name, p] of Object.entries(processes)) out[name] = p.pid === null ? null : runQueueWaitUs(p.pid);
+  return out;
 }
 
 const ownCpuUs = () => {
@@ -140,6 +159,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
 
   const processes = options.processes ?? {};
   const cpuBefore = await readCpu(processes);
+  const waitBefore = readRunWait(processes);
   const deadline = setTimeout(endLaunching, options.bounds.maxDurationMs);
   options.progress?.start(options.label, () => ({
     activeStreams: driver.inFlight,
@@ -185,9 +205,15 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   const driverCpuUs = ownCpuUs() - driverCpu0;
   const endedAtMs = Number(process.hrtime.bigint()) / 1e6;
   const cpuAfter = await readCpu(processes);
+  const waitAfter = readRunWait(processes);
   const overflows1 = listenOverflows();
   const cpuUs: Record<string, number> = { driver: driverCpuUs };
   for (const name of Object.keys(processes)) cpuUs[name] = cpuAfter[name]! - cpuBefore[name]!;
+  const runWaitUs: Record<string, number> = {};
+  for (const [name, before] of Object.entries(waitBefore)) {
+    const after = waitAfter[name];
+    if (before !== null && after != null) runWaitUs[name] = after - before;
+  }
   const analysis0 = ownCpuUs();
   analyse();
   return {
@@ -200,6 +226,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     perSource,
     bytesReceived: driver.bytesReceived,
     cpuUs,
+    runWaitUs,
     analysisCpuUs: ownCpuUs() - analysis0,
     eventsDelivered,
     listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
@@ -218,6 +245,9 @@ export function mergePhases(parts: readonly PhaseResult[]): PhaseResult {
   const sum = (f: (p: PhaseResult) => number) => parts.reduce((n, p) => n + f(p), 0);
   const cpuUs: Record<string, number> = {};
   for (const p of parts) for (const [k, us] of Object.entries(p.cpuUs)) cpuUs[k] = (cpuUs[k] ?? 0) + us;
+  // A role's wait is summed only where every part reported it (a partial sum would understate it).
+  const runWaitUs: Record<string, number> = {};
+  for (const k of Object.keys(first.runWaitUs)) if (parts.every((p) => k in p.runWaitUs)) runWaitUs[k] = sum((p) => p.runWaitUs[k]!);
   const max = (f: (p: PhaseResult) => number) => Math.max(...parts.map(f));
   const health: DriverHealth = {
     eventLoopDelayP99Ms: max((p) => p.health.eventLoopDelayP99Ms),
@@ -247,6 +277,7 @@ export function mergePhases(parts: readonly PhaseResult[]): PhaseResult {
     perSource,
     bytesReceived: sum((p) => p.bytesReceived),
     cpuUs,
+    runWaitUs,
     analysisCpuUs: sum((p) => p.analysisCpuUs),
     eventsDelivered: sum((p) => p.eventsDelivered),
     listenOverflows: parts.some((p) => p.listenOverflows === null) ? null : sum((p) => p.listenOverflows!),

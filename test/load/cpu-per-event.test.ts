@@ -2,7 +2,7 @@
 // loopback whose process readers report known CPU deltas. No wall-clock figure is asserted.
 import { describe, expect, it } from 'vitest';
 import { MeasurementList } from '../../src/load/measurements.ts';
-import { addCpuPerEvent, cpuPerEventName } from '../../src/load/phase-measurements.ts';
+import { addCpuPerEvent, cpuWait, processFigureName } from '../../src/load/phase-measurements.ts';
 import { mergePhases, runPhase } from '../../src/load/phase.ts';
 import { totalErrors } from '../../src/load/load-stats.ts';
 import { directSources, loadInputs } from '../../src/load/stream-sources.ts';
@@ -10,6 +10,8 @@ import { startReplayUpstream } from '../../src/replay/upstream.ts';
 import { driverCheck, judgeCalibration } from '../../src/scenario/kinds/load/run.ts';
 import type { PhaseResult } from '../../src/load/phase.ts';
 import { availableParallelism } from 'node:os';
+import { spawn } from 'node:child_process';
+import { runQueueWaitUs } from '../../src/load/run-queue.ts';
 import { findMeasurementDef } from '../../src/checks/measurement-catalog.ts';
 
 describe('CPU per event', () => {
@@ -17,6 +19,7 @@ describe('CPU per event', () => {
     const m = new MeasurementList();
     addCpuPerEvent(m, '', {
       cpuUs: { driver: 150_000, gateway: 300_000, upstream: 90_000 },
+      runWaitUs: { driver: 50_000, gateway: 250_000 },
       analysisCpuUs: 60_000,
       eventsDelivered: 10_000,
       windows: [
@@ -32,14 +35,22 @@ describe('CPU per event', () => {
     expect(m.get('upstream_cpu_us_per_event')).toBe(9);
     expect(m.get('driver_analysis_cpu_us_per_event')).toBe(6);
     for (const it of m.items.filter((i) => i.name.endsWith('_us_per_event'))) expect(it.unit).toBe('µs');
+    // Waits over the same 500 ms: the gateway waited for a core half of it; the upstream's wait was not reported.
+    expect(m.get('gateway_cpu_wait')).toBeCloseTo(0.5, 9);
+    expect(m.get('driver_cpu_wait')).toBeCloseTo(0.1, 9);
+    expect(m.get('upstream_cpu_wait')).toBeUndefined();
+    expect(findMeasurementDef('gateway_cpu_wait', 'load')?.unit).toBe('fraction');
+    expect(findMeasurementDef('proxy_cpu_wait', 'soak')).toBeDefined();
   });
 
   it('names the null proxy phase figures without repeating the prefix, and reports nothing without events', () => {
-    expect(cpuPerEventName('proxy_', 'proxy')).toBe('proxy_cpu_us_per_event');
-    expect(cpuPerEventName('proxy_', 'upstream')).toBe('proxy_upstream_cpu_us_per_event');
-    expect(cpuPerEventName('direct_', 'driver')).toBe('direct_driver_cpu_us_per_event');
+    expect(processFigureName('proxy_', 'proxy', 'cpu_us_per_event')).toBe('proxy_cpu_us_per_event');
+    expect(processFigureName('proxy_', 'upstream', 'cpu_us_per_event')).toBe('proxy_upstream_cpu_us_per_event');
+    expect(processFigureName('direct_', 'driver', 'cpu_us_per_event')).toBe('direct_driver_cpu_us_per_event');
+    expect(processFigureName('proxy_', 'proxy', 'cpu_wait')).toBe('proxy_cpu_wait');
     const m = new MeasurementList();
-    addCpuPerEvent(m, 'direct_', { cpuUs: { driver: 5 }, analysisCpuUs: 1, eventsDelivered: 0, windows: [] });
+    addCpuPerEvent(m, 'direct_', { cpuUs: { driver: 5 }, runWaitUs: { driver: 5 }, analysisCpuUs: 1, eventsDelivered: 0, windows: [] });
+    expect(cpuWait({ runWaitUs: { driver: 5 }, windows: [] }, 'driver')).toBeNull();
     expect(m.items).toEqual([]);
   });
 
@@ -84,7 +95,7 @@ describe('CPU per event', () => {
           drainMs: 5_000,
           driverLimits: { maxEventLoopDelayP99Ms: 10_000, maxEventLoopUtilization: 1 },
           // Each read of the fake process reports 2,500 µs more than the last.
-          processes: { upstream: async () => (fake += 2_500) },
+          processes: { upstream: { pid: null, cpuUs: async () => (fake += 2_500) } },
           maxDeferredBytes,
         });
       const deferred = await run();
@@ -149,9 +160,10 @@ describe('calibration verdict', () => {
 
 describe('driver check and the cores the run took', () => {
   const cores = availableParallelism();
-  const phase = (coresBusy: number, reasons: string[]) =>
+  const phase = (coresBusy: number, reasons: string[], driverWaitUs?: number) =>
     ({
       cpuUs: { driver: coresBusy * 500_000, upstream: coresBusy * 500_000 },
+      runWaitUs: driverWaitUs === undefined ? {} : { driver: driverWaitUs },
       windows: [[0, 1_000]],
       health: {
         eventLoopDelayP99Ms: 20,
@@ -171,5 +183,45 @@ describe('driver check and the cores the run took', () => {
     const light = driverCheck([['gateway phase', phase(0.2, ['event-loop delay p99 20.0 ms > 10 ms'])]]);
     expect(light.message).toMatch(/Lower the load or give the driver a core\.$/);
     expect(driverCheck([['gateway phase', phase(0.2, [])]]).ok).toBe(true);
+  });
+
+  it('blames other work on the machine when the driver waited for a core while the run left cores free', () => {
+    const starved = driverCheck([['gateway phase', phase(0.6, ['event-loop delay p99 20.0 ms > 10 ms'], 400_000)]]);
+    expect(starved.ok).toBe(false);
+    expect(starved.message).toContain('waited for a core 40% of a phase while the run');
+    expect(starved.message).toContain('other work on this machine held them');
+    expect(starved.detail).toContain('waited for a core 40% of the time');
+    // A short wait is not the story: the usual advice stands.
+    const brief = driverCheck([['gateway phase', phase(0.6, ['event-loop delay p99 20.0 ms > 10 ms'], 20_000)]]);
+    expect(brief.message).toMatch(/Lower the load or give the driver a core\.$/);
+  });
+});
+
+describe('run-queue wait', () => {
+  it('reads how long a process waited for a core: three busy processes pinned to one core each wait about two thirds of the time', async () => {
+    // Linux only: where /proc/<pid>/schedstat is missing the figure is absent, and so is this check.
+    if (runQueueWaitUs(process.pid) === null) return;
+    const busy = () =>
+      spawn('taskset', ['-c', '0', process.execPath, '-e', 'const end = Date.now() + 1500; while (Date.now() < end);'], {
+        stdio: 'ignore',
+      });
+    const kids = [busy(), busy(), busy()];
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // all started and sharing core 0
+      const t0 = performance.now();
+      const before = kids.map((k) => runQueueWaitUs(k.pid!)!);
+      await new Promise((r) => setTimeout(r, 800));
+      const after = kids.map((k) => runQueueWaitUs(k.pid!)!);
+      const wallUs = (performance.now() - t0) * 1000;
+      for (const [i, b] of before.entries()) {
+        // Each runs a third of the time and waits two thirds (more if other work shares core 0):
+        // over half tells the wait apart from the CPU time, the line's first field.
+        const share = (after[i]! - b) / wallUs;
+        expect(share, `process ${i}`).toBeGreaterThan(0.5);
+        expect(share, `process ${i}`).toBeLessThan(1.05);
+      }
+    } finally {
+      for (const k of kids) k.kill();
+    }
   });
 });

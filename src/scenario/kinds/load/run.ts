@@ -8,14 +8,14 @@ import { loadCassette } from '../../../cassette/cassette.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
-import { cpuReaders, type startLoadServers } from '../../../load/load-servers.ts';
+import { processReaders, type startLoadServers } from '../../../load/load-servers.ts';
 import { startProxyProcess, type ServerProcess } from '../../../load/server-process.ts';
 import { createHistogram, medianCi95HalfWidthMs, recordNs, summarizeMs } from '../../../load/histogram.ts';
 import { DELAY_HEADER } from '../../../load/null-proxy.ts';
 import { InputError } from '../../../base/errors.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../../../load/phase.ts';
-import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements, coresUsed } from '../../../load/phase-measurements.ts';
+import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements, coresUsed, cpuWait } from '../../../load/phase-measurements.ts';
 import { availableParallelism } from 'node:os';
 
 const MACHINE_CORES = availableParallelism();
@@ -102,9 +102,9 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
     const runOne: RunOne = async (which, tag, seconds, place = { phase: which }) => {
       switch (which) {
         case 'direct':
-          return phase(`direct to upstream${tag}`, place, replayUrl!, direct_, cpuReaders({ upstream }), seconds);
+          return phase(`direct to upstream${tag}`, place, replayUrl!, direct_, processReaders({ upstream }), seconds);
         case 'null-proxy':
-          return phase(`via null proxy${tag}`, place, proxy!.url, direct_, cpuReaders({ proxy, upstream }), seconds);
+          return phase(`via null proxy${tag}`, place, proxy!.url, direct_, processReaders({ proxy, upstream }), seconds);
         case 'gateway':
           // Start each gateway phase from a collected heap, so its samples show that phase alone.
           await servers.gateway?.gc();
@@ -113,7 +113,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
             place,
             servers.gatewayUrl,
             sources,
-            cpuReaders({ gateway: servers.gateway, upstream }),
+            processReaders({ gateway: servers.gateway, upstream }),
             seconds,
             sloOnStream,
           );
@@ -130,7 +130,7 @@ export async function runLoadScenario(scenario: LoadScenario, ctx: ScenarioConte
         { phase: 'calibration' },
         proxy!.url,
         s,
-        cpuReaders({ proxy, upstream }),
+        processReaders({ proxy, upstream }),
         scenario.calibrate!.seconds,
         onStream,
       );
@@ -366,24 +366,30 @@ export function listenDropCheck(phases: ReadonlyArray<readonly [string, PhaseRes
 /** The driver must not have been the bottleneck in any phase; otherwise the figures are not valid. */
 export function driverCheck(phases: ReadonlyArray<readonly [string, PhaseResult]>): CheckResult {
   const problems = phases.flatMap(([label, p]) => p.health.reasons.map((r) => `${label}: ${r}`));
+  const percent = (x: number) => `${(x * 100).toFixed(0)}%`;
   const detail = phases
     .map(([label, p]) => {
       const cores = coresUsed(p);
-      return `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${(p.health.eventLoopUtilization * 100).toFixed(0)}%, CPU ${(p.health.cpu * 100).toFixed(0)}%${cores === null ? '' : `; the phase's processes together ${cores.toFixed(2)} of ${MACHINE_CORES} cores`}`;
+      const wait = cpuWait(p, 'driver');
+      return `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${percent(p.health.eventLoopUtilization)}, CPU ${percent(p.health.cpu)}${wait === null ? '' : `, waited for a core ${percent(wait)} of the time`}${cores === null ? '' : `; the phase's processes together ${cores.toFixed(2)} of ${MACHINE_CORES} cores`}`;
     })
     .join('\n');
-  // Saturation with the machine's cores all taken is contention, not the driver alone.
+  // Saturation with the machine's cores all taken is contention, not the driver alone: by the
+  // run's own processes (their CPU fills the cores), or by others (the driver waited for a core).
   const busiest = Math.max(...phases.map(([, p]) => coresUsed(p) ?? 0));
+  const longestWait = Math.max(...phases.map(([, p]) => cpuWait(p, 'driver') ?? 0));
+  const advice =
+    busiest >= MACHINE_CORES - 0.5
+      ? `The run's own processes kept up to ${busiest.toFixed(2)} of this machine's ${MACHINE_CORES} cores busy: they queued for CPU. Run on more cores, or lower the load.`
+      : longestWait >= 0.1
+        ? `The driver was ready to run but waited for a core ${percent(longestWait)} of a phase while the run's own processes used ${busiest.toFixed(2)} of ${MACHINE_CORES} cores: other work on this machine held them. Run on a quieter machine.`
+        : 'Lower the load or give the driver a core.';
   return problems.length === 0
     ? { name: 'driver', ok: true, message: 'the load driver kept up (its figures are valid)', detail }
     : {
         name: 'driver',
         ok: false,
-        message: `the load driver saturated, so these figures would blame the gateway for the driver: ${problems.join('; ')}. ${
-          busiest >= MACHINE_CORES - 0.5
-            ? `The run's own processes kept up to ${busiest.toFixed(2)} of this machine's ${MACHINE_CORES} cores busy: they queued for CPU. Run on more cores, or lower the load.`
-            : 'Lower the load or give the driver a core.'
-        }`,
+        message: `the load driver saturated, so these figures would blame the gateway for the driver: ${problems.join('; ')}. ${advice}`,
         detail,
       };
 }

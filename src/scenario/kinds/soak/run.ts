@@ -6,7 +6,7 @@ import { loadCassette } from '../../../cassette/cassette.ts';
 import type { CheckResult, ScenarioResult } from '../../../checks/result.ts';
 import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../load/bench-case.ts';
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
-import { cpuReaders } from '../../../load/load-servers.ts';
+import { processReaders } from '../../../load/load-servers.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
 import { runPhase, type PhaseOptions } from '../../../load/phase.ts';
 import { addGatewayGauges, addPhaseMeasurements } from '../../../load/phase-measurements.ts';
@@ -39,7 +39,7 @@ export async function runSoakScenario(scenario: SoakScenario, ctx: ScenarioConte
       drainMs: scenario.timeouts.streamSeconds * 1000,
       driverLimits: scenario.driver,
       progress: ctx.progress,
-      processes: cpuReaders({ gateway: servers.gateway, upstream: servers.replayProcess }),
+      processes: processReaders({ gateway: servers.gateway, upstream: servers.replayProcess }),
     };
     // Warm-up: every request is warm-up (none is measured); bounded by count and time.
     const warmupRequests = scenario.warmup.requests > 0 ? scenario.warmup.requests : scenario.concurrency;
