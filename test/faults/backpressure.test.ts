@@ -16,6 +16,7 @@ const base = loadCassette(join(REPO_ROOT, 'fixtures/openai/text-usage.yaml'));
 const EVENTS = 24_000;
 const word = 'x'.repeat(1_000);
 const TOTAL_BYTES = EVENTS * 1_060; // about 25 MB
+const IDLE_MS = 1_000;
 
 /** A long stream of ~1 KB content events, one read each. */
 function bigStream(): { cassette: Cassette; chunks: ReplayChunk[]; sentUpTo: () => number } {
@@ -59,8 +60,10 @@ describe.each(['passthrough', 'normalize'] as const)('backpressure (%s)', (mode)
 
   beforeAll(async () => {
     replay = await startReplayUpstream();
-    // A short idle clock: waiting on a slow client must not count as upstream silence.
-    gateway = await startGateway(faultGatewayConfig(replay, mode, { timeouts: { idleMs: 200 }, routes: [] }, 1));
+    // Waiting on a slow client must not count as upstream silence: the client below pauses longer
+    // than this idle clock. (Not shorter: once the client reads again, a starved CI machine can
+    // leave the upstream silent for a few hundred ms, and that would be a real idle timeout.)
+    gateway = await startGateway(faultGatewayConfig(replay, mode, { timeouts: { idleMs: IDLE_MS }, routes: [] }, 1));
   });
   afterAll(async () => {
     await gateway.close();
@@ -82,9 +85,12 @@ describe.each(['passthrough', 'normalize'] as const)('backpressure (%s)', (mode)
     received += (first.value as Buffer).length;
 
     // The client reads nothing until the upstream stops: only socket buffers may lie between them.
+    const pausedAt = performance.now();
     const ahead = (await plateau(big.sentUpTo)) - received;
     expect(ahead, `upstream ran ${ahead} bytes ahead of a client that did not read`).toBeLessThan(TOTAL_BYTES / 2);
     expect(gateway.bufferedBytes()).toBeLessThan(64 * 1024);
+    // Stay paused past the idle clock: the stream must survive it.
+    await sleep(Math.max(0, IDLE_MS * 1.5 - (performance.now() - pausedAt)));
 
     for (let r = await reader.next(); !r.done; r = await reader.next()) parts.push(r.value as Buffer);
     const seen = readOpenAIStream(Buffer.concat(parts));
