@@ -90,6 +90,14 @@ const CPU_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['cores used, null-proxy phase', 'proxy_cores_used'],
 ];
 
+/** Run-queue wait of each process in the gateway phase (and the null proxy in its own), as a share of the phase. */
+const WAIT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['gateway', 'gateway_cpu_wait'],
+  ['driver', 'driver_cpu_wait'],
+  ['upstream', 'upstream_cpu_wait'],
+  ['null proxy', 'proxy_cpu_wait'],
+];
+
 const SPLIT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['direct', 'direct_ttft_{p}_ms'],
   ['null proxy', 'proxy_ttft_{p}_ms'],
@@ -121,6 +129,20 @@ function perEventSection(summary: RunSummary): string[] {
       `| --- | ${CPU_COLUMNS.map(() => '---:').join(' | ')} |`,
     );
     for (const { scenario, m } of cpu) out.push(`| ${scenario} | ${CPU_COLUMNS.map(([, n]) => cell(get(m, n))).join(' | ')} |`);
+  }
+  const waited = cases.filter(({ m }) => WAIT_COLUMNS.some(([, n]) => get(m, n)));
+  if (waited.length) {
+    const share = (x: Measurement | undefined) => (x ? `${(x.value * 100).toFixed(1)}%` : '—');
+    out.push(
+      '',
+      '## Waiting for a core',
+      '',
+      "The share of the phase each process's main thread was ready to run but waited for a core (`/proc/<pid>/schedstat`): what the other processes on the machine, the run's own included, added to its latency. The gateway phase, and the null proxy in its own phase.",
+      '',
+      `| Scenario | ${WAIT_COLUMNS.map(([label]) => label).join(' | ')} |`,
+      `| --- | ${WAIT_COLUMNS.map(() => '---:').join(' | ')} |`,
+    );
+    for (const { scenario, m } of waited) out.push(`| ${scenario} | ${WAIT_COLUMNS.map(([, n]) => share(get(m, n))).join(' | ')} |`);
   }
   const split = cases.filter(({ m }) => get(m, 'proxy_ttft_p50_ms'));
   if (split.length) {

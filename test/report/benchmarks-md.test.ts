@@ -123,6 +123,8 @@ describe('BENCHMARKS.md: CPU per event, the null-proxy split and the calibration
               ms('calibration_expected_ttft_p50_ms', 3.6),
               ms('calibration_error_ms', 1.9),
               ms('calibration_ci95_ms', 0.4),
+              { name: 'gateway_cpu_wait', value: 0.254, unit: 'fraction' },
+              { name: 'driver_cpu_wait', value: 0.03, unit: 'fraction' },
             ],
           },
         ],
@@ -134,6 +136,11 @@ describe('BENCHMARKS.md: CPU per event, the null-proxy split and the calibration
   it('shows each process CPU per event as measured, with its threshold verdict, and — where not measured', () => {
     expect(md).toContain('## CPU per event');
     expect(md).toContain('| added-latency-1k | 41.5 ❌ | 18.25 | — | 12 | 9.5 | — | — |');
+  });
+
+  it('shows how long each process waited for a core, as a share of the phase, and — where not measured', () => {
+    expect(md).toContain('## Waiting for a core');
+    expect(md).toContain('| added-latency-1k | 25.4% | 3.0% | — | — |');
   });
 
   it('splits added TTFT into one more hop and the gateway itself, and marks a failed calibration invalid', () => {
