@@ -289,7 +289,7 @@ const DEFS: MeasurementDef[] = [
     better: 'none',
     baseline: false,
     about:
-      "calibration, one phase through the null proxy holding every other request a known delay: added = the held requests' TTFT p50 − the others'; expected = the delay as the proxy applied it (p50); error = added − expected; ci95 = half the 95% confidence interval of added (the two medians' sampling error, which must not exceed the tolerance)",
+      'calibration, one phase through the null proxy holding every other request a known delay: added = the median over pairs (a held request and the plain one launched next to it) of held − plain TTFT; expected = the delay as the proxy applied it (p50); error = added − expected; ci95 = half the 95% confidence interval of added (its sampling error, which must not exceed the tolerance)',
   },
   {
     pattern: /^sse_parse(_[a-z_]+_\d+b)?_mb_s$/,

@@ -68,17 +68,3 @@ export function summarizeMs(h: Histogram): PercentileSummary {
     mean: ms(h.mean),
   };
 }
-
-/**
- * Half the width of the 95% confidence interval of the median, in ms, distribution-free: the
- * median lies between the order statistics at n/2 ± 0.98·√n with 95% probability (the normal
- * approximation of the binomial), here read from the histogram as percentiles 50 ∓ 98/√n.
- * Infinity below two samples: one value says nothing about where the median lies.
- */
-export function medianCi95HalfWidthMs(h: Histogram): number {
-  const n = h.totalCount;
-  if (n < 2) return Number.POSITIVE_INFINITY;
-  const d = 98 / Math.sqrt(n);
-  const at = (p: number) => Math.min(h.getValueAtPercentile(Math.min(100, Math.max(0, p))), h.maxValue) / 1e6;
-  return (at(50 + d) - at(50 - d)) / 2;
-}

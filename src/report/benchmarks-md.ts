@@ -167,7 +167,7 @@ function perEventSection(summary: RunSummary): string[] {
       '',
       '## Calibration',
       '',
-      "Before each benchmark, one phase through the null proxy, which holds every other request a known delay: the held requests' TTFT p50 minus the others' (measured) must equal the delay as the proxy applied it (expected), within the scenario's tolerance, and precisely enough to tell (the measured difference's 95% interval, from the two medians' sampling error, no wider than ± the tolerance); otherwise the run is invalid. Both halves share the load, the moments and the hop. ms.",
+      "Before each benchmark, one phase through the null proxy, which holds every other request a known delay. Each held request is paired with the plain one launched next to it: the median of their TTFT differences (measured) must equal the delay as the proxy applied it (expected), within the scenario's tolerance, and precisely enough to tell (its 95% interval no wider than ± the tolerance); otherwise the run is invalid. A pair shares the load, the moment and the hop. ms.",
       '',
       '| Scenario | Delay applied, p50 | Measured | 95% interval | Expected | Off by | |',
       '| --- | ---: | ---: | ---: | ---: | ---: | --- |',

@@ -123,38 +123,38 @@ describe('CPU per event', () => {
 });
 
 describe('calibration verdict', () => {
-  const base = { streams: 50, delayMs: 3, toleranceMs: 1, plainP50Ms: 2.5, ciHalfWidthMs: 0.3 };
+  const base = { pairs: 50, delayMs: 3, toleranceMs: 1, plainP50Ms: 2.5, delayedP50Ms: 5.9, ciHalfWidthMs: 0.3 };
 
-  it('passes when the held requests show the delay as applied over the others', () => {
-    const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.9 });
+  it('passes when the held requests show the delay as applied over their neighbours', () => {
+    const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, shiftMs: 3.4 });
     expect(v.measuredMs).toBeCloseTo(3.4, 9);
     expect(v.expectedMs).toBeCloseTo(3.2, 9);
     expect(v.errorMs).toBeCloseTo(0.2, 9);
     expect(v.check.ok).toBe(true);
+    expect(v.check.message).toMatch(/median of 50 pairs\) 3\.400 ms \(95% interval ±0\.300 ms\)/);
     expect(v.check.message).toMatch(/off by 0\.200 ms, tolerance ±1 ms/);
-    expect(v.check.message).toMatch(/95% interval ±0\.300 ms/);
   });
 
-  it('fails as too noisy to tell when the difference of medians is not known to within the tolerance, however close it lands', () => {
-    const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.7, ciHalfWidthMs: 2.5 });
-    expect(Math.abs(v.errorMs)).toBeLessThan(1); // on target, by luck
+  it('fails as too noisy to tell when the median shift is not known to within the tolerance, however close it lands', () => {
+    const v = judgeCalibration({ ...base, appliedP50Ms: 3.2, shiftMs: 3.2, ciHalfWidthMs: 2.5 });
+    expect(v.errorMs).toBe(0); // on target, by luck
     expect(v.check.ok).toBe(false);
     expect(v.check.message).toMatch(/too noisy to tell: .*±2\.500 ms \(95%\)/);
     // Exactly at the tolerance is still precise enough.
-    expect(judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 5.7, ciHalfWidthMs: 1 }).check.ok).toBe(true);
+    expect(judgeCalibration({ ...base, appliedP50Ms: 3.2, shiftMs: 3.2, ciHalfWidthMs: 1 }).check.ok).toBe(true);
   });
 
   it('fails (invalid run) when the measured delay is off by more than the tolerance, either way', () => {
-    expect(judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 7.5 }).check.ok).toBe(false);
-    const low = judgeCalibration({ ...base, appliedP50Ms: 3.2, delayedP50Ms: 3.0 });
+    expect(judgeCalibration({ ...base, appliedP50Ms: 3.2, shiftMs: 4.3 }).check.ok).toBe(false);
+    const low = judgeCalibration({ ...base, appliedP50Ms: 3.2, shiftMs: 2.1 });
     expect(low.check.ok).toBe(false);
     expect(low.check.message).toMatch(/not valid/);
   });
 
-  it('never passes when a calibration half measured no stream', () => {
-    const v = judgeCalibration({ ...base, streams: 0, plainP50Ms: 0, appliedP50Ms: 0, delayedP50Ms: 0 });
+  it('never passes when no pair was measured', () => {
+    const v = judgeCalibration({ ...base, pairs: 0, shiftMs: 0, appliedP50Ms: 0, ciHalfWidthMs: Number.POSITIVE_INFINITY });
     expect(v.check.ok).toBe(false);
-    expect(v.check.message).toMatch(/measured no stream/);
+    expect(v.check.message).toMatch(/measured no pair/);
   });
 });
 

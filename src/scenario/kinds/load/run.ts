@@ -10,7 +10,8 @@ import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../lo
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
 import { processReaders, type startLoadServers } from '../../../load/load-servers.ts';
 import { startProxyProcess, type ServerProcess } from '../../../load/server-process.ts';
-import { createHistogram, medianCi95HalfWidthMs, recordNs, summarizeMs } from '../../../load/histogram.ts';
+import { createHistogram, recordNs, summarizeMs } from '../../../load/histogram.ts';
+import { medianWithInterval, pairedDifferencesMs, type LaunchedSample } from '../../../load/paired-shift.ts';
 import { DELAY_HEADER } from '../../../load/null-proxy.ts';
 import { InputError } from '../../../base/errors.ts';
 import { MeasurementList } from '../../../load/measurements.ts';
@@ -227,12 +228,14 @@ const DELAYED = ' (+delay)';
 
 /**
  * The calibration: one phase through the null proxy in which every other request asks the proxy
- * to hold it delayMs. Both halves share the same load, the same moments and the same hop, so the
- * difference of their TTFT p50 must be the delay as the proxy applied it (timers fire late),
- * within the tolerance; otherwise the measuring chain does not see latency as it is and the run's
- * figures are not valid. (Three phases one after another — direct, proxy, delayed proxy — were
- * tried first: under a closed loop of 1,000 streams each phase queued differently, and the
- * comparison measured that, tens of ms, not the chain.)
+ * to hold it delayMs. Each held request is paired with the plain one launched next to it: the two
+ * share the same load, the same moment and the same hop, so the median of their TTFT differences
+ * must be the delay as the proxy applied it (timers fire late), within the tolerance and measured
+ * at least that precisely; otherwise the measuring chain does not see latency as it is and the
+ * run's figures are not valid. (Three phases one after another — direct, proxy, delayed proxy —
+ * were tried first: under a closed loop of 1,000 streams each phase queued differently, and the
+ * comparison measured that, tens of ms, not the chain. A difference of the two halves' medians
+ * came next: right on average, but the load's swings during the phase widened its uncertainty.)
  */
 async function calibrate(
   c: NonNullable<LoadScenario['calibrate']>,
@@ -252,21 +255,25 @@ async function calibrate(
   ]);
   const held = new Set(sources.filter((_, i) => i % 2 === 1).map((s) => s.label));
   const ttft = { plain: createHistogram(), delayed: createHistogram() };
+  const samples: LaunchedSample[] = [];
   await proxy.takeProxyDelayStats(); // a fresh record for this phase
   const phase = await runCalibration(sources, (record, _origin, _end, meta) => {
     if (record.timings.ttftNs === null || record.failure || record.cut) return;
-    recordNs(held.has(meta.source) ? ttft.delayed : ttft.plain, record.timings.ttftNs);
+    const marked = held.has(meta.source);
+    recordNs(marked ? ttft.delayed : ttft.plain, record.timings.ttftNs);
+    samples.push({ atNs: meta.offsetNs, valueNs: record.timings.ttftNs, marked });
   });
   const applied = await proxy.takeProxyDelayStats();
+  const shift = medianWithInterval(pairedDifferencesMs(samples));
   const verdict = judgeCalibration({
-    streams: Math.min(ttft.plain.totalCount, ttft.delayed.totalCount),
+    pairs: shift.count,
     delayMs: c.delayMs,
     toleranceMs: c.toleranceMs,
     appliedP50Ms: applied.p50Ms,
+    shiftMs: shift.median,
+    ciHalfWidthMs: shift.ci95HalfWidth,
     plainP50Ms: summarizeMs(ttft.plain).p50,
     delayedP50Ms: summarizeMs(ttft.delayed).p50,
-    // The halves are independent samples: their medians' uncertainties add in quadrature.
-    ciHalfWidthMs: Math.hypot(medianCi95HalfWidthMs(ttft.plain), medianCi95HalfWidthMs(ttft.delayed)),
   });
   m.add('calibration_added_ttft_p50_ms', verdict.measuredMs);
   m.add('calibration_expected_ttft_p50_ms', verdict.expectedMs);
@@ -277,25 +284,26 @@ async function calibrate(
 }
 
 export interface CalibrationInput {
-  /** Measured streams of the half that had fewer. */
-  streams: number;
+  /** Pairs measured: a held request and the plain one launched next to it, both with a TTFT. */
+  pairs: number;
   delayMs: number;
   toleranceMs: number;
   /** The delay as the proxy applied it, p50. */
   appliedP50Ms: number;
-  /** TTFT p50 of the requests the proxy forwarded at once, and of those it held. */
+  /** The median over the pairs of held − plain TTFT, and half its 95% confidence interval. */
+  shiftMs: number;
+  ciHalfWidthMs: number;
+  /** TTFT p50 of the requests the proxy forwarded at once, and of those it held (context). */
   plainP50Ms: number;
   delayedP50Ms: number;
-  /** Half the 95% confidence interval of delayed − plain (the two medians' sampling error). */
-  ciHalfWidthMs: number;
 }
 
 /**
- * measured = delayed − plain; expected = the delay as applied. Valid when |measured − expected| ≤
- * tolerance and the measurement is precise enough to tell: the 95% interval of measured must be
- * no wider than ± the tolerance. (At saturation TTFT spreads over tens of ms, and two medians of a
- * few hundred streams each move by more than a ms from sampling alone: a pass there would be luck,
- * and a miss would not say whether the chain or the sample was off.)
+ * measured = the median shift over the pairs; expected = the delay as applied. Valid when
+ * |measured − expected| ≤ tolerance and the measurement is precise enough to tell: its 95%
+ * interval no wider than ± the tolerance. (At saturation TTFT spreads over tens of ms, and a
+ * median of a few hundred differences moves by more than a ms from sampling alone: a pass there
+ * would be luck, and a miss would not say whether the chain or the sample was off.)
  */
 export function judgeCalibration(i: CalibrationInput): {
   measuredMs: number;
@@ -304,25 +312,25 @@ export function judgeCalibration(i: CalibrationInput): {
   ciHalfWidthMs: number;
   check: CheckResult;
 } {
-  const measuredMs = i.delayedP50Ms - i.plainP50Ms;
+  const measuredMs = i.shiftMs;
   const expectedMs = i.appliedP50Ms;
   const errorMs = measuredMs - expectedMs;
   const precise = i.ciHalfWidthMs <= i.toleranceMs;
-  // No measured stream in a half (all warm-up, or cut) would compare zeros: never a pass.
-  const ok = i.streams > 0 && precise && Math.abs(errorMs) <= i.toleranceMs;
-  const ci = Number.isFinite(i.ciHalfWidthMs) ? `±${i.ciHalfWidthMs.toFixed(3)} ms` : 'unknown (fewer than 2 streams in a half)';
-  const detail = `injected ${i.delayMs} ms into every other request, applied p50 ${i.appliedP50Ms.toFixed(3)} ms (as the proxy measured it); TTFT p50 through the null proxy: ${i.plainP50Ms.toFixed(3)} ms forwarded at once, ${i.delayedP50Ms.toFixed(3)} ms held; ${i.streams} streams in the smaller half; 95% interval of the measured difference ${ci}`;
+  // No measured pair (all warm-up, or cut) would compare zeros: never a pass.
+  const ok = i.pairs > 0 && precise && Math.abs(errorMs) <= i.toleranceMs;
+  const ci = Number.isFinite(i.ciHalfWidthMs) ? `±${i.ciHalfWidthMs.toFixed(3)} ms` : 'unknown (fewer than 2 pairs)';
+  const detail = `injected ${i.delayMs} ms into every other request, applied p50 ${i.appliedP50Ms.toFixed(3)} ms (as the proxy measured it); TTFT p50 through the null proxy: ${i.plainP50Ms.toFixed(3)} ms forwarded at once, ${i.delayedP50Ms.toFixed(3)} ms held; ${i.pairs} pairs (a held request and the plain one launched next to it); 95% interval of the median difference ${ci}`;
   const reasons = [
-    ...(i.streams === 0
-      ? ['a calibration half measured no stream (all warm-up or cut: give calibrate.seconds more than the warm-up)']
+    ...(i.pairs === 0
+      ? ['the calibration measured no pair of requests (all warm-up or cut: give calibrate.seconds more than the warm-up)']
       : []),
-    ...(i.streams > 0 && !precise
+    ...(i.pairs > 0 && !precise
       ? [
-          `too noisy to tell: the measured difference is known only to ${ci} (95%), wider than the tolerance, because TTFT spreads too much at this load for the streams measured (give calibrate.seconds more time, or the machine more room)`,
+          `too noisy to tell: the median difference is known only to ${ci} (95%), wider than the tolerance, because TTFT spreads too much at this load for the pairs measured (give calibrate.seconds more time, or the machine more room)`,
         ]
       : []),
   ];
-  const summary = `${reasons.map((r) => `${r}; `).join('')}held requests' TTFT p50 − the others' ${measuredMs.toFixed(3)} ms (95% interval ${ci}), expected ${expectedMs.toFixed(3)} ms (the delay as applied): off by ${errorMs.toFixed(3)} ms, tolerance ±${i.toleranceMs} ms`;
+  const summary = `${reasons.map((r) => `${r}; `).join('')}held requests' TTFT − their neighbours' (median of ${i.pairs} pairs) ${measuredMs.toFixed(3)} ms (95% interval ${ci}), expected ${expectedMs.toFixed(3)} ms (the delay as applied): off by ${errorMs.toFixed(3)} ms, tolerance ±${i.toleranceMs} ms`;
   return {
     measuredMs,
     expectedMs,

@@ -38,14 +38,14 @@ export const loadScenarioSchema = z
           .max(1000)
           .default(1)
           .describe(
-            "Largest |measured − applied| delay (TTFT p50 of the held requests − the others') for a valid run; also the widest the measured difference's 95% interval may be (half-width).",
+            "Largest |measured − applied| delay (the median over pairs of a held request's TTFT − its plain neighbour's) for a valid run; also the widest that median's 95% interval may be (half-width).",
           ),
         seconds: z.number().positive().max(600).default(3).describe('The calibration phase is bounded by this (and by duration.requests).'),
       })
       .strict()
       .optional()
       .describe(
-        "Before the benchmark, check the measuring chain: one phase through the null proxy, which holds every other request delayMs. The run is invalid unless the held requests' TTFT p50 minus the others' is within toleranceMs of the delay as the proxy applied it, measured precisely enough to tell (its 95% interval no wider than ±toleranceMs). Both halves share the load, the moments and the hop, so nothing but the delay separates them.",
+        'Before the benchmark, check the measuring chain: one phase through the null proxy, which holds every other request delayMs. Each held request is paired with the plain one launched next to it (same load, same moment, same hop); the run is invalid unless the median of their TTFT differences is within toleranceMs of the delay as the proxy applied it, measured precisely enough to tell (its 95% interval no wider than ±toleranceMs).',
       ),
     rounds: z
       .number()
