@@ -117,33 +117,38 @@ function perEventSection(summary: RunSummary): string[] {
   const cell = (x: Measurement | undefined) => (x ? `${fmt(x.value)}${x.ok === undefined ? '' : ` ${mark(x)}`}` : '—');
   const ci95 = (x: Measurement | undefined) => (x ? `±${fmt(x.value)}` : '—');
   const out: string[] = [];
-  const cpu = cases.filter(({ m }) => CPU_COLUMNS.some(([, n]) => get(m, n)));
-  if (cpu.length) {
+  /** A section with one row per scenario that measured any of the columns. */
+  const perScenarioTable = (
+    title: string,
+    intro: string,
+    columns: ReadonlyArray<readonly [string, string]>,
+    format: (x: Measurement | undefined) => string,
+  ) => {
+    const rows = cases.filter(({ m }) => columns.some(([, n]) => get(m, n)));
+    if (rows.length === 0) return;
     out.push(
       '',
-      '## CPU per event',
+      `## ${title}`,
       '',
-      'Each process\'s CPU time (user + system) over the phase, divided by the events delivered to the driver in it, µs; "cores used" is all of them together over the phase\'s wall time (near the machine\'s core count, they queue for CPU). The gateway, the replay upstream and the null proxy each run in a process of their own; "driver, after the phase" is the driver\'s deferred work (decoding, golden comparison, histograms). Thresholds, where set, are marked.',
+      intro,
       '',
-      `| Scenario | ${CPU_COLUMNS.map(([label]) => label).join(' | ')} |`,
-      `| --- | ${CPU_COLUMNS.map(() => '---:').join(' | ')} |`,
+      `| Scenario | ${columns.map(([label]) => label).join(' | ')} |`,
+      `| --- | ${columns.map(() => '---:').join(' | ')} |`,
     );
-    for (const { scenario, m } of cpu) out.push(`| ${scenario} | ${CPU_COLUMNS.map(([, n]) => cell(get(m, n))).join(' | ')} |`);
-  }
-  const waited = cases.filter(({ m }) => WAIT_COLUMNS.some(([, n]) => get(m, n)));
-  if (waited.length) {
-    const share = (x: Measurement | undefined) => (x ? `${(x.value * 100).toFixed(1)}%` : '—');
-    out.push(
-      '',
-      '## Waiting for a core',
-      '',
-      "The share of the phase each process's main thread was ready to run but waited for a core (`/proc/<pid>/schedstat`): what the other processes on the machine, the run's own included, added to its latency. The gateway phase, and the null proxy in its own phase.",
-      '',
-      `| Scenario | ${WAIT_COLUMNS.map(([label]) => label).join(' | ')} |`,
-      `| --- | ${WAIT_COLUMNS.map(() => '---:').join(' | ')} |`,
-    );
-    for (const { scenario, m } of waited) out.push(`| ${scenario} | ${WAIT_COLUMNS.map(([, n]) => share(get(m, n))).join(' | ')} |`);
-  }
+    for (const { scenario, m } of rows) out.push(`| ${scenario} | ${columns.map(([, n]) => format(get(m, n))).join(' | ')} |`);
+  };
+  perScenarioTable(
+    'CPU per event',
+    'Each process\'s CPU time (user + system) over the phase, divided by the events delivered to the driver in it, µs; "cores used" is all of them together over the phase\'s wall time (near the machine\'s core count, they queue for CPU). The gateway, the replay upstream and the null proxy each run in a process of their own; "driver, after the phase" is the driver\'s deferred work (decoding, golden comparison, histograms). Thresholds, where set, are marked.',
+    CPU_COLUMNS,
+    cell,
+  );
+  perScenarioTable(
+    'Waiting for a core',
+    "The share of the phase each process's main thread was ready to run but waited for a core (`/proc/<pid>/schedstat`): what the other processes on the machine, the run's own included, added to its latency. The gateway phase, and the null proxy in its own phase.",
+    WAIT_COLUMNS,
+    (x) => (x ? `${(x.value * 100).toFixed(1)}%` : '—'),
+  );
   const split = cases.filter(({ m }) => get(m, 'proxy_ttft_p50_ms'));
   if (split.length) {
     out.push(
