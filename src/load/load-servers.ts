@@ -75,7 +75,7 @@ export async function startLoadServers(inputs: readonly LoadInput[], o: LoadServ
   };
 }
 
-/** CPU-time readers of the run's own processes, by role (processes the run does not own are left out). */
+/** The run's own processes to measure, by role: pid and CPU-time reader (processes the run does not own are left out). */
 export function processReaders(processes: Record<string, ServerProcess | null | undefined>): Record<string, MeasuredProcess> {
   const out: Record<string, MeasuredProcess> = {};
   for (const [role, p] of Object.entries(processes)) if (p) out[role] = { pid: p.pid, cpuUs: () => p.cpuUs() };

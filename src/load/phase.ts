@@ -211,8 +211,8 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   for (const name of Object.keys(processes)) cpuUs[name] = cpuAfter[name]! - cpuBefore[name]!;
   const runWaitUs: Record<string, number> = {};
   for (const [name, before] of Object.entries(waitBefore)) {
-    const after = waitAfter[name];
-    if (before !== null && after != null) runWaitUs[name] = after - before;
+    const after = waitAfter[name] ?? null;
+    if (before !== null && after !== null) runWaitUs[name] = after - before;
   }
   const analysis0 = ownCpuUs();
   analyse();
