@@ -382,15 +382,15 @@ export function driverCheck(phases: ReadonlyArray<readonly [string, PhaseResult]
       return `${label}: event-loop delay p99 ${p.health.eventLoopDelayP99Ms.toFixed(1)} ms (max ${p.health.eventLoopDelayMaxMs.toFixed(1)}), utilisation ${percent(p.health.eventLoopUtilization)}, CPU ${percent(p.health.cpu)}${wait === null ? '' : `, waited for a core ${percent(wait)} of the time`}${cores === null ? '' : `; the phase's processes together ${cores.toFixed(2)} of ${MACHINE_CORES} cores`}`;
     })
     .join('\n');
-  // Saturation with the machine's cores all taken is contention, not the driver alone: the run's
-  // own processes fill the cores, or the driver waited for a core that something else held.
+  // Saturation with the machine's cores all taken is contention, not the driver alone; and a
+  // driver that waited for a core was not busy, whatever held the core.
   const busiest = Math.max(...phases.map(([, p]) => coresUsed(p) ?? 0));
   const longestWait = Math.max(...phases.map(([, p]) => cpuWait(p, 'driver') ?? 0));
   const advice =
     busiest >= MACHINE_CORES - 0.5
       ? `The run's own processes kept up to ${busiest.toFixed(2)} of this machine's ${MACHINE_CORES} cores busy: they queued for CPU. Run on more cores, or lower the load.`
       : longestWait >= 0.1
-        ? `The driver was ready to run but waited for a core ${percent(longestWait)} of a phase while the run's own processes used ${busiest.toFixed(2)} of ${MACHINE_CORES} cores: processes sharing its cores held them (the run's own wake each other in turn, and other work on the machine adds to that). Run on a quieter machine or on more cores.`
+        ? `The driver was ready to run but waited for a core ${percent(longestWait)} of a phase while the run's own processes used ${busiest.toFixed(2)} of ${MACHINE_CORES} cores: the figures hold that wait, which is not the gateway's doing. Run on a quieter machine or on more cores.`
         : 'Lower the load or give the driver a core.';
   return problems.length === 0
     ? { name: 'driver', ok: true, message: 'the load driver kept up (its figures are valid)', detail }
