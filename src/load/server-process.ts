@@ -27,7 +27,6 @@ export interface ServerProcess {
   liveHeap(): Promise<{ bytes: number; sample: ServerSample }>;
   /** The process's CPU time so far, user + system, µs. */
   cpuUs(): Promise<number>;
-  /** Null proxy: sets the delay from now on; returns the delays applied up to now (and starts afresh). */
   /** Null proxy: the delays applied to requests that asked for one, since the last call. */
   takeProxyDelayStats(): Promise<ProxyDelayStats>;
   /** False once the process has exited (for whatever reason). */

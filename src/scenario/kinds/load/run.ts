@@ -10,7 +10,6 @@ import { benchCase, benchScenario, externalGatewayNotSampled } from '../../../lo
 import { openGatewayLoad } from '../../../load/gateway-load.ts';
 import { processReaders, type startLoadServers } from '../../../load/load-servers.ts';
 import { startProxyProcess, type ServerProcess } from '../../../load/server-process.ts';
-import { createHistogram, recordNs, summarizeMs } from '../../../load/histogram.ts';
 import { medianWithInterval, pairedDifferencesMs, type LaunchedSample } from '../../../load/paired-shift.ts';
 import { DELAY_HEADER } from '../../../load/null-proxy.ts';
 import { InputError } from '../../../base/errors.ts';
@@ -18,8 +17,6 @@ import { MeasurementList } from '../../../load/measurements.ts';
 import { mergePhases, runPhase, type PhaseOptions, type PhaseResult } from '../../../load/phase.ts';
 import { addAddedMeasurements, addGatewayGauges, addPhaseMeasurements, coresUsed, cpuWait } from '../../../load/phase-measurements.ts';
 import { availableParallelism } from 'node:os';
-
-const MACHINE_CORES = availableParallelism();
 import { describeModel, isOpenLoop, type LoadModel } from '../../../load/schedule.ts';
 import { sampleSeries, samplesIn, summarizeSamples } from '../../../load/server-samples.ts';
 import { directSources, loadInputs } from '../../../load/stream-sources.ts';
@@ -31,6 +28,8 @@ import { planWorkload, shapeInputs } from './workload-sources.ts';
 import { addSloMeasurements, sloRecorder } from '../../../load/slo-measurements.ts';
 import { windowSeconds } from '../../../load/load-stats.ts';
 import { composeOnStream, requestRecorder, type RequestPlace } from '../../../load/request-log.ts';
+
+const MACHINE_CORES = availableParallelism();
 
 export function modelOf(load: Exclude<LoadScenario['load'], { model: 'sweep' }>): LoadModel {
   switch (load.model) {
@@ -254,14 +253,11 @@ async function calibrate(
     },
   ]);
   const held = new Set(sources.filter((_, i) => i % 2 === 1).map((s) => s.label));
-  const ttft = { plain: createHistogram(), delayed: createHistogram() };
   const samples: LaunchedSample[] = [];
   await proxy.takeProxyDelayStats(); // a fresh record for this phase
   const phase = await runCalibration(sources, (record, _origin, _end, meta) => {
     if (record.timings.ttftNs === null || record.failure || record.cut) return;
-    const marked = held.has(meta.source);
-    recordNs(marked ? ttft.delayed : ttft.plain, record.timings.ttftNs);
-    samples.push({ atNs: meta.offsetNs, valueNs: record.timings.ttftNs, marked });
+    samples.push({ atNs: meta.offsetNs, valueNs: record.timings.ttftNs, marked: held.has(meta.source) });
   });
   const applied = await proxy.takeProxyDelayStats();
   const shift = medianWithInterval(pairedDifferencesMs(samples));
@@ -272,8 +268,8 @@ async function calibrate(
     appliedP50Ms: applied.p50Ms,
     shiftMs: shift.median,
     ciHalfWidthMs: shift.ci95HalfWidth,
-    plainP50Ms: summarizeMs(ttft.plain).p50,
-    delayedP50Ms: summarizeMs(ttft.delayed).p50,
+    plainP50Ms: halfMedianMs(samples, false),
+    delayedP50Ms: halfMedianMs(samples, true),
   });
   m.add('calibration_added_ttft_p50_ms', verdict.measuredMs);
   m.add('calibration_expected_ttft_p50_ms', verdict.expectedMs);
@@ -281,6 +277,11 @@ async function calibrate(
   m.add('calibration_error_ms', verdict.errorMs);
   if (Number.isFinite(verdict.ciHalfWidthMs)) m.add('calibration_ci95_ms', verdict.ciHalfWidthMs);
   return { check: verdict.check, phases: [['calibration phase', phase]] };
+}
+
+/** TTFT p50 of one half of the calibration (held or plain), ms. */
+function halfMedianMs(samples: readonly LaunchedSample[], marked: boolean): number {
+  return medianWithInterval(samples.filter((x) => x.marked === marked).map((x) => x.valueNs / 1e6)).median;
 }
 
 export interface CalibrationInput {
