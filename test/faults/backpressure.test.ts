@@ -63,7 +63,9 @@ describe.each(['passthrough', 'normalize'] as const)('backpressure (%s)', (mode)
     // Waiting on a slow client must not count as upstream silence: the client below pauses longer
     // than this idle clock. (Not shorter: once the client reads again, a starved CI machine can
     // leave the upstream silent for a few hundred ms, and that would be a real idle timeout.)
-    gateway = await startGateway(faultGatewayConfig(replay, mode, { timeouts: { idleMs: IDLE_MS }, routes: [] }, 1));
+    // The whole stream (25 MB, and the pause) may take longer than the harness's 5 s total on a
+    // loaded machine: the total clock is not what this test is about.
+    gateway = await startGateway(faultGatewayConfig(replay, mode, { timeouts: { idleMs: IDLE_MS, totalMs: 60_000 }, routes: [] }, 1));
   });
   afterAll(async () => {
     await gateway.close();
@@ -93,8 +95,9 @@ describe.each(['passthrough', 'normalize'] as const)('backpressure (%s)', (mode)
     await sleep(Math.max(0, IDLE_MS * 1.5 - (performance.now() - pausedAt)));
 
     for (let r = await reader.next(); !r.done; r = await reader.next()) parts.push(r.value as Buffer);
-    const seen = readOpenAIStream(Buffer.concat(parts));
-    expect(seen.sawDone).toBe(true);
+    const all = Buffer.concat(parts);
+    const seen = readOpenAIStream(all);
+    expect(seen.sawDone, `the stream ended: …${all.subarray(-300).toString()}`).toBe(true);
     expect(seen.text.length).toBe(EVENTS * word.length);
     expect((await exchange).completed).toBe(true);
   });
